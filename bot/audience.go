@@ -1,0 +1,146 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/convene/convene"
+)
+
+// ParseAudience reads an audience: one of all, attending, pending, declined,
+// checked-in, and filters key=value with keys rsvp, attendance, category and
+// unit (values comma-separated), e.g. "attending unit=Chi bộ 01".
+func ParseAudience(meetingID int64, s string) (convene.InvitationFilter, error) {
+	f := convene.InvitationFilter{MeetingID: meetingID}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return f, nil
+	}
+	// key=value pairs may hold spaces in values: split at the keys.
+	fields := strings.Fields(s)
+	var key string
+	vals := map[string]string{}
+	for _, w := range fields {
+		if k, v, ok := strings.Cut(w, "="); ok && isAudienceKey(k) {
+			key = k
+			vals[key] = v
+			continue
+		}
+		if key != "" {
+			vals[key] += " " + w
+			continue
+		}
+		if !convene.ValidAudience(convene.Audience(w)) {
+			return f, convene.Errorf(convene.EINVALID, "unknown audience %q: use all, attending, pending, declined, checked-in or key=value with rsvp, attendance, category, unit", w)
+		}
+		applyAudience(&f, convene.Audience(w))
+	}
+	for k, v := range vals {
+		v = strings.TrimSpace(v)
+		switch k {
+		case "rsvp":
+			for _, x := range strings.Split(v, ",") {
+				switch rs := convene.RSVP(strings.TrimSpace(x)); rs {
+				case convene.RSVPPending, convene.RSVPAttending, convene.RSVPDeclined, convene.RSVPSubstitute:
+					f.RSVP = append(f.RSVP, rs)
+				default:
+					return f, convene.Errorf(convene.EINVALID, "unknown rsvp %q", x)
+				}
+			}
+		case "attendance":
+			for _, x := range strings.Split(v, ",") {
+				switch at := convene.Attendance(strings.TrimSpace(x)); at {
+				case convene.AttendancePresent, convene.AttendanceLate, convene.AttendanceExcused, convene.AttendanceAbsent:
+					f.Attendance = append(f.Attendance, at)
+				default:
+					return f, convene.Errorf(convene.EINVALID, "unknown attendance %q", x)
+				}
+			}
+		case "category":
+			f.Category = v
+		case "unit":
+			f.Unit = v
+		}
+	}
+	return f, nil
+}
+
+func isAudienceKey(k string) bool {
+	return k == "rsvp" || k == "attendance" || k == "category" || k == "unit"
+}
+
+// applyAudience narrows f to a named audience.
+func applyAudience(f *convene.InvitationFilter, a convene.Audience) {
+	switch a {
+	case convene.AudienceAttending:
+		f.RSVP = []convene.RSVP{convene.RSVPAttending}
+	case convene.AudiencePending:
+		f.RSVP = []convene.RSVP{convene.RSVPPending}
+	case convene.AudienceDeclined:
+		f.RSVP = []convene.RSVP{convene.RSVPDeclined}
+	case convene.AudienceCheckedIn:
+		yes := true
+		f.CheckedIn = &yes
+	}
+}
+
+// AudienceFilter returns the filter of a named audience of a meeting.
+func AudienceFilter(meetingID int64, a convene.Audience) convene.InvitationFilter {
+	f := convene.InvitationFilter{MeetingID: meetingID}
+	applyAudience(&f, a)
+	return f
+}
+
+// Delivery counts who a message can go to.
+type Delivery struct {
+	Queued   int // reachable, linked invitees whose message was queued
+	Unlinked int // invitees with no reachable account
+}
+
+// recipients splits invitees into those with a reachable account and the rest.
+func recipients(invs []*convene.Invitee) (reach []*convene.Invitee, unreachable int) {
+	for _, inv := range invs {
+		if inv.Account() != nil {
+			reach = append(reach, inv)
+		} else {
+			unreachable++
+		}
+	}
+	return reach, unreachable
+}
+
+// Broadcast queues text to the meeting's invitees matching filter, as one
+// batch whose result is reported to notify (0: nobody). batch names it; the
+// same batch queued twice sends nothing twice.
+func (b *Bot) Broadcast(ctx context.Context, f convene.InvitationFilter, text, batch, actor string, notify int64) (*Delivery, error) {
+	m, err := b.Meetings.FindMeetingByID(ctx, f.MeetingID)
+	if err != nil {
+		return nil, err
+	}
+	invs, _, err := b.Invitations.FindInvitees(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	reach, unlinked := recipients(invs)
+	msgs := make([]*convene.OutboxMessage, 0, len(reach))
+	for _, inv := range reach {
+		a := inv.Account()
+		lang := b.langOf(&inv.Person, a)
+		msgs = append(msgs, &convene.OutboxMessage{
+			AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
+			Key: fmt.Sprintf("%s:%d", batch, inv.ID), Batch: batch, NotifyAccount: notify,
+			Content: convene.Content{Text: b.Texts.T(lang, "broadcast.body", map[string]any{"Title": m.Title, "Text": text})},
+		})
+	}
+	n, err := b.Outbox.Enqueue(ctx, msgs)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: actor, Action: "broadcast", MeetingID: m.ID,
+		Subject: batch, Detail: fmt.Sprintf("%d queued: %s", n, text)}); err != nil {
+		return nil, err
+	}
+	b.Wake()
+	return &Delivery{Queued: n, Unlinked: unlinked}, nil
+}

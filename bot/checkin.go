@@ -1,0 +1,245 @@
+package bot
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/convene/convene"
+	qrcode "github.com/skip2/go-qrcode"
+)
+
+const checkinPrefix = "ci-"
+
+// checkinSecret returns the server's check-in secret, creating it once.
+func (b *Bot) checkinSecret(ctx context.Context) ([]byte, error) {
+	s, err := b.State.GetState(ctx, "checkin.secret")
+	if err != nil {
+		return nil, err
+	}
+	if s == "" {
+		buf := make([]byte, 32)
+		if _, err := rand.Read(buf); err != nil {
+			return nil, err
+		}
+		s = hex.EncodeToString(buf)
+		if err := b.State.SetState(ctx, "checkin.secret", s); err != nil {
+			return nil, err
+		}
+		// Another process may have raced us: read back what won.
+		if s, err = b.State.GetState(ctx, "checkin.secret"); err != nil {
+			return nil, err
+		}
+	}
+	return hex.DecodeString(s)
+}
+
+func checkinMAC(secret []byte, m *convene.Meeting) string {
+	h := hmac.New(sha256.New, secret)
+	fmt.Fprintf(h, "checkin:%d:%s", m.ID, m.Code)
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))[:22]
+}
+
+// CheckinLink returns the venue's check-in deep link of the meeting.
+func (b *Bot) CheckinLink(ctx context.Context, m *convene.Meeting) (string, error) {
+	secret, err := b.checkinSecret(ctx)
+	if err != nil {
+		return "", err
+	}
+	return b.Link(ctx, fmt.Sprintf("%s%d-%s", checkinPrefix, m.ID, checkinMAC(secret, m))), nil
+}
+
+// CheckinQR returns a PNG QR code of the meeting's check-in link.
+func (b *Bot) CheckinQR(ctx context.Context, m *convene.Meeting, size int) ([]byte, string, error) {
+	link, err := b.CheckinLink(ctx, m)
+	if err != nil {
+		return nil, "", err
+	}
+	png, err := qrcode.Encode(link, qrcode.Medium, size)
+	return png, link, err
+}
+
+// checkinToken checks the sender in from the venue's QR code.
+func (b *Bot) checkinToken(ctx context.Context, r *Request, token string) error {
+	idText, mac, ok := strings.Cut(strings.TrimPrefix(token, checkinPrefix), "-")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if !ok || err != nil {
+		b.say(ctx, r, "link.malformed")
+		return nil
+	}
+	m, err := b.Meetings.FindMeetingByID(ctx, id)
+	if convene.ErrorCode(err) == convene.ENOTFOUND {
+		b.say(ctx, r, "link.unknown")
+		return nil
+	} else if err != nil {
+		return err
+	}
+	secret, err := b.checkinSecret(ctx)
+	if err != nil {
+		return err
+	}
+	if !hmac.Equal([]byte(mac), []byte(checkinMAC(secret, m))) {
+		b.say(ctx, r, "link.unknown")
+		return nil
+	}
+	now := b.Now()
+	if now.Before(m.StartsAt.Add(-b.CheckinOpens)) {
+		b.say(ctx, r, "checkin.too_early", "Title", m.Title, "Opens", b.when(r.Lang, m, m.StartsAt.Add(-b.CheckinOpens)))
+		return nil
+	}
+	if now.After(m.End()) {
+		b.say(ctx, r, "checkin.closed", "Title", m.Title)
+		return nil
+	}
+	if r.Person == nil {
+		b.say(ctx, r, "checkin.not_linked")
+		return nil
+	}
+	invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, PersonID: r.Person.ID})
+	if err != nil {
+		return err
+	}
+	if len(invs) == 0 {
+		b.say(ctx, r, "checkin.not_invited", "Title", m.Title)
+		return nil
+	}
+	att := convene.AttendancePresent
+	if now.After(m.StartsAt.Add(b.LateAfter)) {
+		att = convene.AttendanceLate
+	}
+	inv, err := b.Invitations.CheckIn(ctx, invs[0].ID, att, now, convene.CheckinQR, r.Actor())
+	if convene.ErrorCode(err) == convene.ECONFLICT && inv != nil {
+		b.say(ctx, r, "checkin.already", "At", inv.CheckedInAt.In(m.Location()).Format("15:04"))
+		return nil
+	} else if err != nil {
+		return err
+	}
+	b.say(ctx, r, "checkin.done_"+string(inv.Attendance), "Name", r.Person.FullName, "Title", m.Title, "At", now.In(m.Location()).Format("15:04"))
+	return nil
+}
+
+// cmdCheckin sends the organizer the venue's QR code and link.
+func (b *Bot) cmdCheckin(ctx context.Context, r *Request) error {
+	m, _, err := b.meetingArg(ctx, r, r.Args)
+	if err != nil {
+		return err
+	}
+	png, link, err := b.CheckinQR(ctx, m, 512)
+	if err != nil {
+		return err
+	}
+	text := b.t(r, "checkin.qr_caption", "Title", m.Title, "Link", link,
+		"From", b.when(r.Lang, m, m.StartsAt.Add(-b.CheckinOpens)), "Until", b.when(r.Lang, m, m.End()))
+	if r.channel.Caps().Photos {
+		b.reply(ctx, r, Outgoing{Text: text, Photo: &convene.File{Name: m.Code + "-checkin.png", MIME: "image/png", Data: png}})
+	} else {
+		b.reply(ctx, r, Outgoing{Text: text})
+	}
+	return nil
+}
+
+// cmdRollcall shows the roll call: /rollcall CODE [name].
+func (b *Bot) cmdRollcall(ctx context.Context, r *Request) error {
+	m, query, err := b.meetingArg(ctx, r, r.Args)
+	if err != nil {
+		return err
+	}
+	if err := b.State.SetState(ctx, rollcallKey(r.Account.ID), query); err != nil {
+		return err
+	}
+	return b.showRollcall(ctx, r, m, 0, query, false)
+}
+
+func rollcallKey(accountID int64) string { return "rollcall:" + itoa(accountID) }
+
+// showRollcall shows one page of invitees with a check-in toggle each.
+func (b *Bot) showRollcall(ctx context.Context, r *Request, m *convene.Meeting, page int, query string, edit bool) error {
+	if query == "" {
+		query, _ = b.State.GetState(ctx, rollcallKey(r.Account.ID))
+	}
+	invs, total, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, Name: query, Offset: page * b.PageSize, Limit: b.PageSize})
+	if err != nil {
+		return err
+	}
+	st, err := b.Invitations.MeetingStats(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	text := b.t(r, "rollcall.title", "Title", m.Title, "Present", st.Total.Present+st.Total.Late, "Total", st.Total.Invited)
+	if query != "" {
+		text += "\n" + b.t(r, "rollcall.search", "Query", query, "Count", total)
+	}
+	if total == 0 {
+		text += "\n\n" + b.t(r, "rollcall.none")
+	}
+	var rows [][]convene.Button
+	for _, inv := range invs {
+		mark := "⬜"
+		if !inv.CheckedInAt.IsZero() {
+			mark = "✅"
+		} else if inv.RSVP == convene.RSVPDeclined {
+			mark = "➖"
+		}
+		rows = append(rows, []convene.Button{{
+			Text: fmt.Sprintf("%s %s — %s", mark, inv.Person.FullName, orDash(inv.Person.Unit)),
+			Data: fmt.Sprintf("rc:%d:%d:%d", m.ID, inv.ID, page),
+		}})
+	}
+	rows = append(rows, b.pager(r, "rollcall", m.ID, page, total)...)
+	out := Outgoing{Text: text, Buttons: rows}
+	if edit {
+		b.edit(ctx, r, out)
+	} else {
+		b.reply(ctx, r, out)
+	}
+	return nil
+}
+
+// onRollcall toggles one invitee's manual check-in.
+func (b *Bot) onRollcall(ctx context.Context, r *Request, parts []string) error {
+	if !r.Organizer {
+		return convene.Errorf(convene.EFORBIDDEN, "rollcall")
+	}
+	if len(parts) != 4 {
+		b.answer(ctx, r, b.t(r, "hint.stale_button"))
+		return nil
+	}
+	mid, err1 := strconv.ParseInt(parts[1], 10, 64)
+	id, err2 := strconv.ParseInt(parts[2], 10, 64)
+	page, err3 := strconv.Atoi(parts[3])
+	if err1 != nil || err2 != nil || err3 != nil {
+		return convene.Errorf(convene.EINVALID, "bad roll call button")
+	}
+	m, err := b.Meetings.FindMeetingByID(ctx, mid)
+	if err != nil {
+		return err
+	}
+	inv, err := b.Invitations.FindInvitationByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if inv.MeetingID != m.ID {
+		return convene.Errorf(convene.EINVALID, "invitation of another meeting")
+	}
+	if inv.CheckedInAt.IsZero() {
+		now := b.Now()
+		att := convene.AttendancePresent
+		if now.After(m.StartsAt.Add(b.LateAfter)) {
+			att = convene.AttendanceLate
+		}
+		_, err = b.Invitations.CheckIn(ctx, id, att, now, convene.CheckinManual, r.Actor())
+	} else {
+		_, err = b.Invitations.UndoCheckIn(ctx, id, r.Actor())
+	}
+	if err != nil && convene.ErrorCode(err) != convene.ECONFLICT {
+		return err
+	}
+	b.answer(ctx, r, inv.Person.FullName)
+	return b.showRollcall(ctx, r, m, page, "", true)
+}

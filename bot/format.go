@@ -1,0 +1,47 @@
+package bot
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/convene/convene"
+)
+
+// when formats t in the meeting's zone as the catalog says, e.g.
+// "08:00, thứ Năm, 28/03/2024" or "08:00, Thursday, 28 March 2024".
+func (b *Bot) when(lang string, m *convene.Meeting, t time.Time) string {
+	lt := t.In(m.Location())
+	return b.Texts.T(lang, "time.format", map[string]any{
+		"Clock":     lt.Format("15:04"),
+		"Weekday":   b.Texts.T(lang, fmt.Sprintf("weekday.%d", int(lt.Weekday())), nil),
+		"Day":       lt.Format("02"),
+		"Month":     lt.Format("01"),
+		"MonthName": b.Texts.T(lang, fmt.Sprintf("month.%d", int(lt.Month())), nil),
+		"Year":      lt.Format("2006"),
+	})
+}
+
+// until says how long from now to t in words, e.g. "2 ngày 3 giờ".
+func (b *Bot) until(lang string, now, t time.Time) string {
+	d := t.Sub(now).Round(time.Minute)
+	if d < time.Minute {
+		return b.Texts.T(lang, "duration.now", nil)
+	}
+	days, hours, mins := int(d.Hours())/24, int(d.Hours())%24, int(d.Minutes())%60
+	switch {
+	case days > 0 && hours > 0:
+		return b.Texts.T(lang, "duration.days_hours", map[string]any{"Days": days, "Hours": hours})
+	case days > 0:
+		return b.Texts.T(lang, "duration.days", map[string]any{"Days": days})
+	case hours > 0 && mins > 0:
+		return b.Texts.T(lang, "duration.hours_minutes", map[string]any{"Hours": hours, "Minutes": mins})
+	case hours > 0:
+		return b.Texts.T(lang, "duration.hours", map[string]any{"Hours": hours})
+	}
+	return b.Texts.T(lang, "duration.minutes", map[string]any{"Minutes": mins})
+}
+
+// rsvpText names an answer in lang.
+func (b *Bot) rsvpText(lang string, r convene.RSVP) string {
+	return b.Texts.T(lang, "rsvp."+string(r), nil)
+}

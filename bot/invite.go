@@ -1,0 +1,176 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/convene/convene"
+
+	ics "github.com/arran4/golang-ical"
+)
+
+// langOf returns the language to write to an invitee in.
+func (b *Bot) langOf(p *convene.Person, a *convene.Account) string {
+	switch {
+	case a != nil && a.Lang != "":
+		return a.Lang
+	case p != nil && p.Lang != "":
+		return p.Lang
+	}
+	return b.Lang
+}
+
+// invitationText renders the invitation details and the invitee's current answer.
+func (b *Bot) invitationText(lang string, m *convene.Meeting, inv *convene.Invitee) string {
+	data := map[string]any{
+		"Name":     inv.Person.FullName,
+		"Title":    m.Title,
+		"When":     b.when(lang, m, m.StartsAt),
+		"Venue":    m.Venue,
+		"Address":  m.Address,
+		"Host":     m.Host,
+		"Category": inv.Category.Name,
+		"Deadline": b.when(lang, m, m.Deadline()),
+		"Org":      m.Organization,
+	}
+	var sb strings.Builder
+	sb.WriteString(b.Texts.T(lang, "invite.body", data))
+	if inv.Reconfirm {
+		sb.WriteString("\n\n")
+		sb.WriteString(b.Texts.T(lang, "invite.reconfirm", nil))
+	}
+	sb.WriteString("\n\n")
+	sb.WriteString(b.answerLine(lang, &inv.Invitation))
+	return sb.String()
+}
+
+// answerLine says the invitee's current answer.
+func (b *Bot) answerLine(lang string, inv *convene.Invitation) string {
+	data := map[string]any{"Answer": b.rsvpText(lang, inv.RSVP), "Reason": inv.Reason, "Substitute": inv.SubstituteName}
+	switch {
+	case inv.RSVP == convene.RSVPDeclined && inv.Reason != "":
+		return b.Texts.T(lang, "invite.answer_reason", data)
+	case inv.RSVP == convene.RSVPSubstitute:
+		return b.Texts.T(lang, "invite.answer_substitute", data)
+	}
+	return b.Texts.T(lang, "invite.answer", data)
+}
+
+// rsvpButtons are the invitation's choices, in the order Attend · Decline · Substitute.
+func (b *Bot) rsvpButtons(lang string, invID int64) [][]convene.Button {
+	id := itoa(invID)
+	return [][]convene.Button{
+		{{Text: b.Texts.T(lang, "btn.attend", nil), Data: "rsvp:" + id + ":a"}},
+		{{Text: b.Texts.T(lang, "btn.decline", nil), Data: "rsvp:" + id + ":d"}},
+		{{Text: b.Texts.T(lang, "btn.substitute", nil), Data: "rsvp:" + id + ":s"}},
+	}
+}
+
+// invitationContent is the invitation message with its buttons.
+func (b *Bot) invitationContent(lang string, m *convene.Meeting, inv *convene.Invitee) convene.Content {
+	return convene.Content{Text: b.invitationText(lang, m, inv), Buttons: b.rsvpButtons(lang, inv.ID)}
+}
+
+// ICS returns an iCalendar file for the meeting with an alarm an hour before.
+func ICS(m *convene.Meeting, summary, description string) []byte {
+	cal := ics.NewCalendar()
+	cal.SetMethod(ics.MethodPublish)
+	cal.SetProductId("-//convene//convene//VI")
+	ev := cal.AddEvent(fmt.Sprintf("%s@convene", m.Code))
+	ev.SetDtStampTime(m.UpdatedAt.UTC())
+	ev.SetStartAt(m.StartsAt.UTC())
+	ev.SetEndAt(m.End().UTC())
+	ev.SetSummary(summary)
+	ev.SetDescription(description)
+	loc := m.Venue
+	if m.Address != "" {
+		loc += ", " + m.Address
+	}
+	ev.SetLocation(loc)
+	al := ev.AddAlarm()
+	al.SetAction(ics.ActionDisplay)
+	al.SetTrigger("-PT1H")
+	al.SetProperty(ics.ComponentPropertyDescription, summary)
+	return []byte(cal.Serialize())
+}
+
+// invitationMessages are the outbox messages inviting one linked invitee:
+// the details with buttons, then the calendar file. Their keys make a second
+// enqueue a no-op.
+func (b *Bot) invitationMessages(m *convene.Meeting, inv *convene.Invitee, acc *convene.Account, keyPrefix string) []*convene.OutboxMessage {
+	lang := b.langOf(&inv.Person, acc)
+	base := fmt.Sprintf("%s:%d:%d", keyPrefix, inv.ID, acc.ID)
+	return []*convene.OutboxMessage{
+		{
+			AccountID: acc.ID, Channel: acc.Channel, ChatID: acc.ChatID, Key: base,
+			Ref: "invitation:" + itoa(inv.ID), Batch: keyPrefix + ":" + itoa(m.ID),
+			Content: b.invitationContent(lang, m, inv),
+		},
+		{
+			AccountID: acc.ID, Channel: acc.Channel, ChatID: acc.ChatID, Key: base + ":ics",
+			Batch: keyPrefix + ":" + itoa(m.ID),
+			Content: convene.Content{
+				Text:     b.Texts.T(lang, "invite.ics_caption", nil),
+				Document: &convene.File{Name: m.Code + ".ics", MIME: "text/calendar", Data: ICS(m, m.Title, m.Host)},
+			},
+		},
+	}
+}
+
+// InviteResult counts what issuing invitations did.
+type InviteResult struct {
+	Invitees int // all invitees of the meeting
+	Queued   int // linked invitees whose invitation was queued now
+	Unlinked int // invitees not linked yet: they get it when they link
+}
+
+// IssueInvitations issues a meeting's invitations: it marks every invitation
+// issued and queues the message for each linked, not yet issued invitee in
+// one transaction; a running serve sends them. Issuing again sends nothing
+// twice. notify is the account told how the batch went (0: nobody).
+func (b *Bot) IssueInvitations(ctx context.Context, code, actor string, notify int64) (*InviteResult, error) {
+	m, err := b.Meetings.FindMeetingByCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	invitees, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID})
+	if err != nil {
+		return nil, err
+	}
+	res := &InviteResult{Invitees: len(invitees)}
+	var ids []int64
+	var msgs []*convene.OutboxMessage
+	for _, inv := range invitees {
+		acc := inv.Account()
+		if acc == nil {
+			res.Unlinked++
+		}
+		if !inv.IssuedAt.IsZero() {
+			continue
+		}
+		ids = append(ids, inv.ID)
+		if acc != nil {
+			res.Queued++
+			for _, msg := range b.invitationMessages(m, inv, acc, "invite") {
+				msg.NotifyAccount = notify
+				msgs = append(msgs, msg)
+			}
+		}
+	}
+	if err := b.Invitations.IssueInvitations(ctx, m.ID, ids, msgs); err != nil {
+		return nil, fmt.Errorf("issue invitations %s: %w", code, err)
+	}
+	if m.Status == convene.StatusDraft {
+		st := convene.StatusInvited
+		if _, err := b.Meetings.UpdateMeeting(ctx, m.ID, convene.MeetingUpdate{Status: &st}); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: actor, Action: "invite", MeetingID: m.ID,
+		Detail: fmt.Sprintf("issued %d, queued %d", len(ids), res.Queued)}); err != nil {
+		return nil, err
+	}
+	b.Wake()
+	return res, nil
+}

@@ -1,0 +1,227 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/convene/convene"
+)
+
+// cmdStart greets, links a personal deep link, or checks in from the venue QR code.
+func (b *Bot) cmdStart(ctx context.Context, r *Request) error {
+	arg := strings.TrimSpace(r.Args)
+	switch {
+	case strings.HasPrefix(arg, checkinPrefix):
+		return b.checkinToken(ctx, r, arg)
+	case arg != "":
+		return b.linkToken(ctx, r, arg)
+	case r.Person != nil:
+		b.say(ctx, r, "start.welcome_back", "Name", r.Person.FullName)
+		return b.cmdMy(ctx, r)
+	}
+	m := Outgoing{Text: b.t(r, "start.greet")}
+	if r.channel.Caps().RequestContact {
+		m.Text += "\n\n" + b.t(r, "start.share_phone")
+		m.RequestContact = b.t(r, "btn.share_phone")
+	} else {
+		m.Text += "\n\n" + b.t(r, "start.send_code")
+	}
+	b.reply(ctx, r, m)
+	return nil
+}
+
+// linkToken binds the sender's account to the person whose invitation token
+// it is. The first account wins: another account using the token is refused
+// and the organizers are told.
+func (b *Bot) linkToken(ctx context.Context, r *Request, token string) error {
+	if !looksLikeToken(token) {
+		b.say(ctx, r, "link.malformed")
+		return nil
+	}
+	inv, err := b.Invitations.FindInvitationByToken(ctx, token)
+	if convene.ErrorCode(err) == convene.ENOTFOUND {
+		b.say(ctx, r, "link.unknown")
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return b.linkPerson(ctx, r, &inv.Person, "token")
+}
+
+// handleContact links by a shared phone number: only the sender's own
+// contact, and only a phone on the roster.
+func (b *Bot) handleContact(ctx context.Context, r *Request) error {
+	if r.Contact.UserID != r.UserID {
+		b.Logger.Warn("forged contact refused", "actor", r.Actor(), "contact_user", r.Contact.UserID)
+		b.reply(ctx, r, Outgoing{Text: b.t(r, "link.contact_not_own"), RemoveKeyboard: true})
+		return nil
+	}
+	phone, err := b.normalizePhone(r.Contact.Phone)
+	if err != nil {
+		b.reply(ctx, r, Outgoing{Text: b.t(r, "link.phone_unknown"), RemoveKeyboard: true})
+		return nil
+	}
+	p, err := b.People.FindPersonByPhone(ctx, phone)
+	if convene.ErrorCode(err) == convene.ENOTFOUND {
+		b.reply(ctx, r, Outgoing{Text: b.t(r, "link.phone_unknown"), RemoveKeyboard: true})
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return b.linkPerson(ctx, r, p, "contact")
+}
+
+// linkPerson binds the account to p, then sends p's issued invitations.
+func (b *Bot) linkPerson(ctx context.Context, r *Request, p *convene.Person, how string) error {
+	if r.Person != nil && r.Person.ID == p.ID {
+		b.reply(ctx, r, Outgoing{Text: b.t(r, "link.already", "Name", p.FullName), RemoveKeyboard: true})
+		return b.sendIssued(ctx, r, p)
+	}
+	if r.Person != nil {
+		b.reply(ctx, r, Outgoing{Text: b.t(r, "link.other_person", "Name", r.Person.FullName), RemoveKeyboard: true})
+		return nil
+	}
+	err := b.People.LinkAccount(ctx, r.Account.ID, p.ID)
+	if convene.ErrorCode(err) == convene.ECONFLICT {
+		b.reply(ctx, r, Outgoing{Text: b.t(r, "link.taken"), RemoveKeyboard: true})
+		b.Logger.Warn("link refused: person already linked", "actor", r.Actor(), "person", p.ID)
+		return b.tellOrganizers(ctx, fmt.Sprintf("link-refused:%d:%s", p.ID, r.Actor()), "org.link_refused",
+			"Name", p.FullName, "Unit", p.Unit, "Account", r.Name, "Actor", r.Actor())
+	} else if err != nil {
+		return err
+	}
+	if err := b.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: r.Actor(), Action: "link",
+		Subject: "person:" + itoa(p.ID), Detail: how}); err != nil {
+		return err
+	}
+	r.Account.PersonID, r.Person = p.ID, p
+	b.identify(r)
+	b.reply(ctx, r, Outgoing{Text: b.t(r, "link.done", "Name", p.FullName), RemoveKeyboard: true})
+	return b.sendIssued(ctx, r, p)
+}
+
+// sendIssued queues the invitations already issued to p for the requester's account.
+func (b *Bot) sendIssued(ctx context.Context, r *Request, p *convene.Person) error {
+	issued := true
+	invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{PersonID: p.ID, Issued: &issued})
+	if err != nil {
+		return err
+	}
+	var msgs []*convene.OutboxMessage
+	for _, inv := range invs {
+		m, err := b.Meetings.FindMeetingByID(ctx, inv.MeetingID)
+		if err != nil {
+			return err
+		}
+		if m.Status == convene.StatusClosed || b.Now().After(m.End()) {
+			continue
+		}
+		msgs = append(msgs, b.invitationMessages(m, inv, r.Account, "invite")...)
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	if _, err := b.Outbox.Enqueue(ctx, msgs); err != nil {
+		return err
+	}
+	b.Wake()
+	return nil
+}
+
+// organizerAccounts returns the reachable accounts of organizers and configured admins.
+func (b *Bot) organizerAccounts(ctx context.Context) ([]*convene.Account, error) {
+	accs, err := b.People.FindOrganizerAccounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[int64]bool{}
+	var out []*convene.Account
+	for _, a := range accs {
+		if !seen[a.ID] && a.Reachable {
+			seen[a.ID] = true
+			out = append(out, a)
+		}
+	}
+	for key := range b.admins {
+		ch, uid, _ := strings.Cut(key, ":")
+		a, err := b.People.FindAccount(ctx, ch, uid)
+		if convene.ErrorCode(err) == convene.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		if !seen[a.ID] && a.Reachable {
+			seen[a.ID] = true
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// organizerMessages builds one outbox message per organizer account, each in its language.
+func (b *Bot) organizerMessages(ctx context.Context, key string, content func(lang string) convene.Content) ([]*convene.OutboxMessage, error) {
+	accs, err := b.organizerAccounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	msgs := make([]*convene.OutboxMessage, 0, len(accs))
+	for _, a := range accs {
+		lang := a.Lang
+		if lang == "" {
+			lang = b.Lang
+			if a.PersonID != 0 {
+				if p, err := b.People.FindPersonByID(ctx, a.PersonID); err == nil && p.Lang != "" {
+					lang = p.Lang
+				}
+			}
+		}
+		msgs = append(msgs, &convene.OutboxMessage{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
+			Key: key + ":" + itoa(a.ID), Content: content(lang)})
+	}
+	return msgs, nil
+}
+
+// tellOrganizers queues a catalog text to every organizer.
+func (b *Bot) tellOrganizers(ctx context.Context, key, id string, kv ...any) error {
+	msgs, err := b.organizerMessages(ctx, key, func(lang string) convene.Content {
+		return convene.Content{Text: b.Texts.T(lang, id, kvMap(kv))}
+	})
+	if err != nil || len(msgs) == 0 {
+		return err
+	}
+	if _, err := b.Outbox.Enqueue(ctx, msgs); err != nil {
+		return err
+	}
+	b.Wake()
+	return nil
+}
+
+// normalizePhone uses the configured normaliser, or a Vietnamese default.
+func (b *Bot) normalizePhone(s string) (string, error) {
+	if b.NormalizePhone != nil {
+		return b.NormalizePhone(s)
+	}
+	var digits strings.Builder
+	for _, c := range s {
+		if c >= '0' && c <= '9' {
+			digits.WriteRune(c)
+		}
+	}
+	d := digits.String()
+	switch {
+	case strings.HasPrefix(d, "84"):
+		d = "+" + d
+	case strings.HasPrefix(d, "0"):
+		d = "+84" + d[1:]
+	case strings.HasPrefix(s, "+"):
+		d = "+" + d
+	default:
+		return "", errors.New("phone not recognised")
+	}
+	if len(d) < 10 || len(d) > 16 {
+		return "", errors.New("phone has a wrong length")
+	}
+	return d, nil
+}

@@ -1,0 +1,314 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/convene/convene"
+)
+
+// meetingArg resolves the meeting code that starts args; with no code it
+// takes the only open meeting. It returns the rest of args.
+func (b *Bot) meetingArg(ctx context.Context, r *Request, args string) (*convene.Meeting, string, error) {
+	code, rest, _ := strings.Cut(strings.TrimSpace(args), " ")
+	if code != "" {
+		m, err := b.Meetings.FindMeetingByCode(ctx, strings.ToLower(code))
+		if err != nil {
+			return nil, "", err
+		}
+		return m, strings.TrimSpace(rest), nil
+	}
+	open, err := b.openMeetings(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(open) == 1 {
+		return open[0], "", nil
+	}
+	codes := make([]string, len(open))
+	for i, m := range open {
+		codes[i] = m.Code
+	}
+	return nil, "", convene.Errorf(convene.EINVALID, "%s", b.t(r, "org.which_meeting", "Command", r.Command, "Codes", strings.Join(codes, ", ")))
+}
+
+// openMeetings returns meetings not closed, by start.
+func (b *Bot) openMeetings(ctx context.Context) ([]*convene.Meeting, error) {
+	all, err := b.Meetings.FindMeetings(ctx, convene.MeetingFilter{})
+	if err != nil {
+		return nil, err
+	}
+	var out []*convene.Meeting
+	for _, m := range all {
+		if m.Status != convene.StatusClosed {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+func (b *Bot) cmdMeetings(ctx context.Context, r *Request) error {
+	all, err := b.Meetings.FindMeetings(ctx, convene.MeetingFilter{})
+	if err != nil {
+		return err
+	}
+	if len(all) == 0 {
+		b.say(ctx, r, "org.no_meetings")
+		return nil
+	}
+	var sb strings.Builder
+	sb.WriteString(b.t(r, "org.meetings_title"))
+	for _, m := range all {
+		st, err := b.Invitations.MeetingStats(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		sb.WriteString("\n\n")
+		sb.WriteString(b.t(r, "org.meeting_line", "Code", m.Code, "Title", m.Title, "When", b.when(r.Lang, m, m.StartsAt),
+			"Status", b.t(r, "status."+string(m.Status)), "Invited", st.Total.Invited, "Attending", st.Total.Attending, "Linked", st.Total.Linked))
+	}
+	b.reply(ctx, r, Outgoing{Text: sb.String()})
+	return nil
+}
+
+// countsLine renders one line of counts.
+func (b *Bot) countsLine(r *Request, name string, c convene.Counts) string {
+	return b.t(r, "org.counts_line", "Name", name, "Invited", c.Invited, "Linked", c.Linked,
+		"Attending", c.Attending, "Declined", c.Declined, "Substitute", c.Substitute, "Pending", c.Pending,
+		"Present", c.Present+c.Late)
+}
+
+func (b *Bot) cmdStatus(ctx context.Context, r *Request) error {
+	m, _, err := b.meetingArg(ctx, r, r.Args)
+	if err != nil {
+		return err
+	}
+	st, err := b.Invitations.MeetingStats(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	var sb strings.Builder
+	sb.WriteString(b.t(r, "org.status_title", "Title", m.Title, "Code", m.Code, "When", b.when(r.Lang, m, m.StartsAt)))
+	sb.WriteString("\n\n")
+	sb.WriteString(b.countsLine(r, b.t(r, "org.total"), st.Total))
+	sb.WriteString("\n\n" + b.t(r, "org.by_category"))
+	for _, g := range st.ByCategory {
+		sb.WriteString("\n" + b.countsLine(r, g.Name, g.Counts))
+	}
+	sb.WriteString("\n\n" + b.t(r, "org.by_unit"))
+	for _, g := range st.ByUnit {
+		sb.WriteString("\n" + b.countsLine(r, g.Name, g.Counts))
+	}
+	b.reply(ctx, r, Outgoing{Text: sb.String()})
+	return nil
+}
+
+func (b *Bot) cmdPending(ctx context.Context, r *Request) error {
+	m, _, err := b.meetingArg(ctx, r, r.Args)
+	if err != nil {
+		return err
+	}
+	return b.showPending(ctx, r, m, 0, false)
+}
+
+// showPending shows one page of who hasn't answered, grouped by unit.
+func (b *Bot) showPending(ctx context.Context, r *Request, m *convene.Meeting, page int, edit bool) error {
+	invs, total, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{
+		MeetingID: m.ID, RSVP: []convene.RSVP{convene.RSVPPending}, Offset: page * b.PageSize, Limit: b.PageSize})
+	if err != nil {
+		return err
+	}
+	var sb strings.Builder
+	sb.WriteString(b.t(r, "org.pending_title", "Title", m.Title, "Count", total))
+	if total == 0 {
+		sb.WriteString("\n\n" + b.t(r, "org.pending_none"))
+	}
+	unit := "\x00"
+	for i, inv := range invs {
+		if inv.Person.Unit != unit {
+			unit = inv.Person.Unit
+			sb.WriteString("\n\n▪ " + orDash(unit))
+		}
+		linked := "✓"
+		if !inv.Linked() {
+			linked = "✗"
+		}
+		fmt.Fprintf(&sb, "\n%d. %s — %s (%s %s)", page*b.PageSize+i+1, inv.Person.FullName, inv.Category.Name, b.t(r, "org.linked_mark"), linked)
+	}
+	out := Outgoing{Text: sb.String(), Buttons: b.pager(r, "pending", m.ID, page, total)}
+	if edit {
+		b.edit(ctx, r, out)
+	} else {
+		b.reply(ctx, r, out)
+	}
+	return nil
+}
+
+// pager returns previous/next buttons for a paged list, or none if it fits one page.
+func (b *Bot) pager(r *Request, kind string, meetingID int64, page, total int) [][]convene.Button {
+	pages := (total + b.PageSize - 1) / b.PageSize
+	if pages <= 1 {
+		return nil
+	}
+	var row []convene.Button
+	if page > 0 {
+		row = append(row, convene.Button{Text: b.t(r, "btn.prev"), Data: fmt.Sprintf("pg:%s:%d:%d", kind, meetingID, page-1)})
+	}
+	row = append(row, convene.Button{Text: fmt.Sprintf("%d/%d", page+1, pages), Data: fmt.Sprintf("pg:%s:%d:%d", kind, meetingID, page)})
+	if page+1 < pages {
+		row = append(row, convene.Button{Text: b.t(r, "btn.next"), Data: fmt.Sprintf("pg:%s:%d:%d", kind, meetingID, page+1)})
+	}
+	return [][]convene.Button{row}
+}
+
+// onPage turns the page of a paged list.
+func (b *Bot) onPage(ctx context.Context, r *Request, parts []string) error {
+	if !r.Organizer {
+		return convene.Errorf(convene.EFORBIDDEN, "page")
+	}
+	if len(parts) < 4 {
+		b.answer(ctx, r, b.t(r, "hint.stale_button"))
+		return nil
+	}
+	id, err1 := strconv.ParseInt(parts[2], 10, 64)
+	page, err2 := strconv.Atoi(parts[3])
+	if err1 != nil || err2 != nil || page < 0 {
+		return convene.Errorf(convene.EINVALID, "bad page")
+	}
+	m, err := b.Meetings.FindMeetingByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	b.answer(ctx, r, "")
+	switch parts[1] {
+	case "pending":
+		return b.showPending(ctx, r, m, page, true)
+	case "rollcall":
+		query := ""
+		if len(parts) > 4 {
+			query = strings.Join(parts[4:], ":")
+		}
+		return b.showRollcall(ctx, r, m, page, query, true)
+	}
+	return nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// cmdInvite shows how many invitees are linked and asks to confirm issuing.
+func (b *Bot) cmdInvite(ctx context.Context, r *Request) error {
+	m, _, err := b.meetingArg(ctx, r, r.Args)
+	if err != nil {
+		return err
+	}
+	st, err := b.Invitations.MeetingStats(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	b.reply(ctx, r, Outgoing{
+		Text: b.t(r, "org.invite_confirm", "Title", m.Title, "Invited", st.Total.Invited, "Linked", st.Total.Linked,
+			"Unlinked", st.Total.Invited-st.Total.Linked, "Issued", st.Total.Issued),
+		Buttons: [][]convene.Button{{
+			{Text: b.t(r, "btn.confirm_send"), Data: "inv:ok:" + itoa(m.ID)},
+			{Text: b.t(r, "btn.cancel"), Data: "inv:no:" + itoa(m.ID)},
+		}},
+	})
+	return nil
+}
+
+// onInviteConfirm issues the invitations once the organizer confirms.
+func (b *Bot) onInviteConfirm(ctx context.Context, r *Request, parts []string) error {
+	if !r.Organizer {
+		return convene.Errorf(convene.EFORBIDDEN, "invite")
+	}
+	if len(parts) != 3 {
+		b.answer(ctx, r, b.t(r, "hint.stale_button"))
+		return nil
+	}
+	id, err := strconv.ParseInt(parts[2], 10, 64)
+	if err != nil {
+		return convene.Errorf(convene.EINVALID, "bad meeting id")
+	}
+	m, err := b.Meetings.FindMeetingByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	b.answer(ctx, r, "")
+	if parts[1] != "ok" {
+		b.edit(ctx, r, Outgoing{Text: b.t(r, "org.cancelled")})
+		return nil
+	}
+	res, err := b.IssueInvitations(ctx, m.Code, r.Actor(), r.Account.ID)
+	if err != nil {
+		return err
+	}
+	b.edit(ctx, r, Outgoing{Text: b.t(r, "org.invite_done", "Title", m.Title, "Queued", res.Queued, "Unlinked", res.Unlinked)})
+	return nil
+}
+
+// cmdReport sends the Markdown summary and the CSV file.
+func (b *Bot) cmdReport(ctx context.Context, r *Request) error {
+	m, _, err := b.meetingArg(ctx, r, r.Args)
+	if err != nil {
+		return err
+	}
+	if b.Reporter == nil {
+		return convene.Errorf(convene.EINTERNAL, "no reporter configured")
+	}
+	md, _, err := b.Reporter.Report(ctx, m.Code, "md", r.Lang)
+	if err != nil {
+		return err
+	}
+	b.reply(ctx, r, Outgoing{Text: string(md)})
+	if !r.channel.Caps().Documents {
+		return nil
+	}
+	csv, name, err := b.Reporter.Report(ctx, m.Code, "csv", r.Lang)
+	if err != nil {
+		return err
+	}
+	b.reply(ctx, r, Outgoing{Text: b.t(r, "org.report_file"), Document: &convene.File{Name: name, MIME: "text/csv", Data: csv}})
+	return nil
+}
+
+// cmdGrant makes a person an organizer: /grant <phone | telegram id>.
+func (b *Bot) cmdGrant(ctx context.Context, r *Request) error {
+	arg := strings.TrimSpace(r.Args)
+	if arg == "" {
+		b.say(ctx, r, "org.grant_usage")
+		return nil
+	}
+	var p *convene.Person
+	if phone, err := b.normalizePhone(arg); err == nil && (strings.HasPrefix(arg, "0") || strings.HasPrefix(arg, "+")) {
+		if p, err = b.People.FindPersonByPhone(ctx, phone); err != nil {
+			return err
+		}
+	} else {
+		acc, err := b.People.FindAccount(ctx, r.Channel, arg)
+		if err != nil {
+			return err
+		}
+		if acc.PersonID == 0 {
+			return convene.Errorf(convene.ENOTFOUND, "account %s is not linked to a person", arg)
+		}
+		if p, err = b.People.FindPersonByID(ctx, acc.PersonID); err != nil {
+			return err
+		}
+	}
+	role := convene.RoleOrganizer
+	if _, err := b.People.UpdatePerson(ctx, p.ID, convene.PersonUpdate{Role: &role}); err != nil {
+		return err
+	}
+	if err := b.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: r.Actor(), Action: "grant", Subject: "person:" + itoa(p.ID), Detail: "organizer"}); err != nil {
+		return err
+	}
+	b.say(ctx, r, "org.granted", "Name", p.FullName)
+	return nil
+}

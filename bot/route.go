@@ -1,0 +1,178 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/convene/convene"
+	"golang.org/x/text/unicode/norm"
+)
+
+// handlerFunc handles one routed request.
+type handlerFunc func(ctx context.Context, r *Request) error
+
+// command is a chat command with who may use it.
+type command struct {
+	name      string
+	organizer bool // organizers and admins only
+	admin     bool // admins only
+	handle    handlerFunc
+	menu      bool // shown in the command menu
+}
+
+func (b *Bot) commands() []command {
+	return []command{
+		{name: "start", handle: b.cmdStart, menu: true},
+		{name: "my", handle: b.cmdMy, menu: true},
+		{name: "feedback", handle: b.cmdFeedback, menu: true},
+		{name: "lang", handle: b.cmdLang, menu: true},
+		{name: "cancel", handle: b.cmdCancel, menu: true},
+		{name: "help", handle: b.cmdHelp, menu: true},
+		{name: "meetings", organizer: true, handle: b.cmdMeetings},
+		{name: "status", organizer: true, handle: b.cmdStatus},
+		{name: "pending", organizer: true, handle: b.cmdPending},
+		{name: "invite", organizer: true, handle: b.cmdInvite},
+		{name: "remind", organizer: true, handle: b.cmdRemind},
+		{name: "broadcast", organizer: true, handle: b.cmdBroadcast},
+		{name: "checkin", organizer: true, handle: b.cmdCheckin},
+		{name: "rollcall", organizer: true, handle: b.cmdRollcall},
+		{name: "report", organizer: true, handle: b.cmdReport},
+		{name: "grant", admin: true, handle: b.cmdGrant},
+	}
+}
+
+// MenuCommand is an entry of a channel's command menu.
+type MenuCommand struct {
+	Name        string
+	Description string
+}
+
+// Menu returns the delegate commands with their descriptions in lang; organizer commands follow when organizer is set.
+func (b *Bot) Menu(lang string, organizer bool) []MenuCommand {
+	var out []MenuCommand
+	for _, c := range b.commands() {
+		if c.menu || (organizer && !c.admin) {
+			out = append(out, MenuCommand{Name: c.name, Description: b.Texts.T(lang, "menu."+c.name, nil)})
+		}
+	}
+	return out
+}
+
+// route sends a request to its handler: button presses by their data,
+// commands by name, other text to the flow the account is in, else a hint.
+func (b *Bot) route(ctx context.Context, r *Request) error {
+	if r.CallbackData != "" {
+		return b.routeCallback(ctx, r)
+	}
+	if r.Contact != nil {
+		return b.handleContact(ctx, r)
+	}
+	if r.Command != "" {
+		for _, c := range b.commands() {
+			if c.name != strings.ToLower(r.Command) {
+				continue
+			}
+			if (c.admin && !r.Admin) || (c.organizer && !r.Organizer) {
+				b.Logger.Info("refused command", "command", c.name, "actor", r.Actor())
+				return convene.Errorf(convene.EFORBIDDEN, "/%s", c.name)
+			}
+			return c.handle(ctx, r)
+		}
+		b.say(ctx, r, "hint.unknown_command", "Command", r.Command)
+		return nil
+	}
+	if !r.channel.Caps().Buttons {
+		if data, ok := b.matchChoice(ctx, r); ok {
+			r.CallbackData = data
+			return b.routeCallback(ctx, r)
+		}
+	}
+	conv, err := b.Conversations.FindConversation(ctx, r.Account.ID)
+	if err == nil {
+		return b.continueFlow(ctx, r, conv)
+	} else if convene.ErrorCode(err) != convene.ENOTFOUND {
+		return err
+	}
+	if tok := strings.TrimSpace(r.Text); looksLikeToken(tok) {
+		// Channels without deep links: the personal code sent as a message.
+		return b.linkToken(ctx, r, tok)
+	}
+	if r.Person == nil {
+		b.say(ctx, r, "hint.not_linked")
+		return nil
+	}
+	b.say(ctx, r, "hint.text")
+	return nil
+}
+
+// routeCallback handles a button press by the prefix of its data.
+func (b *Bot) routeCallback(ctx context.Context, r *Request) error {
+	parts := strings.Split(r.CallbackData, ":")
+	switch parts[0] {
+	case "rsvp":
+		return b.onRSVPButton(ctx, r, parts)
+	case "sub":
+		return b.onSubstituteDecision(ctx, r, parts)
+	case "inv":
+		return b.onInviteConfirm(ctx, r, parts)
+	case "bc":
+		return b.onBroadcastConfirm(ctx, r, parts)
+	case "rc":
+		return b.onRollcall(ctx, r, parts)
+	case "fb":
+		return b.onFeedbackButton(ctx, r, parts)
+	case "pg":
+		return b.onPage(ctx, r, parts)
+	case "lang":
+		return b.onLang(ctx, r, parts)
+	}
+	b.answer(ctx, r, b.t(r, "hint.stale_button"))
+	return nil
+}
+
+func choicesKey(accountID int64) string { return "choices:" + itoa(accountID) }
+
+var choiceWords = map[string]int{
+	"co": 1, "có": 1, "yes": 1, "y": 1, "dong y": 1, "đồng ý": 1, "tham du": 1, "tham dự": 1,
+	"khong": 2, "không": 2, "no": 2, "n": 2, "tu choi": 2, "từ chối": 2,
+}
+
+// matchChoice turns a typed answer ("1", "có", "yes") into the data of the
+// choice last offered to the account as a numbered list.
+func (b *Bot) matchChoice(ctx context.Context, r *Request) (string, bool) {
+	text := strings.ToLower(strings.TrimSpace(norm.NFC.String(r.Text)))
+	if text == "" {
+		return "", false
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(text, "."))
+	if err != nil {
+		w, ok := choiceWords[text]
+		if !ok {
+			return "", false
+		}
+		n = w
+	}
+	saved, err := b.State.GetState(ctx, choicesKey(r.Account.ID))
+	if err != nil || saved == "" {
+		return "", false
+	}
+	data := strings.Split(saved, "\n")
+	if n < 1 || n > len(data) || data[n-1] == "" {
+		return "", false
+	}
+	return data[n-1], true
+}
+
+// looksLikeToken reports whether s could be a personal link token.
+func looksLikeToken(s string) bool {
+	if len(s) < 22 || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
