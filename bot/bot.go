@@ -26,6 +26,8 @@ type Services struct {
 	Feedback      convene.FeedbackService
 	Audit         convene.AuditService
 	State         convene.StateService
+	Plans         convene.PlanService
+	Reminders     convene.ReminderService
 }
 
 // Reporter renders a meeting's report; cmd wires it to package report.

@@ -37,25 +37,17 @@ func (b *Bot) OpenFeedback(ctx context.Context, code, actor string) (*Delivery, 
 	if err != nil {
 		return nil, err
 	}
+	msgs, err := b.FeedbackRequestMessages(ctx, m, "feedback-open:"+itoa(m.ID))
+	if err != nil {
+		return nil, err
+	}
 	f, err := b.attendeeFilter(ctx, m)
 	if err != nil {
 		return nil, err
 	}
-	invs, _, err := b.Invitations.FindInvitees(ctx, f)
+	_, total, err := b.Invitations.FindInvitees(ctx, f)
 	if err != nil {
 		return nil, err
-	}
-	reach, unlinked := recipients(invs)
-	msgs := make([]*convene.OutboxMessage, 0, len(reach))
-	for _, inv := range reach {
-		a := inv.Account()
-		lang := b.langOf(&inv.Person, a)
-		msgs = append(msgs, &convene.OutboxMessage{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
-			Key: fmt.Sprintf("feedback-open:%d:%d", m.ID, inv.ID), Batch: "feedback-open:" + itoa(m.ID),
-			Content: convene.Content{
-				Text:    b.Texts.T(lang, "fb.invite", map[string]any{"Title": m.Title, "Count": len(m.Feedback.QuestionList())}),
-				Buttons: [][]convene.Button{{{Text: b.Texts.T(lang, "btn.fb_start", nil), Data: "fb:start:" + itoa(m.ID)}}},
-			}})
 	}
 	n, err := b.Outbox.Enqueue(ctx, msgs)
 	if err != nil {
@@ -72,7 +64,7 @@ func (b *Bot) OpenFeedback(ctx context.Context, code, actor string) (*Delivery, 
 		return nil, err
 	}
 	b.Wake()
-	return &Delivery{Queued: n, Unlinked: unlinked}, nil
+	return &Delivery{Queued: n, Unlinked: total - len(msgs)}, nil
 }
 
 // cmdFeedback resumes or starts the sender's feedback; an organizer's

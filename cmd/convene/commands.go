@@ -1,0 +1,389 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/convene/convene"
+	"github.com/convene/convene/bot"
+	"github.com/convene/convene/plan"
+	"github.com/convene/convene/report"
+)
+
+func (m *Main) commands() map[string]command {
+	return map[string]command{
+		"serve":         {usage: "serve [flags]", nargs: 0, setup: m.setupServe},
+		"try":           {usage: "try [flags]", nargs: 0, setup: m.setupTry},
+		"plan apply":    {usage: "plan apply [flags] FILE.yaml", nargs: 1, setup: m.setupPlanApply},
+		"roster import": {usage: "roster import --meeting CODE [flags] FILE.csv|FILE.xlsx", nargs: 1, setup: m.setupRosterImport},
+		"links":         {usage: "links --meeting CODE [--format csv|json] [flags]", nargs: 0, setup: m.setupLinks},
+		"invite":        {usage: "invite --meeting CODE [flags]", nargs: 0, setup: m.setupInvite},
+		"remind":        {usage: "remind --meeting CODE [--audience A] [flags]", nargs: 0, setup: m.setupRemind},
+		"broadcast":     {usage: "broadcast --meeting CODE [--audience A] [flags] TEXT", nargs: -1, setup: m.setupBroadcast},
+		"checkin-link":  {usage: "checkin-link --meeting CODE [--qr FILE.png] [flags]", nargs: 0, setup: m.setupCheckinLink},
+		"feedback open": {usage: "feedback open --meeting CODE [flags]", nargs: 0, setup: m.setupFeedbackOpen},
+		"report":        {usage: "report --meeting CODE --format md|csv|json|xlsx|pdf [-o FILE] [flags]", nargs: 0, setup: m.setupReport},
+		"letters":       {usage: "letters --meeting CODE -o FILE.pdf [flags]", nargs: 0, setup: m.setupLetters},
+		"backup":        {usage: "backup [flags] FILE", nargs: 1, setup: m.setupBackup},
+		"healthcheck":   {usage: "healthcheck [flags]", nargs: 0, setup: m.setupHealthcheck},
+	}
+}
+
+func (m *Main) setupPlanApply(fs *flag.FlagSet) func(context.Context, []string) error {
+	return func(ctx context.Context, args []string) error {
+		p, err := plan.ParseFile(args[0])
+		if err != nil {
+			return err
+		}
+		b, err := m.newBot(ctx)
+		if err != nil {
+			return err
+		}
+		res, err := m.services().Plans.ApplyPlan(ctx, p)
+		if err != nil {
+			return fmt.Errorf("apply plan %s: %w", args[0], err)
+		}
+		for _, code := range res.Moved {
+			n, err := b.NotifyMoved(ctx, code)
+			if err != nil {
+				return fmt.Errorf("notify invitees of %s: %w", code, err)
+			}
+			fmt.Fprintf(m.Stdout, "moved %s: %d invitees told to confirm again\n", code, n)
+		}
+		fmt.Fprintf(m.Stdout, "plan %s: %d created, %d updated, %d unchanged\n", args[0], len(res.Created), len(res.Updated), len(res.Unchanged))
+		return nil
+	}
+}
+
+func (m *Main) setupRosterImport(fs *flag.FlagSet) func(context.Context, []string) error {
+	code := fs.String("meeting", "", "meeting code")
+	return func(ctx context.Context, args []string) error {
+		if err := requireMeeting(*code); err != nil {
+			return err
+		}
+		entries, err := plan.ReadRosterFile(args[0])
+		if err != nil {
+			return err
+		}
+		if err := m.openDB(); err != nil {
+			return err
+		}
+		res, err := m.services().Plans.ImportRoster(ctx, *code, entries)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "roster %s: %d rows, %d new people, %d new invitations, %d unchanged\n",
+			filepath.Base(args[0]), res.People, res.NewPeople, res.Invitations, res.Unchanged)
+		return nil
+	}
+}
+
+// linkRow is one invitee's personal link, as `links` prints it.
+type linkRow struct {
+	FullName string `json:"full_name"`
+	Unit     string `json:"unit"`
+	Category string `json:"category"`
+	Phone    string `json:"phone"`
+	Token    string `json:"token"`
+	Link     string `json:"link"`
+	Linked   bool   `json:"linked"`
+}
+
+func (m *Main) setupLinks(fs *flag.FlagSet) func(context.Context, []string) error {
+	code := fs.String("meeting", "", "meeting code")
+	format := fs.String("format", "csv", "csv or json")
+	return func(ctx context.Context, args []string) error {
+		if err := requireMeeting(*code); err != nil {
+			return err
+		}
+		if *format != "csv" && *format != "json" {
+			return &usageError{msg: fmt.Sprintf("--format must be csv or json, not %q", *format)}
+		}
+		b, err := m.newBot(ctx)
+		if err != nil {
+			return err
+		}
+		if name, err := b.State.GetState(ctx, "telegram.username"); err != nil {
+			return err
+		} else if name == "" {
+			fmt.Fprintln(m.Stderr, "convene: bot username unknown (run serve once or pass --bot-username): printing bare tokens as links")
+		}
+		mt, err := b.Meetings.FindMeetingByCode(ctx, *code)
+		if err != nil {
+			return err
+		}
+		invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: mt.ID})
+		if err != nil {
+			return err
+		}
+		rows := make([]linkRow, len(invs))
+		for i, inv := range invs {
+			rows[i] = linkRow{FullName: inv.Person.FullName, Unit: inv.Person.Unit, Category: inv.Category.Code,
+				Phone: inv.Person.Phone, Token: inv.Token, Link: b.Link(ctx, inv.Token), Linked: inv.Linked()}
+		}
+		if *format == "json" {
+			enc := json.NewEncoder(m.Stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rows)
+		}
+		w := csv.NewWriter(m.Stdout)
+		_ = w.Write([]string{"full_name", "unit", "category", "phone", "token", "link", "linked"})
+		for _, r := range rows {
+			_ = w.Write([]string{r.FullName, r.Unit, r.Category, r.Phone, r.Token, r.Link, fmt.Sprint(r.Linked)})
+		}
+		w.Flush()
+		return w.Error()
+	}
+}
+
+func (m *Main) setupInvite(fs *flag.FlagSet) func(context.Context, []string) error {
+	code := fs.String("meeting", "", "meeting code")
+	return func(ctx context.Context, args []string) error {
+		if err := requireMeeting(*code); err != nil {
+			return err
+		}
+		b, err := m.newBot(ctx)
+		if err != nil {
+			return err
+		}
+		res, err := b.IssueInvitations(ctx, *code, "cli", 0)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "%s: %d invitees; %d invitations queued (a running serve sends them); %d not linked yet get theirs when they link\n",
+			*code, res.Invitees, res.Queued, res.Unlinked)
+		return nil
+	}
+}
+
+func (m *Main) setupRemind(fs *flag.FlagSet) func(context.Context, []string) error {
+	code := fs.String("meeting", "", "meeting code")
+	audience := fs.String("audience", "all", "all, attending, pending, declined, checked-in, or key=value filters")
+	return func(ctx context.Context, args []string) error {
+		if err := requireMeeting(*code); err != nil {
+			return err
+		}
+		b, err := m.newBot(ctx)
+		if err != nil {
+			return err
+		}
+		d, err := b.RemindNow(ctx, *code, *audience, "cli", 0)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "%s: reminder queued for %d; %d not reachable (not linked)\n", *code, d.Queued, d.Unlinked)
+		return nil
+	}
+}
+
+func (m *Main) setupBroadcast(fs *flag.FlagSet) func(context.Context, []string) error {
+	code := fs.String("meeting", "", "meeting code")
+	audience := fs.String("audience", "all", "all, attending, pending, declined, checked-in, or key=value filters (rsvp, attendance, category, unit)")
+	return func(ctx context.Context, args []string) error {
+		if err := requireMeeting(*code); err != nil {
+			return err
+		}
+		text := strings.TrimSpace(strings.Join(args, " "))
+		if text == "" {
+			return &usageError{msg: "broadcast needs the TEXT to send"}
+		}
+		b, err := m.newBot(ctx)
+		if err != nil {
+			return err
+		}
+		mt, err := b.Meetings.FindMeetingByCode(ctx, *code)
+		if err != nil {
+			return err
+		}
+		f, err := bot.ParseAudience(mt.ID, *audience)
+		if err != nil {
+			return err
+		}
+		batch := fmt.Sprintf("bc:%d:cli:%d", mt.ID, m.Now().UnixNano())
+		d, err := b.Broadcast(ctx, f, text, batch, "cli", 0)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "%s: announcement queued for %d; %d not reachable (not linked); batch %s\n", *code, d.Queued, d.Unlinked, batch)
+		return nil
+	}
+}
+
+func (m *Main) setupCheckinLink(fs *flag.FlagSet) func(context.Context, []string) error {
+	code := fs.String("meeting", "", "meeting code")
+	qr := fs.String("qr", "", "also write the QR code to this PNG file")
+	return func(ctx context.Context, args []string) error {
+		if err := requireMeeting(*code); err != nil {
+			return err
+		}
+		b, err := m.newBot(ctx)
+		if err != nil {
+			return err
+		}
+		mt, err := b.Meetings.FindMeetingByCode(ctx, *code)
+		if err != nil {
+			return err
+		}
+		png, link, err := b.CheckinQR(ctx, mt, 1024)
+		if err != nil {
+			return err
+		}
+		if *qr != "" {
+			if err := os.WriteFile(*qr, png, 0o644); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintln(m.Stdout, link)
+		return nil
+	}
+}
+
+func (m *Main) setupFeedbackOpen(fs *flag.FlagSet) func(context.Context, []string) error {
+	code := fs.String("meeting", "", "meeting code")
+	return func(ctx context.Context, args []string) error {
+		if err := requireMeeting(*code); err != nil {
+			return err
+		}
+		b, err := m.newBot(ctx)
+		if err != nil {
+			return err
+		}
+		d, err := b.OpenFeedback(ctx, *code, "cli")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "%s: feedback requests queued for %d; %d not reachable\n", *code, d.Queued, d.Unlinked)
+		return nil
+	}
+}
+
+// output opens -o FILE, or standard output.
+func (m *Main) output(path string) (io.Writer, func() error, error) {
+	if path == "" || path == "-" {
+		return m.Stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, f.Close, nil
+}
+
+func (m *Main) setupReport(fs *flag.FlagSet) func(context.Context, []string) error {
+	code := fs.String("meeting", "", "meeting code")
+	format := fs.String("format", "md", "md, csv, json, xlsx or pdf")
+	out := fs.String("o", "", "output file (default: standard output)")
+	return func(ctx context.Context, args []string) error {
+		if err := requireMeeting(*code); err != nil {
+			return err
+		}
+		if !report.ValidFormat(*format) {
+			return &usageError{msg: fmt.Sprintf("--format must be md, csv, json, xlsx or pdf, not %q", *format)}
+		}
+		if (*format == "xlsx" || *format == "pdf") && *out == "" {
+			return &usageError{msg: "--format " + *format + " needs -o FILE"}
+		}
+		if err := m.openDB(); err != nil {
+			return err
+		}
+		d, err := m.reportData(ctx, *code, m.Config.Lang)
+		if err != nil {
+			return err
+		}
+		w, done, err := m.output(*out)
+		if err != nil {
+			return err
+		}
+		if err := report.Write(w, d, *format); err != nil {
+			done()
+			return err
+		}
+		return done()
+	}
+}
+
+func (m *Main) setupLetters(fs *flag.FlagSet) func(context.Context, []string) error {
+	code := fs.String("meeting", "", "meeting code")
+	out := fs.String("o", "", "output PDF file")
+	return func(ctx context.Context, args []string) error {
+		if err := requireMeeting(*code); err != nil {
+			return err
+		}
+		if *out == "" {
+			return &usageError{msg: "-o FILE.pdf is required"}
+		}
+		b, err := m.newBot(ctx)
+		if err != nil {
+			return err
+		}
+		d, err := m.reportData(ctx, *code, m.Config.Lang)
+		if err != nil {
+			return err
+		}
+		w, done, err := m.output(*out)
+		if err != nil {
+			return err
+		}
+		if err := report.Letters(w, d, func(inv *convene.Invitee) string { return b.Link(ctx, inv.Token) }); err != nil {
+			done()
+			return err
+		}
+		if err := done(); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "%s: %d letters written to %s\n", *code, len(d.Invitees), *out)
+		return nil
+	}
+}
+
+func (m *Main) setupBackup(fs *flag.FlagSet) func(context.Context, []string) error {
+	return func(ctx context.Context, args []string) error {
+		if err := m.openDB(); err != nil {
+			return err
+		}
+		if err := m.DB.Backup(ctx, args[0]); err != nil {
+			return fmt.Errorf("backup to %s: %w", args[0], err)
+		}
+		fmt.Fprintf(m.Stdout, "backup written to %s\n", args[0])
+		return nil
+	}
+}
+
+// setupHealthcheck asks a running serve's /healthz (for container health checks).
+func (m *Main) setupHealthcheck(fs *flag.FlagSet) func(context.Context, []string) error {
+	return func(ctx context.Context, args []string) error {
+		addr := m.Config.HTTP
+		if addr == "" {
+			return &usageError{msg: "--http (CONVENE_HTTP) is not set"}
+		}
+		if strings.HasPrefix(addr, ":") {
+			addr = "127.0.0.1" + addr
+		}
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/healthz", nil)
+		if err != nil {
+			return err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		fmt.Fprint(m.Stdout, string(body))
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("unhealthy: %s", resp.Status)
+		}
+		return nil
+	}
+}

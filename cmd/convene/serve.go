@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/convene/convene/bot"
+	"github.com/convene/convene/bot/telegram"
+	"github.com/convene/convene/scheduler"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// receiver is a channel that can also be fed by a webhook.
+type receiver interface {
+	bot.Channel
+	WebhookHandler(handle func(context.Context, *bot.Incoming) error) http.Handler
+	SetWebhook(ctx context.Context, url, secret string) error
+}
+
+// setupServe runs the bot: channels receiving updates, the outbox
+// dispatcher, the scheduler and, with --http, /healthz, /metrics and
+// webhooks. SIGINT or SIGTERM stops polling at once, lets in-flight sends
+// finish (bounded) and closes the database.
+func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) error {
+	return func(ctx context.Context, args []string) error {
+		b, err := m.newBot(ctx)
+		if err != nil {
+			return err
+		}
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		metrics := bot.NewMetrics(reg, b.Outbox)
+
+		var chans []receiver
+		if m.Config.TelegramToken != "" {
+			tg, err := telegram.New(ctx, telegram.Config{Token: m.Config.TelegramToken, APIURL: m.Config.TelegramAPI, Logger: m.Logger})
+			if err != nil {
+				return fmt.Errorf("telegram: %w", err)
+			}
+			if err := b.State.SetState(ctx, "telegram.username", tg.Username()); err != nil {
+				return err
+			}
+			for _, lang := range bot.Langs {
+				if err := tg.SetCommands(ctx, lang, b.Menu(lang, false)); err != nil {
+					m.Logger.Warn("set command menu", "lang", lang, "err", err)
+				}
+			}
+			b.AddChannel(tg)
+			chans = append(chans, tg)
+			m.Logger.Info("telegram on", "username", tg.Username())
+		}
+		if len(chans) == 0 {
+			m.Logger.Warn("no channel configured (set TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN): messages stay queued")
+		}
+
+		runCtx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		var wg sync.WaitGroup
+		errc := make(chan error, 8)
+		start := func(name string, run func(context.Context) error) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := run(runCtx); err != nil && !errors.Is(err, context.Canceled) {
+					errc <- fmt.Errorf("%s: %w", name, err)
+					cancel()
+				}
+			}()
+		}
+
+		d := bot.NewDispatcher(b, bot.DispatchConfig{Rate: m.Config.SendRate, Metrics: metrics})
+		start("dispatcher", d.Run)
+		sched := scheduler.New(scheduler.Config{
+			Meetings: b.Meetings, Reminders: b.Reminders, Invitations: b.Invitations,
+			Messenger: b, Logger: m.Logger, Now: m.Now,
+		})
+		start("scheduler", sched.Run)
+
+		webhooks := m.Config.PublicURL != "" && m.Config.HTTP != ""
+		secret := m.Config.WebhookSecret
+		if webhooks && secret == "" {
+			buf := make([]byte, 24)
+			_, _ = rand.Read(buf)
+			secret = hex.EncodeToString(buf)
+		}
+		var srv *http.Server
+		if m.Config.HTTP != "" {
+			mux := http.NewServeMux()
+			mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+			mux.HandleFunc("GET /healthz", m.healthz(b))
+			for _, ch := range chans {
+				if webhooks {
+					mux.Handle("POST /webhook/"+ch.Name(), ch.WebhookHandler(b.Handle))
+				}
+			}
+			ln, err := net.Listen("tcp", m.Config.HTTP)
+			if err != nil {
+				return fmt.Errorf("listen %s: %w", m.Config.HTTP, err)
+			}
+			srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+			m.Logger.Info("http on", "addr", ln.Addr().String())
+			start("http", func(ctx context.Context) error {
+				if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+					return err
+				}
+				return nil
+			})
+		}
+		for _, ch := range chans {
+			if webhooks {
+				url := strings.TrimSuffix(m.Config.PublicURL, "/") + "/webhook/" + ch.Name()
+				if err := ch.SetWebhook(ctx, url, secret); err != nil {
+					return fmt.Errorf("%s: set webhook: %w", ch.Name(), err)
+				}
+				continue
+			}
+			start(ch.Name(), func(ctx context.Context) error { return ch.Receive(ctx, b.Handle) })
+		}
+		m.Logger.Info("serving", "db", m.Config.DB, "send_rate", m.Config.SendRate)
+
+		<-runCtx.Done()
+		m.Logger.Info("shutting down")
+		if srv != nil {
+			sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			_ = srv.Shutdown(sctx)
+			scancel()
+		}
+		wg.Wait()
+		close(errc)
+		return errors.Join(collect(errc)...)
+	}
+}
+
+func collect(errc <-chan error) []error {
+	var errs []error
+	for err := range errc {
+		errs = append(errs, err)
+	}
+	return errs
+}
+
+// healthz reports the database and each channel: 200 when all are well, else 503.
+func (m *Main) healthz(b *bot.Bot) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		status := map[string]string{"database": "ok"}
+		code := http.StatusOK
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if _, err := b.Outbox.QueueDepth(ctx); err != nil {
+			status["database"], code = err.Error(), http.StatusServiceUnavailable
+		}
+		for _, name := range []string{"telegram", "zalo"} {
+			if b.Channel(name) != nil {
+				status[name] = "ok"
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		_ = json.NewEncoder(w).Encode(status)
+	}
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/convene/convene"
+	"github.com/convene/convene/bot"
+	"github.com/convene/convene/bot/console"
+	"github.com/convene/convene/examples"
+	"github.com/convene/convene/plan"
+)
+
+// setupTry runs the whole bot in the terminal on a fresh temporary database
+// with the example plan moved three days ahead: the user chats as a
+// delegate and can switch with "/as organizer" and "/as delegate".
+func (m *Main) setupTry(fs *flag.FlagSet) func(context.Context, []string) error {
+	return func(ctx context.Context, args []string) error {
+		dir, err := os.MkdirTemp("", "convene-try-")
+		if err != nil {
+			return err
+		}
+		m.closers = append(m.closers, func() error { return os.RemoveAll(dir) })
+		m.Config.DB = filepath.Join(dir, "try.db")
+		m.Config.Admins = "console:organizer"
+		b, err := m.newBot(ctx)
+		if err != nil {
+			return err
+		}
+		delegate, err := m.seedTry(ctx, b)
+		if err != nil {
+			return err
+		}
+		ch := console.New(m.Stdin, m.Stdout, "delegate", delegate.Person.FullName)
+		ch.OnLine = func(ctx context.Context, line string) bool {
+			switch line {
+			case "/as organizer":
+				ch.Switch("organizer", "Ban tổ chức")
+			case "/as delegate":
+				ch.Switch("delegate", delegate.Person.FullName)
+			default:
+				return false
+			}
+			fmt.Fprintln(m.Stdout, b.Texts.T(m.Config.Lang, "try.switched", map[string]any{"Who": ch.User()}))
+			return true
+		}
+		b.AddChannel(ch)
+		fmt.Fprintln(m.Stdout, b.Texts.T(m.Config.Lang, "try.banner", map[string]any{
+			"Name": delegate.Person.FullName, "Code": delegate.Token, "Meeting": delegate.MeetingID,
+		}))
+		d := bot.NewDispatcher(b, bot.DispatchConfig{Rate: 100, PerChat: 100, Poll: 50 * time.Millisecond, Grace: time.Second})
+		runCtx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = d.Run(runCtx) }()
+		err = ch.Receive(runCtx, b.Handle)
+		// Let the last replies and queued messages go out before leaving.
+		time.Sleep(300 * time.Millisecond)
+		cancel()
+		wg.Wait()
+		return err
+	}
+}
+
+// seedTry applies the example plan three days ahead, imports the example
+// roster, issues the invitations of the first meeting, and returns the
+// invitation the console user plays.
+func (m *Main) seedTry(ctx context.Context, b *bot.Bot) (*convene.Invitee, error) {
+	p, err := plan.Parse(examples.Plan())
+	if err != nil {
+		return nil, fmt.Errorf("example plan: %w", err)
+	}
+	shift := m.Now().Add(72 * time.Hour).Truncate(time.Hour).Sub(p.Meetings[0].Meeting.StartsAt)
+	for i := range p.Meetings {
+		mt := &p.Meetings[i].Meeting
+		mt.StartsAt = mt.StartsAt.Add(shift)
+		if !mt.EndsAt.IsZero() {
+			mt.EndsAt = mt.EndsAt.Add(shift)
+		}
+		if !mt.RSVPDeadline.IsZero() {
+			mt.RSVPDeadline = mt.RSVPDeadline.Add(shift)
+		}
+		for j := range p.Meetings[i].Reminders {
+			r := &p.Meetings[i].Reminders[j]
+			for _, t := range []*time.Time{&r.At, &r.From, &r.Until} {
+				if !t.IsZero() {
+					*t = t.Add(shift)
+				}
+			}
+		}
+	}
+	svc := m.services()
+	if _, err := svc.Plans.ApplyPlan(ctx, p); err != nil {
+		return nil, err
+	}
+	code := p.Meetings[0].Meeting.Code
+	entries, err := plan.ReadRoster(examples.Roster(), "csv")
+	if err != nil {
+		return nil, fmt.Errorf("example roster: %w", err)
+	}
+	if _, err := svc.Plans.ImportRoster(ctx, code, entries); err != nil {
+		return nil, err
+	}
+	if _, err := b.IssueInvitations(ctx, code, "try", 0); err != nil {
+		return nil, err
+	}
+	mt, err := svc.Meetings.FindMeetingByCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	invs, _, err := svc.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: mt.ID, Limit: 1})
+	if err != nil || len(invs) == 0 {
+		return nil, fmt.Errorf("example roster has no invitees: %v", err)
+	}
+	return invs[0], nil
+}
