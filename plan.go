@@ -128,3 +128,6 @@ type PlanService interface {
 	// duplicate person) and imports nothing if any row is bad.
 	ImportRoster(ctx context.Context, meetingCode string, entries []RosterEntry) (*ImportResult, error)
 }
+
+// Unwrap makes a rejected roster an EINVALID error for ErrorCode.
+func (e *RosterError) Unwrap() error { return &Error{Code: EINVALID, Message: e.Error()} }
