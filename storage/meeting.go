@@ -1,0 +1,194 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/convene/convene"
+)
+
+var _ convene.MeetingService = (*MeetingService)(nil)
+
+// MeetingService implements convene.MeetingService.
+type MeetingService struct{ db *DB }
+
+// NewMeetingService returns a MeetingService on db.
+func NewMeetingService(db *DB) *MeetingService { return &MeetingService{db: db} }
+
+// FindMeetingByCode returns ENOTFOUND if no meeting has the code.
+func (s *MeetingService) FindMeetingByCode(ctx context.Context, code string) (*convene.Meeting, error) {
+	var m *convene.Meeting
+	err := s.db.view(ctx, func(tx *Tx) (err error) {
+		m, err = findMeetingByCode(ctx, tx, code)
+		return err
+	})
+	return m, err
+}
+
+// FindMeetingByID returns ENOTFOUND if no meeting has the id.
+func (s *MeetingService) FindMeetingByID(ctx context.Context, id int64) (*convene.Meeting, error) {
+	var m *convene.Meeting
+	err := s.db.view(ctx, func(tx *Tx) (err error) {
+		m, err = findMeetingByID(ctx, tx, id)
+		return err
+	})
+	return m, err
+}
+
+// FindMeetings returns matching meetings ordered by start.
+func (s *MeetingService) FindMeetings(ctx context.Context, f convene.MeetingFilter) ([]*convene.Meeting, error) {
+	var ms []*convene.Meeting
+	err := s.db.view(ctx, func(tx *Tx) (err error) {
+		ms, err = findMeetings(ctx, tx, f)
+		return err
+	})
+	return ms, err
+}
+
+// UpdateMeeting applies upd. Closing feedback wipes the keys that let an
+// anonymous resubmission replace the earlier one.
+func (s *MeetingService) UpdateMeeting(ctx context.Context, id int64, upd convene.MeetingUpdate) (*convene.Meeting, error) {
+	var m *convene.Meeting
+	err := s.db.inTx(ctx, func(tx *Tx) error {
+		if _, err := findMeetingByID(ctx, tx, id); err != nil {
+			return err
+		}
+		if upd.Status != nil {
+			switch *upd.Status {
+			case convene.StatusDraft, convene.StatusInvited, convene.StatusHeld, convene.StatusClosed:
+			default:
+				return convene.Errorf(convene.EINVALID, "unknown meeting status %q", *upd.Status)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE meetings SET status = ?, updated_at = ? WHERE id = ?`, *upd.Status, ts(tx.now), id); err != nil {
+				return err
+			}
+		}
+		if upd.FeedbackOpenedAt != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE meetings SET feedback_opened_at = ?, updated_at = ? WHERE id = ?`, ts(*upd.FeedbackOpenedAt), ts(tx.now), id); err != nil {
+				return err
+			}
+		}
+		if upd.FeedbackClosedAt != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE meetings SET feedback_closed_at = ?, updated_at = ? WHERE id = ?`, ts(*upd.FeedbackClosedAt), ts(tx.now), id); err != nil {
+				return err
+			}
+			if !upd.FeedbackClosedAt.After(tx.now) {
+				if _, err := tx.ExecContext(ctx, `UPDATE feedback_responders SET answer_key = '' WHERE meeting_id = ?`, id); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE feedback SET answer_key = '' WHERE meeting_id = ?`, id); err != nil {
+					return err
+				}
+			}
+		}
+		var err error
+		m, err = findMeetingByID(ctx, tx, id)
+		return err
+	})
+	return m, err
+}
+
+// FindCategories returns a meeting's categories in plan order.
+func (s *MeetingService) FindCategories(ctx context.Context, meetingID int64) ([]*convene.Category, error) {
+	var cs []*convene.Category
+	err := s.db.view(ctx, func(tx *Tx) (err error) {
+		cs, err = findCategories(ctx, tx, meetingID)
+		return err
+	})
+	return cs, err
+}
+
+const meetingColumns = `id, code, title, kind, host, organization, plan, starts_at, ends_at, timezone, venue, address, agenda,
+	rsvp_deadline, status, feedback, feedback_opened_at, feedback_closed_at, created_at, updated_at`
+
+// feedbackJSON is how FeedbackSettings are stored.
+type feedbackJSON struct {
+	Anonymous bool               `json:"anonymous,omitempty"`
+	Questions []convene.Question `json:"questions,omitempty"`
+	OpenDelay time.Duration      `json:"open_delay,omitempty"`
+	Period    time.Duration      `json:"period,omitempty"`
+}
+
+func encodeFeedback(f convene.FeedbackSettings) string {
+	buf, _ := json.Marshal(feedbackJSON(f))
+	return string(buf)
+}
+
+func scanMeeting(row interface{ Scan(...any) error }) (*convene.Meeting, error) {
+	var m convene.Meeting
+	var starts, ends, deadline, opened, closed, created, updated int64
+	var fb string
+	if err := row.Scan(&m.ID, &m.Code, &m.Title, &m.Kind, &m.Host, &m.Organization, &m.Plan, &starts, &ends, &m.Timezone,
+		&m.Venue, &m.Address, &m.Agenda, &deadline, &m.Status, &fb, &opened, &closed, &created, &updated); err != nil {
+		return nil, err
+	}
+	m.StartsAt, m.EndsAt, m.RSVPDeadline = tm(starts), tm(ends), tm(deadline)
+	m.FeedbackOpenedAt, m.FeedbackClosedAt, m.CreatedAt, m.UpdatedAt = tm(opened), tm(closed), tm(created), tm(updated)
+	var fj feedbackJSON
+	if err := json.Unmarshal([]byte(fb), &fj); err != nil {
+		return nil, err
+	}
+	m.Feedback = convene.FeedbackSettings(fj)
+	return &m, nil
+}
+
+func findMeetingByCode(ctx context.Context, tx *Tx, code string) (*convene.Meeting, error) {
+	m, err := scanMeeting(tx.QueryRowContext(ctx, `SELECT `+meetingColumns+` FROM meetings WHERE code = ?`, strings.ToLower(code)))
+	return m, notFound(err, "no meeting with code %q", code)
+}
+
+func findMeetingByID(ctx context.Context, tx *Tx, id int64) (*convene.Meeting, error) {
+	m, err := scanMeeting(tx.QueryRowContext(ctx, `SELECT `+meetingColumns+` FROM meetings WHERE id = ?`, id))
+	return m, notFound(err, "no meeting %d", id)
+}
+
+func findMeetings(ctx context.Context, tx *Tx, f convene.MeetingFilter) ([]*convene.Meeting, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	if f.ID != nil {
+		where, args = append(where, "id = ?"), append(args, *f.ID)
+	}
+	if f.Code != nil {
+		where, args = append(where, "code = ?"), append(args, *f.Code)
+	}
+	if f.Status != nil {
+		where, args = append(where, "status = ?"), append(args, *f.Status)
+	}
+	if !f.EndsAfter.IsZero() {
+		where = append(where, "(CASE WHEN ends_at = 0 THEN starts_at + 3 * 3600 * 1000000000 ELSE ends_at END) > ?")
+		args = append(args, ts(f.EndsAfter))
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+meetingColumns+` FROM meetings WHERE `+strings.Join(where, " AND ")+` ORDER BY starts_at, id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ms []*convene.Meeting
+	for rows.Next() {
+		m, err := scanMeeting(rows)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, m)
+	}
+	return ms, rows.Err()
+}
+
+func findCategories(ctx context.Context, tx *Tx, meetingID int64) ([]*convene.Category, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, meeting_id, code, name, quota, position FROM categories WHERE meeting_id = ? ORDER BY position, id`, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cs []*convene.Category
+	for rows.Next() {
+		var c convene.Category
+		if err := rows.Scan(&c.ID, &c.MeetingID, &c.Code, &c.Name, &c.Quota, &c.Position); err != nil {
+			return nil, err
+		}
+		cs = append(cs, &c)
+	}
+	return cs, rows.Err()
+}
+

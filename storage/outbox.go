@@ -1,0 +1,267 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/convene/convene"
+)
+
+var _ convene.OutboxService = (*OutboxService)(nil)
+
+// OutboxService implements convene.OutboxService.
+type OutboxService struct{ db *DB }
+
+// NewOutboxService returns an OutboxService on db.
+func NewOutboxService(db *DB) *OutboxService { return &OutboxService{db: db} }
+
+// enqueue inserts msgs as queued inside tx, skipping keys already stored.
+func enqueue(ctx context.Context, tx *Tx, msgs []*convene.OutboxMessage) (int, error) {
+	if len(msgs) == 0 {
+		return 0, nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (account_id, channel, chat_id, content, key, batch, notify_account, ref, state, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (key) DO NOTHING`)
+	if err != nil {
+		return 0, err
+	}
+	defer stmt.Close()
+	n := 0
+	for _, m := range msgs {
+		if err := m.Validate(); err != nil {
+			return 0, err
+		}
+		content, err := json.Marshal(m.Content)
+		if err != nil {
+			return 0, err
+		}
+		next := m.NextAttemptAt
+		if next.IsZero() {
+			next = tx.now
+		}
+		r, err := stmt.ExecContext(ctx, m.AccountID, m.Channel, m.ChatID, string(content), m.Key, m.Batch, m.NotifyAccount, m.Ref, ts(next), ts(tx.now))
+		if err != nil {
+			return 0, err
+		}
+		if k, _ := r.RowsAffected(); k > 0 {
+			n++
+			m.ID, _ = r.LastInsertId()
+			m.State, m.CreatedAt = convene.OutboxQueued, tx.now
+		}
+	}
+	return n, nil
+}
+
+// Enqueue stores msgs as queued, skipping keys already stored, and returns how many were new.
+func (s *OutboxService) Enqueue(ctx context.Context, msgs []*convene.OutboxMessage) (int, error) {
+	var n int
+	err := s.db.inTx(ctx, func(tx *Tx) (err error) {
+		n, err = enqueue(ctx, tx, msgs)
+		return err
+	})
+	return n, err
+}
+
+const outboxColumns = `id, account_id, channel, chat_id, content, key, batch, notify_account, ref, state, attempts, next_attempt_at, error, provider_message_id, created_at, sent_at`
+
+func scanOutbox(row interface{ Scan(...any) error }) (*convene.OutboxMessage, error) {
+	var m convene.OutboxMessage
+	var content string
+	var next, created, sent int64
+	if err := row.Scan(&m.ID, &m.AccountID, &m.Channel, &m.ChatID, &content, &m.Key, &m.Batch, &m.NotifyAccount, &m.Ref, &m.State,
+		&m.Attempts, &next, &m.Error, &m.ProviderMessageID, &created, &sent); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(content), &m.Content); err != nil {
+		return nil, err
+	}
+	m.NextAttemptAt, m.CreatedAt, m.SentAt = tm(next), tm(created), tm(sent)
+	return &m, nil
+}
+
+func channelFilter(channels []string) (string, []any) {
+	if channels == nil {
+		return "", nil
+	}
+	if len(channels) == 0 {
+		return " AND 0", nil
+	}
+	args := make([]any, len(channels))
+	for i, c := range channels {
+		args[i] = c
+	}
+	return " AND channel IN (?" + strings.Repeat(", ?", len(channels)-1) + ")", args
+}
+
+// ClaimDue marks up to limit due queued messages as sending and returns them, oldest first.
+func (s *OutboxService) ClaimDue(ctx context.Context, channels []string, limit int) ([]*convene.OutboxMessage, error) {
+	var out []*convene.OutboxMessage
+	err := s.db.inTx(ctx, func(tx *Tx) error {
+		cf, cargs := channelFilter(channels)
+		args := append([]any{ts(tx.now)}, cargs...)
+		rows, err := tx.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?`+cf+
+			` ORDER BY next_attempt_at, id LIMIT ?`, append(args, limit)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			m, err := scanOutbox(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, m := range out {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?`, m.ID); err != nil {
+				return err
+			}
+			m.State, m.Attempts = convene.OutboxSending, m.Attempts+1
+		}
+		return nil
+	})
+	return out, err
+}
+
+// NextDue returns when the earliest queued message becomes due, zero if none is queued.
+func (s *OutboxService) NextDue(ctx context.Context, channels []string) (time.Time, error) {
+	var next int64
+	err := s.db.view(ctx, func(tx *Tx) error {
+		cf, cargs := channelFilter(channels)
+		return tx.QueryRowContext(ctx, `SELECT COALESCE(MIN(next_attempt_at), 0) FROM outbox WHERE state = 'queued'`+cf, cargs...).Scan(&next)
+	})
+	return tm(next), err
+}
+
+func (s *OutboxService) setState(ctx context.Context, id int64, q string, args ...any) error {
+	return s.db.inTx(ctx, func(tx *Tx) error {
+		r, err := tx.ExecContext(ctx, q, append(args, id)...)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return convene.Errorf(convene.ENOTFOUND, "no outbox message %d", id)
+		}
+		return nil
+	})
+}
+
+// MarkSent records delivery with the provider's message id.
+func (s *OutboxService) MarkSent(ctx context.Context, id int64, providerID string) error {
+	return s.setState(ctx, id, `UPDATE outbox SET state = 'sent', provider_message_id = ?, sent_at = ?, error = '' WHERE id = ?`, providerID, ts(s.db.Now()))
+}
+
+// MarkRetry puts the message back in the queue until at.
+func (s *OutboxService) MarkRetry(ctx context.Context, id int64, at time.Time, errText string) error {
+	return s.setState(ctx, id, `UPDATE outbox SET state = 'queued', next_attempt_at = ?, error = ? WHERE id = ?`, ts(at), errText)
+}
+
+// MarkFailed gives up on the message.
+func (s *OutboxService) MarkFailed(ctx context.Context, id int64, errText string) error {
+	return s.setState(ctx, id, `UPDATE outbox SET state = 'failed', error = ? WHERE id = ?`, errText)
+}
+
+// MarkUnreachable gives up on the message and flags its account unreachable, in one transaction.
+func (s *OutboxService) MarkUnreachable(ctx context.Context, id int64, errText string) error {
+	return s.db.inTx(ctx, func(tx *Tx) error {
+		r, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'unreachable', error = ? WHERE id = ?`, errText, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return convene.Errorf(convene.ENOTFOUND, "no outbox message %d", id)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE accounts SET reachable = 0 WHERE id = (SELECT account_id FROM outbox WHERE id = ?)`, id)
+		return err
+	})
+}
+
+// RequeueSending puts messages left sending by a crash back in the queue and returns them.
+func (s *OutboxService) RequeueSending(ctx context.Context) ([]*convene.OutboxMessage, error) {
+	var out []*convene.OutboxMessage
+	err := s.db.inTx(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE state = 'sending' ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			m, err := scanOutbox(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE outbox SET state = 'queued', next_attempt_at = ? WHERE state = 'sending'`, ts(tx.now))
+		return err
+	})
+	return out, err
+}
+
+// BatchStats counts a batch's messages by state.
+func (s *OutboxService) BatchStats(ctx context.Context, batch string) (*convene.BatchStats, error) {
+	st := &convene.BatchStats{Batch: batch}
+	err := s.db.view(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT state, account_id FROM outbox WHERE batch = ?`, batch)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var state string
+			var acc int64
+			if err := rows.Scan(&state, &acc); err != nil {
+				return err
+			}
+			switch convene.OutboxState(state) {
+			case convene.OutboxQueued:
+				st.Queued++
+			case convene.OutboxSending:
+				st.Sending++
+			case convene.OutboxSent:
+				st.Sent++
+			case convene.OutboxFailed:
+				st.Failed++
+			case convene.OutboxUnreachable:
+				st.Unreachable++
+				st.Unreached = append(st.Unreached, acc)
+			}
+		}
+		return rows.Err()
+	})
+	return st, err
+}
+
+// FinishBatch marks a batch reported and returns true the first time only.
+func (s *OutboxService) FinishBatch(ctx context.Context, batch string) (bool, error) {
+	var first bool
+	err := s.db.inTx(ctx, func(tx *Tx) error {
+		r, err := tx.ExecContext(ctx, `INSERT INTO batches (batch, finished_at) VALUES (?, ?) ON CONFLICT DO NOTHING`, batch, ts(tx.now))
+		if err != nil {
+			return err
+		}
+		n, _ := r.RowsAffected()
+		first = n == 1
+		return nil
+	})
+	return first, err
+}
+
+// QueueDepth counts queued and sending messages.
+func (s *OutboxService) QueueDepth(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.view(ctx, func(tx *Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE state IN ('queued', 'sending')`).Scan(&n)
+	})
+	return n, err
+}

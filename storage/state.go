@@ -1,0 +1,56 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/convene/convene"
+)
+
+var _ convene.StateService = (*StateService)(nil)
+
+// StateService implements convene.StateService.
+type StateService struct{ db *DB }
+
+// NewStateService returns a StateService on db.
+func NewStateService(db *DB) *StateService { return &StateService{db: db} }
+
+// GetState returns the value stored under key, or "" if none is.
+func (s *StateService) GetState(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.db.view(ctx, func(tx *Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT value FROM state WHERE key = ?`, key).Scan(&v)
+		if err == sql.ErrNoRows {
+			return nil
+		}
+		return err
+	})
+	return v, err
+}
+
+// SetState stores value under key; a value of "" deletes the key.
+func (s *StateService) SetState(ctx context.Context, key, value string) error {
+	return s.db.inTx(ctx, func(tx *Tx) error {
+		if value == "" {
+			_, err := tx.ExecContext(ctx, `DELETE FROM state WHERE key = ?`, key)
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+		return err
+	})
+}
+
+// SeenUpdate records an update id and reports whether it had been seen before.
+func (s *StateService) SeenUpdate(ctx context.Context, channel, updateID string) (bool, error) {
+	var seen bool
+	err := s.db.inTx(ctx, func(tx *Tx) error {
+		r, err := tx.ExecContext(ctx, `INSERT INTO seen_updates (channel, update_id, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, channel, updateID, ts(tx.now))
+		if err != nil {
+			return err
+		}
+		n, _ := r.RowsAffected()
+		seen = n == 0
+		return nil
+	})
+	return seen, err
+}
