@@ -191,4 +191,3 @@ func findCategories(ctx context.Context, tx *Tx, meetingID int64) ([]*convene.Ca
 	}
 	return cs, rows.Err()
 }
-

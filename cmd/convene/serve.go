@@ -25,7 +25,7 @@ import (
 // receiver is a channel that can also be fed by a webhook.
 type receiver interface {
 	bot.Channel
-	WebhookHandler(handle func(context.Context, *bot.Incoming) error) http.Handler
+	WebhookHandler(secret string, handle func(context.Context, *bot.Incoming) error) http.Handler
 	SetWebhook(ctx context.Context, url, secret string) error
 }
 
@@ -102,7 +102,7 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 			mux.HandleFunc("GET /healthz", m.healthz(b))
 			for _, ch := range chans {
 				if webhooks {
-					mux.Handle("POST /webhook/"+ch.Name(), ch.WebhookHandler(b.Handle))
+					mux.Handle("POST /webhook/"+ch.Name(), ch.WebhookHandler(secret, b.Handle))
 				}
 			}
 			ln, err := net.Listen("tcp", m.Config.HTTP)
