@@ -1,0 +1,105 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/convene/convene"
+)
+
+// Markdown writes a compact report to read on a phone: attendance (or the
+// answers before the meeting) by category and unit, the excused with
+// reasons, the feedback compiled by question, response rate by unit and the
+// rating distribution.
+func Markdown(w io.Writer, d *Data) error {
+	l, m := d.Lang, d.Meeting
+	s := Summarize(d)
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n\n**%s**\n", T(l, "title"), m.Title)
+	fmt.Fprintf(&b, "%s: %s\n", T(l, "time"), when(d, m.StartsAt))
+	if m.Venue != "" {
+		fmt.Fprintf(&b, "%s: %s", T(l, "venue"), m.Venue)
+		if m.Address != "" {
+			fmt.Fprintf(&b, ", %s", m.Address)
+		}
+		b.WriteString("\n")
+	}
+	if m.Host != "" {
+		fmt.Fprintf(&b, "%s: %s\n", T(l, "host"), m.Host)
+	}
+	fmt.Fprintf(&b, "\n## %s\n", T(l, "summary"))
+	fmt.Fprintf(&b, "- %s: %d · %s: %d\n", T(l, "invited"), s.Invited, T(l, "linked"), s.Linked)
+	fmt.Fprintf(&b, "- %s: %d · %s: %d · %s: %d · %s: %d\n", T(l, "attending"), s.Attending, T(l, "declined"), s.Declined,
+		T(l, "substitute"), s.Substitute, T(l, "pending"), s.Pending)
+	if s.Attended()+s.Excused+s.Absent > 0 {
+		fmt.Fprintf(&b, "- %s: %d · %s: %d · %s: %d · %s: %d\n", T(l, "present"), s.Present, T(l, "late"), s.Late,
+			T(l, "excused"), s.Excused, T(l, "absent"), s.Absent)
+	}
+	for _, part := range []struct {
+		title  string
+		groups []Group
+	}{{"by_category", s.ByCategory}, {"by_unit", s.ByUnit}} {
+		fmt.Fprintf(&b, "\n## %s\n", T(l, part.title))
+		for _, g := range part.groups {
+			fmt.Fprintf(&b, "- %s: %s %d/%d", orDash(g.Name), strings.ToLower(T(l, "attending")), g.Attending, g.Invited)
+			if g.Attended()+g.Absent > 0 {
+				fmt.Fprintf(&b, ", %s %d, %s %d, %s %d", strings.ToLower(T(l, "present")), g.Attended(),
+					strings.ToLower(T(l, "excused")), g.Excused, strings.ToLower(T(l, "absent")), g.Absent)
+			}
+			b.WriteString("\n")
+		}
+	}
+	var excused []*convene.Invitee
+	for _, inv := range d.Invitees {
+		if inv.RSVP == convene.RSVPDeclined || inv.Attendance == convene.AttendanceExcused {
+			excused = append(excused, inv)
+		}
+	}
+	if len(excused) > 0 {
+		fmt.Fprintf(&b, "\n## %s\n", T(l, "excused_list"))
+		for _, inv := range excused {
+			fmt.Fprintf(&b, "- %s (%s): %s\n", inv.Person.FullName, orDash(inv.Person.Unit), orDash(inv.Reason))
+		}
+	}
+	fmt.Fprintf(&b, "\n## %s\n", T(l, "feedback"))
+	fmt.Fprintf(&b, "%s: %d (%s)\n", T(l, "responses"), s.Responses, percent(s.ResponseRate))
+	if m.Feedback.Anonymous {
+		fmt.Fprintf(&b, "_%s_\n", T(l, "anonymous"))
+	}
+	for i, c := range Compile(d) {
+		fmt.Fprintf(&b, "\n**%d. %s**\n", i+1, questionText(l, c.Question))
+		if len(c.Answers) == 0 {
+			fmt.Fprintf(&b, "%s\n", T(l, "no_answers"))
+		}
+		for _, a := range c.Answers {
+			if a.Name != "" {
+				fmt.Fprintf(&b, "- %s — _%s, %s_\n", oneLine(a.Text), a.Name, orDash(a.Unit))
+			} else {
+				fmt.Fprintf(&b, "- %s\n", oneLine(a.Text))
+			}
+		}
+	}
+	if s.Ratings > 0 {
+		fmt.Fprintf(&b, "\n**%s** (%s %.2f, %d %s)\n", T(l, "rating"), strings.ToLower(T(l, "rating_average")), s.RatingAverage, s.Ratings, T(l, "ratings"))
+		for n := 5; n >= 1; n-- {
+			k := fmt.Sprint(n)
+			fmt.Fprintf(&b, "%d★ %s %d\n", n, strings.Repeat("█", s.RatingDistribution[k]), s.RatingDistribution[k])
+		}
+	}
+	fmt.Fprintf(&b, "\n## %s\n", T(l, "response_rate"))
+	for _, g := range s.ByUnit {
+		fmt.Fprintf(&b, "- %s: %d (%s)\n", orDash(g.Name), g.Responses, percent(g.ResponseRate))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
