@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"time"
-
 )
 
 // jsonInvitee is one invitee of the JSON report; field names are the contract.
@@ -87,4 +86,3 @@ func JSON(w io.Writer, d *Data) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
 }
-

@@ -120,7 +120,7 @@ func TestJSON(t *testing.T) {
 			Feedback    map[string]string `json:"feedback"`
 		} `json:"invitees"`
 		Feedback map[string][]report.Answer `json:"feedback"`
-		Summary  map[string]any            `json:"summary"`
+		Summary  map[string]any             `json:"summary"`
 	}
 	if err := json.Unmarshal(render(t, d, "json"), &out); err != nil {
 		t.Fatal(err)
