@@ -309,7 +309,7 @@ func (b *Bot) fit(ctx context.Context, accountID int64, caps Caps, lang string, 
 	}
 	sb.WriteString("\n\n")
 	sb.WriteString(b.Texts.T(lang, "choice.reply_number", nil))
-	m.Buttons = nil
+	m.Text, m.Buttons = sb.String(), nil
 	if err := b.State.SetState(ctx, choicesKey(accountID), strings.Join(data, "\n")); err != nil {
 		b.Logger.Warn("remember choices", "err", err)
 	}

@@ -195,20 +195,45 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			d.idle(ctx)
 			continue
 		}
-		for i, m := range msgs {
-			if err := d.global.Wait(ctx); err != nil || d.pausedFor() > 0 {
-				// Shutting down or paused: put the rest back untouched.
-				for _, rest := range msgs[i:] {
-					d.retry(context.WithoutCancel(ctx), rest, time.Now().Add(max(0, d.pausedFor())), "not sent: dispatcher paused or stopping")
-					<-slots
-				}
-				break
+		// One goroutine per chat sends that chat's messages in order (an
+		// invitation before its calendar file); chats go side by side.
+		var chats [][]*convene.OutboxMessage
+		index := map[string]int{}
+		for _, m := range msgs {
+			k := m.Channel + ":" + m.ChatID
+			i, ok := index[k]
+			if !ok {
+				i = len(chats)
+				index[k] = i
+				chats = append(chats, nil)
 			}
+			chats[i] = append(chats[i], m)
+		}
+		for _, chat := range chats {
 			wg.Add(1)
-			go func(m *convene.OutboxMessage) {
-				defer func() { <-slots; wg.Done() }()
-				d.send(sendCtx, m)
-			}(m)
+			go func(chat []*convene.OutboxMessage) {
+				defer wg.Done()
+				for i, m := range chat {
+					if err := d.global.Wait(ctx); err != nil || d.pausedFor() > 0 {
+						// Shutting down or paused: put the rest back untouched.
+						for _, rest := range chat[i:] {
+							d.retry(context.WithoutCancel(ctx), rest, time.Now().Add(max(0, d.pausedFor())), "not sent: dispatcher paused or stopping")
+							<-slots
+						}
+						return
+					}
+					retryAt := d.send(sendCtx, m)
+					<-slots
+					if !retryAt.IsZero() {
+						// Keep the chat's order: the rest waits for the retried one.
+						for _, rest := range chat[i+1:] {
+							d.retry(context.WithoutCancel(ctx), rest, retryAt, "waiting for an earlier message to this chat")
+							<-slots
+						}
+						return
+					}
+				}
+			}(chat)
 		}
 	}
 }
@@ -241,17 +266,20 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// send delivers one claimed message and records the outcome.
-func (d *Dispatcher) send(ctx context.Context, m *convene.OutboxMessage) {
+// send delivers one claimed message and records the outcome; it returns
+// when the message will be tried again, zero if it is done.
+func (d *Dispatcher) send(ctx context.Context, m *convene.OutboxMessage) time.Time {
 	log := d.bot.Logger
 	ch := d.bot.Channel(m.Channel)
 	if ch == nil {
-		d.retry(ctx, m, time.Now().Add(time.Minute), "channel not running")
-		return
+		at := time.Now().Add(time.Minute)
+		d.retry(ctx, m, at, "channel not running")
+		return at
 	}
 	if err := d.chatLimiter(m.Channel, m.ChatID).Wait(ctx); err != nil {
-		d.retry(context.WithoutCancel(ctx), m, time.Now(), "not sent: stopping")
-		return
+		at := time.Now()
+		d.retry(context.WithoutCancel(ctx), m, at, "not sent: stopping")
+		return at
 	}
 	content := m.Content
 	if !ch.Caps().Buttons && len(content.Buttons) > 0 {
@@ -273,7 +301,7 @@ func (d *Dispatcher) send(ctx context.Context, m *convene.OutboxMessage) {
 			log.Error("mark sent", "id", m.ID, "err", err)
 		}
 		d.cfg.Metrics.sent(m.Channel)
-		return
+		return time.Time{}
 	}
 	switch KindOf(err) {
 	case ErrRateLimited:
@@ -284,7 +312,9 @@ func (d *Dispatcher) send(ctx context.Context, m *convene.OutboxMessage) {
 		log.Warn("rate limited: pausing all sends", "channel", m.Channel, "retry_after", wait)
 		d.pauseFor(wait)
 		d.cfg.Metrics.rateLimited(m.Channel)
-		d.retry(store, m, time.Now().Add(wait), err.Error())
+		at := time.Now().Add(wait)
+		d.retry(store, m, at, err.Error())
+		return at
 	case ErrUnreachable:
 		log.Info("recipient unreachable", "channel", m.Channel, "chat", m.ChatID, "err", err)
 		if err := d.bot.Outbox.MarkUnreachable(store, m.ID, err.Error()); err != nil {
@@ -294,15 +324,18 @@ func (d *Dispatcher) send(ctx context.Context, m *convene.OutboxMessage) {
 	case ErrTemporary:
 		if m.Attempts >= d.cfg.MaxAttempts {
 			d.fail(store, m, err)
-			return
+			return time.Time{}
 		}
 		backoff := min(d.cfg.MaxBackoff, d.cfg.Backoff<<min(m.Attempts-1, 20))
 		backoff = backoff/2 + rand.N(backoff/2+1)
 		log.Warn("temporary send failure: will retry", "id", m.ID, "attempt", m.Attempts, "in", backoff, "err", err)
-		d.retry(store, m, time.Now().Add(backoff), err.Error())
+		at := time.Now().Add(backoff)
+		d.retry(store, m, at, err.Error())
+		return at
 	default:
 		d.fail(store, m, err)
 	}
+	return time.Time{}
 }
 
 func (d *Dispatcher) fail(ctx context.Context, m *convene.OutboxMessage, err error) {
