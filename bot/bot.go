@@ -162,8 +162,14 @@ func (b *Bot) Handle(ctx context.Context, in *Incoming) (err error) {
 			return nil
 		}
 	}
+	// Proactive messages go to the private chat: on Telegram and Zalo its id
+	// is the user's; a group or someone else's message must not replace it.
+	chat := in.UserID
+	if in.Private {
+		chat = in.ChatID
+	}
 	acc, err := b.People.TouchAccount(ctx, &convene.Account{
-		Channel: in.Channel, UserID: in.UserID, ChatID: in.ChatID, Name: in.Name, Reachable: true,
+		Channel: in.Channel, UserID: in.UserID, ChatID: chat, Name: in.Name, Reachable: true,
 	})
 	if err != nil {
 		return fmt.Errorf("handle: touch account: %w", err)

@@ -64,6 +64,9 @@ type Incoming struct {
 	CallbackData string
 	MessageID    string
 	Contact      *Contact
+	// Private is set when the update comes from the user's private chat with
+	// the bot; only then does ChatID become the account's chat.
+	Private bool
 }
 
 // ErrorKind classifies channel failures.

@@ -217,7 +217,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 					if err := d.global.Wait(ctx); err != nil || d.pausedFor() > 0 {
 						// Shutting down or paused: put the rest back untouched.
 						for _, rest := range chat[i:] {
-							d.retry(context.WithoutCancel(ctx), rest, time.Now().Add(max(0, d.pausedFor())), "not sent: dispatcher paused or stopping")
+							d.retry(context.WithoutCancel(ctx), rest, d.bot.Now().Add(max(0, d.pausedFor())), "not sent: dispatcher paused or stopping")
 							<-slots
 						}
 						return
@@ -272,12 +272,12 @@ func (d *Dispatcher) send(ctx context.Context, m *convene.OutboxMessage) time.Ti
 	log := d.bot.Logger
 	ch := d.bot.Channel(m.Channel)
 	if ch == nil {
-		at := time.Now().Add(time.Minute)
+		at := d.bot.Now().Add(time.Minute)
 		d.retry(ctx, m, at, "channel not running")
 		return at
 	}
 	if err := d.chatLimiter(m.Channel, m.ChatID).Wait(ctx); err != nil {
-		at := time.Now()
+		at := d.bot.Now()
 		d.retry(context.WithoutCancel(ctx), m, at, "not sent: stopping")
 		return at
 	}
@@ -312,7 +312,7 @@ func (d *Dispatcher) send(ctx context.Context, m *convene.OutboxMessage) time.Ti
 		log.Warn("rate limited: pausing all sends", "channel", m.Channel, "retry_after", wait)
 		d.pauseFor(wait)
 		d.cfg.Metrics.rateLimited(m.Channel)
-		at := time.Now().Add(wait)
+		at := d.bot.Now().Add(wait)
 		d.retry(store, m, at, err.Error())
 		return at
 	case ErrUnreachable:
@@ -329,7 +329,7 @@ func (d *Dispatcher) send(ctx context.Context, m *convene.OutboxMessage) time.Ti
 		backoff := min(d.cfg.MaxBackoff, d.cfg.Backoff<<min(m.Attempts-1, 20))
 		backoff = backoff/2 + rand.N(backoff/2+1)
 		log.Warn("temporary send failure: will retry", "id", m.ID, "attempt", m.Attempts, "in", backoff, "err", err)
-		at := time.Now().Add(backoff)
+		at := d.bot.Now().Add(backoff)
 		d.retry(store, m, at, err.Error())
 		return at
 	default:

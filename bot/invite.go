@@ -78,7 +78,12 @@ func ICS(m *convene.Meeting, summary, description string) []byte {
 	cal.SetMethod(ics.MethodPublish)
 	cal.SetProductId("-//convene//convene//VI")
 	ev := cal.AddEvent(fmt.Sprintf("%s@convene", m.Code))
-	ev.SetDtStampTime(m.UpdatedAt.UTC())
+	stamp := m.UpdatedAt
+	if stamp.IsZero() {
+		stamp = m.StartsAt
+	}
+	ev.SetDtStampTime(stamp.UTC())
+	ev.SetSequence(int(stamp.Unix() % 1_000_000_000))
 	ev.SetStartAt(m.StartsAt.UTC())
 	ev.SetEndAt(m.End().UTC())
 	ev.SetSummary(summary)
@@ -92,7 +97,7 @@ func ICS(m *convene.Meeting, summary, description string) []byte {
 	al.SetAction(ics.ActionDisplay)
 	al.SetTrigger("-PT1H")
 	al.SetProperty(ics.ComponentPropertyDescription, summary)
-	return []byte(cal.Serialize())
+	return []byte(cal.Serialize(ics.WithNewLine("\r\n")))
 }
 
 // invitationMessages are the outbox messages inviting one linked invitee:

@@ -132,7 +132,7 @@ func (c *Channel) Receive(ctx context.Context, handle func(context.Context, *bot
 			}
 			n++
 			uid, name := c.User(), c.name
-			in := &bot.Incoming{Channel: "console", UpdateID: fmt.Sprintf("%d-%s-%d", c.session, uid, n), UserID: uid, ChatID: uid, Name: name, Text: line}
+			in := &bot.Incoming{Channel: "console", UpdateID: fmt.Sprintf("%d-%s-%d", c.session, uid, n), UserID: uid, ChatID: uid, Name: name, Text: line, Private: true}
 			if strings.HasPrefix(line, "/") {
 				cmd, args, _ := strings.Cut(line[1:], " ")
 				in.Command, in.Args = cmd, strings.TrimSpace(args)

@@ -385,6 +385,7 @@ func Incoming(u tgbotapi.Update) *bot.Incoming {
 		in.UserID, in.Name, in.LangCode = strconv.FormatInt(cq.From.ID, 10), fullName(cq.From), cq.From.LanguageCode
 		in.ChatID = strconv.FormatInt(cq.Message.Chat.ID, 10)
 		in.CallbackID, in.CallbackData, in.MessageID = cq.ID, cq.Data, strconv.Itoa(cq.Message.MessageID)
+		in.Private = cq.Message.Chat.IsPrivate() && cq.Message.Chat.ID == cq.From.ID
 	case u.Message != nil:
 		m := u.Message
 		if m.From == nil || m.From.IsBot || m.Chat == nil {
@@ -395,6 +396,7 @@ func Incoming(u tgbotapi.Update) *bot.Incoming {
 		}
 		in.UserID, in.Name, in.LangCode = strconv.FormatInt(m.From.ID, 10), fullName(m.From), m.From.LanguageCode
 		in.ChatID, in.Text = strconv.FormatInt(m.Chat.ID, 10), m.Text
+		in.Private = m.Chat.IsPrivate()
 		if m.IsCommand() {
 			in.Command, in.Args = m.Command(), strings.TrimSpace(m.CommandArguments())
 		}

@@ -1,0 +1,326 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/convene/convene"
+)
+
+func TestLinking(t *testing.T) {
+	t.Run("DeepLinkBindsAccount", func(t *testing.T) {
+		h := newHarness(t)
+		u := h.user(101, "Hà")
+		h.link(u, "Thu Hà")
+		inv := h.invitee("Thu Hà")
+		if len(inv.Accounts) != 1 || inv.Accounts[0].UserID != "101" {
+			t.Fatalf("accounts %+v", inv.Accounts)
+		}
+		ms := h.send(u, "/start", 2)
+		if !strings.Contains(ms[0].Text, "Lê Thị Thu Hà") {
+			t.Fatalf("welcome back %q", ms[0].Text)
+		}
+	})
+
+	t.Run("TokenReuseBySecondAccountRefused", func(t *testing.T) {
+		h := newHarness(t)
+		org := h.organizer()
+		h.link(h.user(101, "Hà"), "Thu Hà")
+		thief := h.user(666, "Kẻ lạ")
+		ms := h.send(thief, "/start "+h.invitee("Thu Hà").Token, 1)
+		if !strings.Contains(ms[0].Text, "đã được liên kết với một tài khoản khác") {
+			t.Fatalf("reply %q", ms[0].Text)
+		}
+		h.contains(org.ID, "telegram:666")
+		if inv := h.invitee("Thu Hà"); len(inv.Accounts) != 1 || inv.Accounts[0].UserID != "101" {
+			t.Fatal("the second account was linked")
+		}
+	})
+
+	t.Run("PlainStartOffersContactButton", func(t *testing.T) {
+		h := newHarness(t)
+		u := h.user(102, "Bảo")
+		ms := h.send(u, "/start", 1)
+		if ms[0].ContactButton == "" || !strings.Contains(ms[0].Text, "Xin chào") {
+			t.Fatalf("greeting %+v", ms[0])
+		}
+		t.Run("ForgedContactRefused", func(t *testing.T) {
+			before := len(h.srv.Messages(u.ID))
+			u.ShareContact("0918345678", 999)
+			ms := h.waitNew(u.ID, before, 1)
+			if !strings.Contains(ms[0].Text, "của chính mình") || h.invitee("Quốc Bảo").Linked() {
+				t.Fatalf("forged contact: %q", ms[0].Text)
+			}
+		})
+		t.Run("UnknownPhoneRefused", func(t *testing.T) {
+			before := len(h.srv.Messages(u.ID))
+			u.ShareContact("+84900000001", u.ID)
+			ms := h.waitNew(u.ID, before, 1)
+			if !strings.Contains(ms[0].Text, "chưa có trong danh sách") {
+				t.Fatalf("unknown phone: %q", ms[0].Text)
+			}
+		})
+		t.Run("OwnContactLinks", func(t *testing.T) {
+			before := len(h.srv.Messages(u.ID))
+			u.ShareContact("84918345678", u.ID) // Telegram sends it without +
+			ms := h.waitNew(u.ID, before, 1)
+			if !strings.Contains(ms[0].Text, "Phạm Quốc Bảo") || !ms[0].RemoveKeyboard || !h.invitee("Quốc Bảo").Linked() {
+				t.Fatalf("own contact: %+v", ms[0])
+			}
+		})
+	})
+
+	t.Run("BadPayloads", func(t *testing.T) {
+		h := newHarness(t)
+		u := h.user(103, "X")
+		if ms := h.send(u, "/start abc!", 1); !strings.Contains(ms[0].Text, "không đúng định dạng") {
+			t.Fatalf("malformed: %q", ms[0].Text)
+		}
+		if ms := h.send(u, "/start AAAAAAAAAAAAAAAAAAAAAA", 1); !strings.Contains(ms[0].Text, "Không tìm thấy giấy mời") {
+			t.Fatalf("unknown: %q", ms[0].Text)
+		}
+		if ms := h.send(u, "chào bot", 1); !strings.Contains(ms[0].Text, "chưa được liên kết") {
+			t.Fatalf("stray text from a stranger: %q", ms[0].Text)
+		}
+	})
+}
+
+func TestInvitations(t *testing.T) {
+	h := newHarness(t)
+	org := h.organizer()
+	u := h.user(101, "Hà")
+	h.link(u, "Thu Hà")
+	if n := len(h.srv.Messages(u.ID)); n != 1 {
+		t.Fatalf("an invitation came before issue: %d messages", n)
+	}
+
+	t.Run("InviteConfirmShowsCounts", func(t *testing.T) {
+		ms := h.send(org, "/invite chi-bo-01", 1)
+		if !strings.Contains(ms[0].Text, "Tổng số đại biểu: 26") || !strings.Contains(ms[0].Text, "Đã liên kết (nhận ngay): 2") {
+			t.Fatalf("confirm: %q", ms[0].Text)
+		}
+		h.press(org, ms[0].ID, "inv:ok:"+itoa(h.m.ID))
+		h.contains(org.ID, "Đã xếp hàng gửi 2 giấy mời")
+	})
+
+	t.Run("InvitationDetailsButtonsAndICS", func(t *testing.T) {
+		inv := h.invitation(u)
+		for _, want := range []string{"08:00, thứ Năm, 28/03/2024", "Hội trường Trường Cao đẳng Lý Tự Trọng", "390 Hoàng Văn Thụ, Phường 4, Quận Tân Bình",
+			"Chi bộ 01 – Đảng bộ Trường Cao đẳng Lý Tự Trọng TP.HCM", "Lãnh đạo, chuyên viên Ban Tổ chức Thành ủy", "17:00, thứ Ba, 26/03/2024"} {
+			if !strings.Contains(inv.Text, want) {
+				t.Errorf("invitation lacks %q:\n%s", want, inv.Text)
+			}
+		}
+		var order []string
+		for _, row := range inv.Buttons {
+			for _, b := range row {
+				order = append(order, b.Data[strings.LastIndex(b.Data, ":")+1:])
+			}
+		}
+		if strings.Join(order, "") != "ads" {
+			t.Fatalf("buttons in order %v, want Attend, Decline, Substitute", order)
+		}
+		ics := h.srv.WaitMessages(wait, u.ID, 3)
+		var doc *string
+		for _, m := range ics {
+			if m.Document != nil {
+				s := string(m.Document.Data)
+				doc = &s
+			}
+		}
+		if doc == nil || !strings.Contains(*doc, "BEGIN:VALARM") || !strings.Contains(*doc, "DTSTART:20240328T010000Z") {
+			t.Fatalf("calendar file %v", doc)
+		}
+		if unfolded := strings.ReplaceAll(strings.ReplaceAll(*doc, "\r\n ", ""), "\\,", ","); !strings.Contains(unfolded, "390 Hoàng Văn Thụ") {
+			t.Fatal("calendar file lacks the address")
+		}
+	})
+
+	t.Run("IssuingAgainSendsNothingTwice", func(t *testing.T) {
+		before := len(h.srv.Messages(u.ID))
+		h.issue()
+		time.Sleep(200 * time.Millisecond)
+		if got := len(h.srv.Messages(u.ID)); got != before {
+			t.Fatalf("second issue sent %d more", got-before)
+		}
+	})
+
+	t.Run("LateLinkGetsInvitationAtOnce", func(t *testing.T) {
+		late := h.user(104, "Yến")
+		h.link(late, "Hoàng Yến")
+		h.invitation(late)
+	})
+}
+
+func TestRSVP(t *testing.T) {
+	h := newHarness(t)
+	u := h.user(101, "Hà")
+	h.link(u, "Thu Hà")
+	h.issue()
+	inv := h.invitation(u)
+	id := itoa(h.invitee("Thu Hà").ID)
+
+	t.Run("AttendEditsMessage", func(t *testing.T) {
+		h.press(u, inv.ID, "rsvp:"+id+":a")
+		if got := h.invitee("Thu Hà").RSVP; got != convene.RSVPAttending {
+			t.Fatalf("rsvp %q", got)
+		}
+		h.srv.WaitFor(wait, func() bool {
+			return strings.Contains(h.srv.Message(u.ID, inv.ID).Text, "Trả lời của anh/chị: Tham dự")
+		})
+		if m := h.srv.Message(u.ID, inv.ID); m.Edits == 0 || !m.HasButton("rsvp:"+id+":d") {
+			t.Fatalf("invitation not edited to show the answer: %+v", m)
+		}
+	})
+
+	t.Run("ReplayedButtonChangesNothingTwice", func(t *testing.T) {
+		audit, _ := h.svc.Audit.FindAudit(context.Background(), h.m.ID, 100)
+		h.press(u, inv.ID, "rsvp:"+id+":a")
+		after, _ := h.svc.Audit.FindAudit(context.Background(), h.m.ID, 100)
+		if len(after) != len(audit) {
+			t.Fatal("a repeated press was recorded again")
+		}
+		answers := h.srv.Answers()
+		if last := answers[len(answers)-1]; !strings.Contains(last.Text, "không có gì thay đổi") {
+			t.Fatalf("answer %q", last.Text)
+		}
+		// The same update delivered twice (a webhook retry, a restart) is handled once.
+		in := &struct{}{}
+		_ = in
+	})
+
+	t.Run("PressFromAnotherUserChangesNothing", func(t *testing.T) {
+		other := h.user(105, "Khoa")
+		h.link(other, "Minh Khoa")
+		_, cb := other.PressOn(u.ID, inv.ID, "rsvp:"+id+":d")
+		h.srv.WaitFor(wait, func() bool { return h.srv.Answered(cb) })
+		if got := h.invitee("Thu Hà").RSVP; got != convene.RSVPAttending {
+			t.Fatalf("another user's press changed the answer to %q", got)
+		}
+		if a := h.srv.Answers(); !strings.Contains(a[len(a)-1].Text, "không phải của anh/chị") {
+			t.Fatalf("answer %q", a[len(a)-1].Text)
+		}
+	})
+
+	t.Run("DeclineWithReason", func(t *testing.T) {
+		before := len(h.srv.Messages(u.ID))
+		h.press(u, inv.ID, "rsvp:"+id+":d")
+		ms := h.waitNew(u.ID, before, 1)
+		if !strings.Contains(ms[0].Text, "lý do") {
+			t.Fatalf("prompt %q", ms[0].Text)
+		}
+		h.send(u, "Đi công tác Hà Nội", 1)
+		got := h.invitee("Thu Hà")
+		if got.RSVP != convene.RSVPDeclined || got.Reason != "Đi công tác Hà Nội" || got.Attendance != convene.AttendanceExcused {
+			t.Fatalf("after decline %+v", got.Invitation)
+		}
+		if !h.srv.WaitFor(wait, func() bool {
+			return strings.Contains(h.srv.Message(u.ID, inv.ID).Text, "lý do: Đi công tác Hà Nội")
+		}) {
+			t.Fatal("invitation not edited with the reason")
+		}
+	})
+
+	t.Run("CancelBacksOut", func(t *testing.T) {
+		h.press(u, inv.ID, "rsvp:"+id+":d")
+		ms := h.send(u, "/cancel", 1)
+		if !strings.Contains(ms[0].Text, "Đã hủy") {
+			t.Fatalf("cancel %q", ms[0].Text)
+		}
+		h.send(u, "một câu bâng quơ", 1)
+		if got := h.invitee("Thu Hà"); got.Reason != "Đi công tác Hà Nội" {
+			t.Fatalf("text after cancel became the reason: %q", got.Reason)
+		}
+	})
+
+	t.Run("AfterDeadlineContactOrganizers", func(t *testing.T) {
+		h.clock.Set(h.m.RSVPDeadline.Add(time.Minute))
+		before := len(h.srv.Messages(u.ID))
+		h.press(u, inv.ID, "rsvp:"+id+":a")
+		ms := h.waitNew(u.ID, before, 1)
+		if !strings.Contains(ms[0].Text, "liên hệ trực tiếp Ban tổ chức") {
+			t.Fatalf("after deadline %q", ms[0].Text)
+		}
+		if got := h.invitee("Thu Hà").RSVP; got != convene.RSVPDeclined {
+			t.Fatalf("answer changed after the deadline: %q", got)
+		}
+	})
+}
+
+func TestRepeatedUpdateHandledOnce(t *testing.T) {
+	h := newHarness(t)
+	u := h.user(101, "Hà")
+	h.link(u, "Thu Hà")
+	h.issue()
+	h.invitation(u)
+	id := h.invitee("Thu Hà").ID
+	in := &bot_Incoming{Channel: "telegram", UpdateID: "replay-1", UserID: "101", ChatID: "101", CallbackID: "cb", CallbackData: "rsvp:" + itoa(id) + ":a"}
+	for i := 0; i < 2; i++ {
+		if err := h.bot.Handle(context.Background(), in.incoming()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	audit, _ := h.svc.Audit.FindAudit(context.Background(), h.m.ID, 100)
+	n := 0
+	for _, e := range audit {
+		if e.Action == "rsvp" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d answers recorded for one update delivered twice", n)
+	}
+}
+
+func TestSubstitute(t *testing.T) {
+	h := newHarness(t)
+	org := h.organizer()
+	u := h.user(101, "Hà")
+	h.link(u, "Thu Hà")
+	h.issue()
+	inv := h.invitation(u)
+	id := itoa(h.invitee("Thu Hà").ID)
+	h.press(u, inv.ID, "rsvp:"+id+":s")
+	h.contains(u.ID, "họ và tên người đi thay")
+	h.send(u, "Huỳnh Văn Sang", 1)
+	h.send(u, "Chuyên viên", 1)
+	if ms := h.send(u, "12", 1); !strings.Contains(ms[0].Text, "chưa hợp lệ") {
+		t.Fatalf("bad phone accepted: %q", ms[0].Text)
+	}
+	h.send(u, "0909 111 222", 1)
+	if got := h.invitee("Thu Hà"); got.RSVP != convene.RSVPSubstitute || got.SubstituteStatus != "proposed" || got.SubstitutePhone != "+84909111222" {
+		t.Fatalf("proposal %+v", got.Invitation)
+	}
+	req := h.contains(org.ID, "Huỳnh Văn Sang")
+	if !req.HasButton("sub:"+id+":ok") || !req.HasButton("sub:"+id+":no") {
+		t.Fatalf("approval buttons %+v", req.Buttons)
+	}
+	t.Run("DelegateCannotApprove", func(t *testing.T) {
+		_, cb := u.PressOn(org.ID, req.ID, "sub:"+id+":ok")
+		if !h.srv.WaitFor(wait, func() bool { return h.srv.Answered(cb) }) {
+			t.Fatal("press not answered")
+		}
+		time.Sleep(50 * time.Millisecond)
+		if h.invitee("Thu Hà").SubstituteStatus != "proposed" {
+			t.Fatal("a delegate approved a substitute")
+		}
+	})
+	h.press(org, req.ID, "sub:"+id+":ok")
+	linkMsg := h.contains(u.ID, "https://t.me/hop_bot?start=")
+	token := linkMsg.Text[strings.Index(linkMsg.Text, "start=")+len("start="):]
+	token = strings.Fields(token)[0]
+	sub := h.user(107, "Sang")
+	ms := h.send(sub, "/start "+token, 1)
+	if !strings.Contains(ms[0].Text, "Huỳnh Văn Sang") {
+		t.Fatalf("substitute link: %q", ms[0].Text)
+	}
+	subInv := h.invitation(sub)
+	if !strings.Contains(subInv.Text, "Lãnh đạo, chuyên viên Ban Tổ chức Thành ủy") {
+		t.Fatalf("substitute's invitation lacks the category: %q", subInv.Text)
+	}
+	if got := h.invitee("Văn Sang"); got.SubstituteFor != h.invitee("Thu Hà").ID {
+		t.Fatalf("substitute invitation %+v", got.Invitation)
+	}
+}

@@ -1,0 +1,247 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/convene/convene"
+	"github.com/convene/convene/bot"
+	"github.com/convene/convene/bot/telegram"
+	"github.com/convene/convene/bot/telegramtest"
+	"github.com/convene/convene/examples"
+	"github.com/convene/convene/plan"
+	"github.com/convene/convene/report"
+	"github.com/convene/convene/storage"
+)
+
+const (
+	adminID     = 9000
+	organizerID = 6123456789 // Đặng Thị Ngọc Trâm, organizer in the example roster
+	wait        = 5 * time.Second
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+
+func mustTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// harness runs the whole bot — real SQLite, the real Telegram client
+// against telegramtest, the dispatcher — with the example plan and roster.
+type harness struct {
+	t     *testing.T
+	srv   *telegramtest.Server
+	db    *storage.DB
+	bot   *bot.Bot
+	clock *clock
+	m     *convene.Meeting
+	svc   bot.Services
+}
+
+type quietReporter struct{ svc bot.Services }
+
+func (r quietReporter) Report(ctx context.Context, code, format, lang string) ([]byte, string, error) {
+	m, err := r.svc.Meetings.FindMeetingByCode(ctx, code)
+	if err != nil {
+		return nil, "", err
+	}
+	cats, _ := r.svc.Meetings.FindCategories(ctx, m.ID)
+	invs, _, _ := r.svc.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID})
+	fb, _ := r.svc.Feedback.FindFeedback(ctx, m.ID)
+	resp, _ := r.svc.Feedback.FeedbackResponders(ctx, m.ID)
+	var b bytes.Buffer
+	err = report.Write(&b, &report.Data{Meeting: m, Categories: cats, Invitees: invs, Feedback: fb, Responders: resp, Lang: lang}, format)
+	return b.Bytes(), code + "." + format, err
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	h := &harness{t: t, clock: &clock{t: mustTime("2024-03-20T02:00:00Z")}}
+	h.srv = telegramtest.NewServer(telegramtest.Options{Username: "hop_bot"})
+	t.Cleanup(h.srv.Close)
+	h.db = storage.NewDB(filepath.Join(t.TempDir(), "bot.db"))
+	h.db.Now = h.clock.Now
+	if err := h.db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.db.Close() })
+	h.svc = bot.Services{
+		Meetings: storage.NewMeetingService(h.db), People: storage.NewPersonService(h.db), Invitations: storage.NewInvitationService(h.db),
+		Outbox: storage.NewOutboxService(h.db), Conversations: storage.NewConversationService(h.db), Feedback: storage.NewFeedbackService(h.db),
+		Audit: storage.NewAuditService(h.db), State: storage.NewStateService(h.db), Plans: storage.NewPlanService(h.db),
+		Reminders: storage.NewReminderService(h.db),
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p, err := plan.Parse(examples.Plan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.Plans.ApplyPlan(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := plan.ReadRoster(examples.Roster(), "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.Plans.ImportRoster(ctx, "chi-bo-01", entries); err != nil {
+		t.Fatal(err)
+	}
+	h.m, _ = h.svc.Meetings.FindMeetingByCode(ctx, "chi-bo-01")
+	texts, err := bot.NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.bot = bot.New(h.svc, bot.Config{Admins: []string{fmt.Sprint(adminID)}, NormalizePhone: plan.NormalizePhone}, texts)
+	h.bot.Now = h.clock.Now
+	h.bot.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	h.bot.Reporter = quietReporter{h.svc}
+	ch, err := telegram.New(ctx, telegram.Config{Token: h.srv.Token(), APIURL: h.srv.URL, PollTimeout: time.Second, Logger: h.bot.Logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.bot.AddChannel(ch)
+	if err := h.svc.State.SetState(ctx, "telegram.username", ch.Username()); err != nil {
+		t.Fatal(err)
+	}
+	d := bot.NewDispatcher(h.bot, bot.DispatchConfig{Rate: 200, PerChat: 100, Poll: 20 * time.Millisecond, Backoff: 50 * time.Millisecond})
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); _ = ch.Receive(ctx, h.bot.Handle) }()
+	go func() { defer wg.Done(); _ = d.Run(ctx) }()
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	return h
+}
+
+// invitee returns the example invitee whose name contains name.
+func (h *harness) invitee(name string) *convene.Invitee {
+	h.t.Helper()
+	invs, _, err := h.svc.Invitations.FindInvitees(context.Background(), convene.InvitationFilter{MeetingID: h.m.ID, Name: name})
+	if err != nil || len(invs) != 1 {
+		h.t.Fatalf("invitee %q: %v (%d found)", name, err, len(invs))
+	}
+	return invs[0]
+}
+
+// user adds a Telegram user.
+func (h *harness) user(id int64, name string) *telegramtest.User {
+	return h.srv.NewUser(id, name, "", "", "vi")
+}
+
+// send makes u write text and waits until the bot has replied n more messages (edits don't count).
+func (h *harness) send(u *telegramtest.User, text string, n int) []telegramtest.Message {
+	h.t.Helper()
+	before := len(h.srv.Messages(u.ID))
+	u.Send(text)
+	return h.waitNew(u.ID, before, n)
+}
+
+func (h *harness) waitNew(chat int64, before, n int) []telegramtest.Message {
+	h.t.Helper()
+	ms := h.srv.WaitMessages(wait, chat, before+n)
+	if len(ms) < before+n {
+		h.t.Fatalf("chat %d: %d new messages, want %d; last: %q", chat, len(ms)-before, n, lastText(ms))
+	}
+	return ms[before:]
+}
+
+// press presses data on msg and waits until the press was answered.
+func (h *harness) press(u *telegramtest.User, msgID int, data string) {
+	h.t.Helper()
+	_, cb := u.Press(msgID, data)
+	if !h.srv.WaitFor(wait, func() bool { return h.srv.Answered(cb) }) {
+		h.t.Fatalf("press %s not answered", data)
+	}
+}
+
+// link opens the personal link of the invitee named name as u.
+func (h *harness) link(u *telegramtest.User, name string) {
+	h.t.Helper()
+	inv := h.invitee(name)
+	ms := h.send(u, "/start "+inv.Token, 1)
+	if !strings.Contains(ms[0].Text, "Đã liên kết") {
+		h.t.Fatalf("linking %s: %q", name, ms[0].Text)
+	}
+}
+
+// organizer links the example organizer's account and returns it.
+func (h *harness) organizer() *telegramtest.User {
+	u := h.user(organizerID, "Trâm")
+	h.link(u, "Ngọc Trâm")
+	return u
+}
+
+// issue issues the invitations as the admin from the shell.
+func (h *harness) issue() {
+	h.t.Helper()
+	if _, err := h.bot.IssueInvitations(context.Background(), "chi-bo-01", "test", 0); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// invitation waits for the invitation message in u's chat and returns it.
+func (h *harness) invitation(u *telegramtest.User) telegramtest.Message {
+	h.t.Helper()
+	var got *telegramtest.Message
+	h.srv.WaitFor(wait, func() bool {
+		for _, m := range h.srv.Messages(u.ID) {
+			if strings.Contains(m.Text, "GIẤY MỜI") || strings.Contains(m.Text, "INVITATION") {
+				m := m
+				got = &m
+				return true
+			}
+		}
+		return false
+	})
+	if got == nil {
+		h.t.Fatalf("no invitation for %d; last %q", u.ID, lastText(h.srv.Messages(u.ID)))
+	}
+	return *got
+}
+
+func lastText(ms []telegramtest.Message) string {
+	if len(ms) == 0 {
+		return ""
+	}
+	return ms[len(ms)-1].Text
+}
+
+// contains waits until a message to chat contains s.
+func (h *harness) contains(chat int64, s string) telegramtest.Message {
+	h.t.Helper()
+	var got telegramtest.Message
+	ok := h.srv.WaitFor(wait, func() bool {
+		for _, m := range h.srv.Messages(chat) {
+			if strings.Contains(m.Text, s) {
+				got = m
+				return true
+			}
+		}
+		return false
+	})
+	if !ok {
+		h.t.Fatalf("chat %d never got %q; last %q", chat, s, lastText(h.srv.Messages(chat)))
+	}
+	return got
+}
+
+func (h *harness) rsvp(name string) *convene.Invitee {
+	return h.invitee(name)
+}
