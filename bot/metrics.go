@@ -62,3 +62,15 @@ func (m *Metrics) rateLimited(ch string) {
 		m.RateLimited.WithLabelValues(ch).Inc()
 	}
 }
+
+// Init makes every counter of the channels show (as 0) before anything happens.
+func (m *Metrics) Init(channels ...string) {
+	if m == nil {
+		return
+	}
+	for _, ch := range channels {
+		for _, c := range []*prometheus.CounterVec{m.Sent, m.Failed, m.Unreachable, m.RateLimited} {
+			c.WithLabelValues(ch)
+		}
+	}
+}

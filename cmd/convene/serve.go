@@ -61,6 +61,9 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 			chans = append(chans, tg)
 			m.Logger.Info("telegram on", "username", tg.Username())
 		}
+		for _, ch := range chans {
+			metrics.Init(ch.Name())
+		}
 		if len(chans) == 0 {
 			m.Logger.Warn("no channel configured (set TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN): messages stay queued")
 		}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/convene/convene/bot/telegramtest"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// syncBuffer is a goroutine-safe buffer for a running Main's output.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func TestServe(t *testing.T) {
+	env := seeded(t)
+	srv := telegramtest.NewServer(telegramtest.Options{Username: "convene_hop_bot"})
+	defer srv.Close()
+	addr := freeAddr(t)
+	env["TELEGRAM_BOT_TOKEN"], env["TELEGRAM_API_URL"], env["CONVENE_HTTP"], env["CONVENE_ADMINS"] = srv.Token(), srv.URL, addr, "telegram:42"
+	m := NewMain()
+	var logs syncBuffer
+	m.Stdout, m.Stderr, m.Getenv = io.Discard, &logs, func(k string) string { return env[k] }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx, []string{"serve"}) }()
+	defer func() { cancel(); <-done; m.Close() }()
+
+	if !srv.WaitFor(5*time.Second, func() bool { return len(srv.Commands("vi")) > 0 && len(srv.Commands("en")) > 0 }) {
+		t.Fatalf("command menus not registered; logs:\n%s", logs.String())
+	}
+	if cmds := srv.Commands("vi"); cmds[0].Command != "start" || !strings.Contains(cmds[0].Description, "liên kết") {
+		t.Fatalf("vi menu %+v", cmds)
+	}
+
+	t.Run("LinksUseUsernameFromGetMe", func(t *testing.T) {
+		out, _, _ := run(t, env, "links", "--meeting", "chi-bo-01")
+		if !strings.Contains(out, "https://t.me/convene_hop_bot?start=") {
+			t.Fatalf("links %q", out[:200])
+		}
+	})
+
+	t.Run("CLIQueuedInvitationSentWithinASecond", func(t *testing.T) {
+		u := srv.NewUser(77, "Hà", "", "", "vi")
+		out, _, _ := run(t, env, "links", "--meeting", "chi-bo-01", "--format", "csv")
+		token := regexp.MustCompile(`Lê Thị Thu Hà,[^\n]*?,([A-Za-z0-9_-]{22}),`).FindStringSubmatch(out)
+		if token == nil {
+			t.Fatalf("no token for Hà in %q", out)
+		}
+		u.Send("/start " + token[1])
+		if !srv.WaitFor(5*time.Second, func() bool { return len(srv.Messages(77)) >= 1 }) {
+			t.Fatal("no reply to /start")
+		}
+		if _, stderr, code := run(t, env, "invite", "--meeting", "chi-bo-01"); code != 0 {
+			t.Fatal(stderr)
+		}
+		start := time.Now()
+		if !srv.WaitFor(5*time.Second, func() bool {
+			for _, m := range srv.Messages(77) {
+				if strings.Contains(m.Text, "GIẤY MỜI") {
+					return true
+				}
+			}
+			return false
+		}) {
+			t.Fatal("the invitation queued by the CLI was not sent")
+		}
+		if d := time.Since(start); d > 1500*time.Millisecond {
+			t.Fatalf("picked up after %s", d)
+		}
+	})
+
+	t.Run("HealthzAndMetrics", func(t *testing.T) {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), `"database":"ok"`) || !strings.Contains(string(body), `"telegram":"ok"`) {
+			t.Fatalf("healthz %d %s", resp.StatusCode, body)
+		}
+		resp, err = http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, want := range []string{"convene_messages_sent_total", "convene_messages_failed_total", "convene_messages_unreachable_total",
+			"convene_rate_limited_total{channel=\"telegram\"} 0", "convene_outbox_queue_depth"} {
+			if !strings.Contains(string(body), want) {
+				t.Errorf("metrics lack %s", want)
+			}
+		}
+		if !regexp.MustCompile(`convene_messages_sent_total\{channel="telegram"\} [1-9]`).Match(body) {
+			t.Errorf("sent counter not counting:\n%s", grep(string(body), "convene_"))
+		}
+	})
+
+	t.Run("ShutdownUnderFiveSeconds", func(t *testing.T) {
+		time.Sleep(200 * time.Millisecond) // inside a long poll
+		start := time.Now()
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			done <- nil
+		case <-time.After(5 * time.Second):
+			t.Fatal("serve did not stop within 5 s")
+		}
+		t.Logf("stopped in %s", time.Since(start))
+	})
+}
+
+func grep(s, sub string) string {
+	var out []string
+	sc := bufio.NewScanner(strings.NewReader(s))
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), sub) {
+			out = append(out, sc.Text())
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestTry(t *testing.T) {
+	m := NewMain()
+	pr, pw := io.Pipe()
+	var out syncBuffer
+	m.Stdin, m.Stdout, m.Stderr = pr, &out, io.Discard
+	m.Getenv = func(k string) string {
+		return map[string]string{"CONVENE_LOG_LEVEL": "error", "CONVENE_DB": filepath.Join(t.TempDir(), "unused.db")}[k]
+	}
+	done := make(chan error, 1)
+	go func() { done <- m.Run(context.Background(), []string{"try"}); m.Close() }()
+	waitFor := func(s string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(out.String(), s) {
+			if time.Now().After(deadline) {
+				t.Fatalf("never printed %q; output:\n%s", s, out.String())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	say := func(line string) { fmt.Fprintln(pw, line) }
+	waitFor("Ctrl+D")
+	code := regexp.MustCompile(`\n  ([A-Za-z0-9_-]{22})\n`).FindStringSubmatch(out.String())
+	if code == nil {
+		t.Fatalf("no personal code in the banner:\n%s", out.String())
+	}
+	say(code[1])
+	waitFor("Đã liên kết thành công")
+	waitFor("1. ✅ Tham dự")
+	say("1")
+	waitFor("Cảm ơn anh/chị đã xác nhận tham dự")
+	say("/as organizer")
+	waitFor("Bây giờ bạn là: organizer")
+	say("/status chi-bo-01")
+	waitFor("Tổng: mời 26 · liên kết 1 · dự 1")
+	pw.Close()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("try did not end at end of input")
+	}
+}
