@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"sort"
 	"strings"
 	"time"
 
@@ -95,36 +96,34 @@ func channelFilter(channels []string) (string, []any) {
 	return " AND channel IN (?" + strings.Repeat(", ?", len(channels)-1) + ")", args
 }
 
-// ClaimDue marks up to limit due queued messages as sending and returns them, oldest first.
+// ClaimDue marks up to limit due queued messages as sending and returns
+// them, oldest first, in one statement (committed before any send).
 func (s *OutboxService) ClaimDue(ctx context.Context, channels []string, limit int) ([]*convene.OutboxMessage, error) {
 	var out []*convene.OutboxMessage
 	err := s.db.inTx(ctx, func(tx *Tx) error {
 		cf, cargs := channelFilter(channels)
 		args := append([]any{ts(tx.now)}, cargs...)
-		rows, err := tx.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?`+cf+
-			` ORDER BY next_attempt_at, id LIMIT ?`, append(args, limit)...)
+		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1
+			WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?`+cf+` ORDER BY next_attempt_at, id LIMIT ?)
+			RETURNING `+outboxColumns, append(args, limit)...)
 		if err != nil {
 			return err
 		}
+		defer rows.Close()
 		for rows.Next() {
 			m, err := scanOutbox(rows)
 			if err != nil {
-				rows.Close()
 				return err
 			}
 			out = append(out, m)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+		return rows.Err()
+	})
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].NextAttemptAt.Equal(out[j].NextAttemptAt) {
+			return out[i].NextAttemptAt.Before(out[j].NextAttemptAt)
 		}
-		for _, m := range out {
-			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?`, m.ID); err != nil {
-				return err
-			}
-			m.State, m.Attempts = convene.OutboxSending, m.Attempts+1
-		}
-		return nil
+		return out[i].ID < out[j].ID
 	})
 	return out, err
 }

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/convene/convene"
 )
@@ -145,6 +146,16 @@ func scanAccounts(rows *sql.Rows) ([]*convene.Account, error) {
 func (s *PersonService) TouchAccount(ctx context.Context, a *convene.Account) (*convene.Account, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
+	}
+	// Most updates come from a known, unchanged account: skip the write then,
+	// refreshing last_seen_at at most once a minute.
+	var cur *convene.Account
+	_ = s.db.view(ctx, func(tx *Tx) (err error) {
+		cur, err = scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE channel = ? AND user_id = ?`, a.Channel, a.UserID))
+		return err
+	})
+	if cur != nil && cur.ChatID == a.ChatID && cur.Name == a.Name && cur.Reachable && s.db.Now().Sub(cur.LastSeenAt) < time.Minute {
+		return cur, nil
 	}
 	var out *convene.Account
 	err := s.db.inTx(ctx, func(tx *Tx) error {
