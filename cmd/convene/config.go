@@ -25,6 +25,8 @@ type Config struct {
 	WebhookSecret string
 	BotUsername   string
 	LogLevel      string
+	CheckinOpens  time.Duration
+	LateAfter     time.Duration
 }
 
 // option is one configuration entry: flag name, environment variable, default, help.
@@ -35,6 +37,17 @@ type option struct {
 
 func str(p func(c *Config) *string) func(c *Config, v string) error {
 	return func(c *Config, v string) error { *p(c) = v; return nil }
+}
+
+func duration(p func(c *Config) *time.Duration) func(c *Config, v string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return fmt.Errorf("%q is not a duration like 60m or 1h30m", v)
+		}
+		*p(c) = d
+		return nil
+	}
 }
 
 var options = []option{
@@ -71,6 +84,8 @@ var options = []option{
 	{"webhook-secret", "CONVENE_WEBHOOK_SECRET", "", "secret the channels send with webhook calls (generated if empty)", str(func(c *Config) *string { return &c.WebhookSecret })},
 	{"bot-username", "CONVENE_BOT_USERNAME", "", "Telegram bot username for links (serve stores it from getMe)", str(func(c *Config) *string { return &c.BotUsername })},
 	{"log-level", "CONVENE_LOG_LEVEL", "info", "debug, info, warn or error", str(func(c *Config) *string { return &c.LogLevel })},
+	{"checkin-opens", "CONVENE_CHECKIN_OPENS", "60m", "how long before the start the venue QR code checks people in", duration(func(c *Config) *time.Duration { return &c.CheckinOpens })},
+	{"late-after", "CONVENE_LATE_AFTER", "15m", "how long after the start a check-in counts as late", duration(func(c *Config) *time.Duration { return &c.LateAfter })},
 }
 
 // flagValue adapts an option to flag.Value.

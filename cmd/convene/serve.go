@@ -52,8 +52,13 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 			if err := b.State.SetState(ctx, "telegram.username", tg.Username()); err != nil {
 				return err
 			}
-			for _, lang := range bot.Langs {
-				if err := tg.SetCommands(ctx, lang, b.Menu(lang, false)); err != nil {
+			// The default menu ("") is in the bot's language; vi and en users get their own.
+			for _, lang := range append([]string{""}, bot.Langs...) {
+				menuLang := lang
+				if menuLang == "" {
+					menuLang = m.Config.Lang
+				}
+				if err := tg.SetCommands(ctx, lang, b.Menu(menuLang, false)); err != nil {
 					m.Logger.Warn("set command menu", "lang", lang, "err", err)
 				}
 			}

@@ -44,7 +44,8 @@ func (m *Main) newBot(ctx context.Context) (*bot.Bot, error) {
 			admins = append(admins, a)
 		}
 	}
-	b := bot.New(m.services(), bot.Config{Admins: admins, Lang: m.Config.Lang, NormalizePhone: plan.NormalizePhone}, texts)
+	b := bot.New(m.services(), bot.Config{Admins: admins, Lang: m.Config.Lang, NormalizePhone: plan.NormalizePhone,
+		CheckinOpens: m.Config.CheckinOpens, LateAfter: m.Config.LateAfter}, texts)
 	b.Logger = m.Logger
 	b.Now = m.Now
 	b.Reporter = &reporter{m: m}
