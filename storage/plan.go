@@ -233,6 +233,7 @@ func (s *PlanService) ImportRoster(ctx context.Context, code string, entries []c
 		var bad []convene.RowError
 		seenPhone, seenTG, seenName := map[string]int{}, map[int64]int{}, map[string]int{}
 		rowCat := make([]*convene.Category, len(entries))
+		keys := make([]string, len(entries))
 		quota := map[string]int{}
 		for i := range entries {
 			e := &entries[i]
@@ -262,13 +263,14 @@ func (s *PlanService) ImportRoster(ctx context.Context, code string, entries []c
 				seenTG[e.TelegramID] = e.Row
 			}
 			k := personKey(e.FullName, e.Unit)
+			keys[i] = k
 			if r, ok := seenName[k]; ok {
 				reasons = append(reasons, fmt.Sprintf("duplicate person: %s (%s) is also on row %d", e.FullName, e.Unit, r))
 			}
 			seenName[k] = e.Row
 			if c != nil && c.Quota > 0 {
 				qk := fmt.Sprintf("%d\x00%s", c.ID, fold(e.Unit))
-				if _, invited := idx.invited[idx.match(e)]; !invited {
+				if _, invited := idx.invited[idx.match(e, k)]; !invited {
 					quota[qk]++
 					if quota[qk]+idx.quotaUsed[qk] > c.Quota {
 						reasons = append(reasons, fmt.Sprintf("unit %q exceeds the quota of %d for category %s", e.Unit, c.Quota, c.Code))
@@ -282,7 +284,7 @@ func (s *PlanService) ImportRoster(ctx context.Context, code string, entries []c
 		if len(bad) > 0 {
 			return &convene.RosterError{Rows: bad}
 		}
-		return importRows(ctx, tx, m, entries, rowCat, idx, res)
+		return importRows(ctx, tx, m, entries, keys, rowCat, idx, res)
 	})
 	if err != nil {
 		return nil, err
@@ -308,7 +310,8 @@ type peopleIndex struct {
 	quotaUsed map[string]int  // category id + unit → invitations already there
 }
 
-func (x *peopleIndex) match(e *convene.RosterEntry) int64 {
+// match finds the person of e, whose name-and-unit key is key.
+func (x *peopleIndex) match(e *convene.RosterEntry, key string) int64 {
 	if e.Phone != "" {
 		if id, ok := x.byPhone[e.Phone]; ok {
 			return id
@@ -319,7 +322,7 @@ func (x *peopleIndex) match(e *convene.RosterEntry) int64 {
 			return id
 		}
 	}
-	return x.byName[personKey(e.FullName, e.Unit)]
+	return x.byName[key]
 }
 
 func loadPeopleIndex(ctx context.Context, tx *Tx, meetingID int64) (*peopleIndex, error) {
@@ -365,7 +368,7 @@ func loadPeopleIndex(ctx context.Context, tx *Tx, meetingID int64) (*peopleIndex
 }
 
 // importRows writes the checked rows with statements prepared once.
-func importRows(ctx context.Context, tx *Tx, m *convene.Meeting, entries []convene.RosterEntry, cats []*convene.Category, idx *peopleIndex, res *convene.ImportResult) error {
+func importRows(ctx context.Context, tx *Tx, m *convene.Meeting, entries []convene.RosterEntry, keys []string, cats []*convene.Category, idx *peopleIndex, res *convene.ImportResult) error {
 	insPerson, err := tx.PrepareContext(ctx, `INSERT INTO people (full_name, name_fold, title, unit, phone, email, role, telegram_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
@@ -389,13 +392,14 @@ func importRows(ctx context.Context, tx *Tx, m *convene.Meeting, entries []conve
 	now := ts(tx.now)
 	for i := range entries {
 		e := &entries[i]
-		pid := idx.match(e)
+		pid := idx.match(e, keys[i])
 		if pid == 0 {
 			role := e.Role
 			if role == "" {
 				role = convene.RoleDelegate
 			}
-			r, err := insPerson.ExecContext(ctx, strings.TrimSpace(e.FullName), fold(e.FullName), e.Title, e.Unit, e.Phone, e.Email, role, e.TelegramID, now)
+			nameFold, _, _ := strings.Cut(keys[i], "\x00")
+			r, err := insPerson.ExecContext(ctx, strings.TrimSpace(e.FullName), nameFold, e.Title, e.Unit, e.Phone, e.Email, role, e.TelegramID, now)
 			if err != nil {
 				return fmt.Errorf("row %d: %w", e.Row, err)
 			}

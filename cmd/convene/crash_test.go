@@ -105,7 +105,10 @@ func TestCrashLosesNothing(t *testing.T) {
 		t.Fatalf("%d duplicates exceed the bound %d", dups, kills*inFlight)
 	}
 	st, _ := storage.NewOutboxService(db).BatchStats(context.Background(), "crash")
-	if !srv.WaitFor(5*time.Second, func() bool { st, _ = storage.NewOutboxService(db).BatchStats(context.Background(), "crash"); return st.Sent == count }) {
+	if !srv.WaitFor(5*time.Second, func() bool {
+		st, _ = storage.NewOutboxService(db).BatchStats(context.Background(), "crash")
+		return st.Sent == count
+	}) {
 		t.Fatalf("outbox %+v", st)
 	}
 }

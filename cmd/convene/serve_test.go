@@ -55,7 +55,9 @@ func TestServe(t *testing.T) {
 	go func() { done <- m.Run(ctx, []string{"serve"}) }()
 	defer func() { cancel(); <-done; m.Close() }()
 
-	if !srv.WaitFor(5*time.Second, func() bool { return len(srv.Commands("vi")) > 0 && len(srv.Commands("en")) > 0 && len(srv.Commands("")) > 0 }) {
+	if !srv.WaitFor(5*time.Second, func() bool {
+		return len(srv.Commands("vi")) > 0 && len(srv.Commands("en")) > 0 && len(srv.Commands("")) > 0
+	}) {
 		t.Fatalf("command menus not registered; logs:\n%s", logs.String())
 	}
 	if cmds := srv.Commands("vi"); cmds[0].Command != "start" || !strings.Contains(cmds[0].Description, "liên kết") {
