@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/convene/convene"
@@ -44,4 +45,23 @@ func (b *Bot) until(lang string, now, t time.Time) string {
 // rsvpText names an answer in lang.
 func (b *Bot) rsvpText(lang string, r convene.RSVP) string {
 	return b.Texts.T(lang, "rsvp."+string(r), nil)
+}
+
+// SplitText cuts text into parts of at most max characters (runes), at line
+// breaks when it can, for channels that limit a message's length.
+func SplitText(text string, max int) []string {
+	var parts []string
+	rs := []rune(text)
+	for len(rs) > max {
+		cut := max
+		for i := max; i > max/2; i-- {
+			if rs[i-1] == '\n' {
+				cut = i
+				break
+			}
+		}
+		parts = append(parts, strings.TrimRight(string(rs[:cut]), "\n"))
+		rs = rs[cut:]
+	}
+	return append(parts, string(rs))
 }

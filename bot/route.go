@@ -161,6 +161,8 @@ func (b *Bot) matchChoice(ctx context.Context, r *Request) (string, bool) {
 	if n < 1 || n > len(data) || data[n-1] == "" {
 		return "", false
 	}
+	// A list answers once: a later number is text again.
+	_ = b.State.SetState(ctx, choicesKey(r.Account.ID), "")
 	return data[n-1], true
 }
 

@@ -225,22 +225,7 @@ func inlineKeyboard(m bot.Outgoing) tgbotapi.InlineKeyboardMarkup {
 }
 
 // Split cuts text into parts of at most max characters, at line breaks when it can.
-func Split(text string, max int) []string {
-	var parts []string
-	rs := []rune(text)
-	for len(rs) > max {
-		cut := max
-		for i := max; i > max/2; i-- {
-			if rs[i-1] == '\n' {
-				cut = i
-				break
-			}
-		}
-		parts = append(parts, strings.TrimRight(string(rs[:cut]), "\n"))
-		rs = rs[cut:]
-	}
-	return append(parts, string(rs))
-}
+func Split(text string, max int) []string { return bot.SplitText(text, max) }
 
 // Edit replaces a message's text and inline buttons; "not modified" counts as success.
 func (c *Channel) Edit(ctx context.Context, chatID, messageID string, m bot.Outgoing) error {
