@@ -148,10 +148,7 @@ func (m *Main) setupLinks(fs *flag.FlagSet) func(context.Context, []string) erro
 func (m *Main) setupInvite(fs *flag.FlagSet) func(context.Context, []string) error {
 	code := fs.String("meeting", "", "meeting code")
 	return func(ctx context.Context, args []string) error {
-		if err := requireMeeting(*code); err != nil {
-			return err
-		}
-		b, err := m.newBot(ctx)
+		b, err := m.meetingBot(ctx, *code)
 		if err != nil {
 			return err
 		}
@@ -169,10 +166,7 @@ func (m *Main) setupRemind(fs *flag.FlagSet) func(context.Context, []string) err
 	code := fs.String("meeting", "", "meeting code")
 	audience := fs.String("audience", "all", "all, attending, pending, declined, checked-in, or key=value filters")
 	return func(ctx context.Context, args []string) error {
-		if err := requireMeeting(*code); err != nil {
-			return err
-		}
-		b, err := m.newBot(ctx)
+		b, err := m.meetingBot(ctx, *code)
 		if err != nil {
 			return err
 		}
@@ -222,10 +216,7 @@ func (m *Main) setupCheckinLink(fs *flag.FlagSet) func(context.Context, []string
 	code := fs.String("meeting", "", "meeting code")
 	qr := fs.String("qr", "", "also write the QR code to this PNG file")
 	return func(ctx context.Context, args []string) error {
-		if err := requireMeeting(*code); err != nil {
-			return err
-		}
-		b, err := m.newBot(ctx)
+		b, err := m.meetingBot(ctx, *code)
 		if err != nil {
 			return err
 		}
@@ -250,10 +241,7 @@ func (m *Main) setupCheckinLink(fs *flag.FlagSet) func(context.Context, []string
 func (m *Main) setupFeedbackOpen(fs *flag.FlagSet) func(context.Context, []string) error {
 	code := fs.String("meeting", "", "meeting code")
 	return func(ctx context.Context, args []string) error {
-		if err := requireMeeting(*code); err != nil {
-			return err
-		}
-		b, err := m.newBot(ctx)
+		b, err := m.meetingBot(ctx, *code)
 		if err != nil {
 			return err
 		}

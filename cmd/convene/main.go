@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/convene/convene"
+	"github.com/convene/convene/bot"
 	"github.com/convene/convene/storage"
 )
 
@@ -195,6 +196,14 @@ func (m *Main) openDB() error {
 	}
 	m.DB = db
 	return nil
+}
+
+// meetingBot checks that --meeting was given and returns the core.
+func (m *Main) meetingBot(ctx context.Context, code string) (*bot.Bot, error) {
+	if err := requireMeeting(code); err != nil {
+		return nil, err
+	}
+	return m.newBot(ctx)
 }
 
 // requireMeeting returns a usage error when --meeting is missing.
