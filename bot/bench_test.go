@@ -67,7 +67,7 @@ func benchDispatch(b *testing.B, limit float64) {
 func BenchmarkAttendRush(b *testing.B) {
 	const n = 2000
 	for i := 0; i < b.N; i++ {
-		srv := telegramtest.NewServer(telegramtest.Options{})
+		srv := telegramtest.NewServer(telegramtest.Options{AllowUnknownChats: true})
 		db := storage.NewDB(filepath.Join(b.TempDir(), "rush.db"))
 		if err := db.Open(); err != nil {
 			b.Fatal(err)
@@ -109,10 +109,17 @@ func BenchmarkAttendRush(b *testing.B) {
 			b.Fatal(err)
 		}
 		bt.AddChannel(ch)
-		pressed := map[string]time.Time{}
+		// Each delegate has the invitation message the press edits.
+		msgIDs := make([]int, n)
 		for k, inv := range invs {
-			_, cb := users[k].Press(1, fmt.Sprintf("rsvp:%d:a", inv.ID))
-			pressed[cb] = time.Now()
+			id, err := ch.Send(ctx, fmt.Sprint(10000+k), bot.Outgoing{Text: "Giấy mời", Buttons: [][]convene.Button{{{Text: "Tham dự", Data: fmt.Sprintf("rsvp:%d:a", inv.ID)}}}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			fmt.Sscan(id, &msgIDs[k])
+		}
+		for k, inv := range invs {
+			users[k].Press(msgIDs[k], fmt.Sprintf("rsvp:%d:a", inv.ID))
 		}
 		start := time.Now()
 		var wg sync.WaitGroup
