@@ -72,11 +72,11 @@ func (r quietReporter) Report(ctx context.Context, code, format, lang string) ([
 	return b.Bytes(), code + "." + format, err
 }
 
-func newHarness(t *testing.T) *harness {
+// newCore sets up the database with the example plan and roster and the
+// core, with no channel yet; ctx ends when the test does.
+func newCore(t *testing.T) (*harness, context.Context) {
 	t.Helper()
 	h := &harness{t: t, clock: &clock{t: mustTime("2024-03-20T02:00:00Z")}}
-	h.srv = telegramtest.NewServer(telegramtest.Options{Username: "hop_bot"})
-	t.Cleanup(h.srv.Close)
 	h.db = storage.NewDB(filepath.Join(t.TempDir(), "bot.db"))
 	h.db.Now = h.clock.Now
 	if err := h.db.Open(); err != nil {
@@ -90,6 +90,7 @@ func newHarness(t *testing.T) *harness {
 		Reminders: storage.NewReminderService(h.db),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
 	p, err := plan.Parse(examples.Plan())
 	if err != nil {
 		t.Fatal(err)
@@ -113,20 +114,34 @@ func newHarness(t *testing.T) *harness {
 	h.bot.Now = h.clock.Now
 	h.bot.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	h.bot.Reporter = quietReporter{h.svc}
-	ch, err := telegram.New(ctx, telegram.Config{Token: h.srv.Token(), APIURL: h.srv.URL, PollTimeout: time.Second, Logger: h.bot.Logger})
-	if err != nil {
-		t.Fatal(err)
-	}
+	return h, ctx
+}
+
+// run starts receiving on ch and the dispatcher until the test ends.
+func (h *harness) run(ctx context.Context, ch bot.Channel) {
 	h.bot.AddChannel(ch)
-	if err := h.svc.State.SetState(ctx, "telegram.username", ch.Username()); err != nil {
-		t.Fatal(err)
-	}
 	d := bot.NewDispatcher(h.bot, bot.DispatchConfig{Rate: 200, PerChat: 100, Poll: 20 * time.Millisecond, Backoff: 50 * time.Millisecond})
+	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = ch.Receive(ctx, h.bot.Handle) }()
 	go func() { defer wg.Done(); _ = d.Run(ctx) }()
-	t.Cleanup(func() { cancel(); wg.Wait() })
+	h.t.Cleanup(func() { cancel(); wg.Wait() })
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	h, ctx := newCore(t)
+	h.srv = telegramtest.NewServer(telegramtest.Options{Username: "hop_bot"})
+	t.Cleanup(h.srv.Close)
+	ch, err := telegram.New(ctx, telegram.Config{Token: h.srv.Token(), APIURL: h.srv.URL, PollTimeout: time.Second, Logger: h.bot.Logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.svc.State.SetState(ctx, "telegram.username", ch.Username()); err != nil {
+		t.Fatal(err)
+	}
+	h.run(ctx, ch)
 	return h
 }
 
