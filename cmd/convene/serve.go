@@ -16,6 +16,7 @@ import (
 
 	"github.com/convene/convene/bot"
 	"github.com/convene/convene/bot/telegram"
+	"github.com/convene/convene/bot/zalo"
 	"github.com/convene/convene/scheduler"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -68,6 +69,16 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 		}
 		for _, ch := range chans {
 			metrics.Init(ch.Name())
+		}
+		if m.Config.ZaloToken != "" {
+			z, err := zalo.New(ctx, zalo.Config{Token: m.Config.ZaloToken, APIURL: m.Config.ZaloAPI, Logger: m.Logger})
+			if err != nil {
+				return fmt.Errorf("zalo: %w", err)
+			}
+			b.AddChannel(z)
+			chans = append(chans, z)
+			metrics.Init(z.Name())
+			m.Logger.Info("zalo on")
 		}
 		if len(chans) == 0 {
 			m.Logger.Warn("no channel configured (set TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN): messages stay queued")

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/convene/convene/bot/telegramtest"
+	"github.com/convene/convene/bot/zalotest"
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
@@ -71,5 +72,46 @@ func TestServeWebhooks(t *testing.T) {
 	}
 	if srv.Stats().Requests["getUpdates"] != 0 {
 		t.Fatal("long polling ran although a webhook is set")
+	}
+}
+
+func TestServeZalo(t *testing.T) {
+	env := seeded(t)
+	zsrv := zalotest.NewServer(zalotest.Options{MaxPollWait: 300 * time.Millisecond})
+	defer zsrv.Close()
+	env["ZALO_BOT_TOKEN"], env["ZALO_API_URL"] = zsrv.Token(), zsrv.URL
+	m := NewMain()
+	m.Stdout, m.Stderr, m.Getenv = io.Discard, io.Discard, func(k string) string { return env[k] }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx, []string{"serve"}) }()
+	out, _, _ := run(t, env, "links", "--meeting", "chi-bo-01", "--format", "json")
+	var rows []struct {
+		FullName string `json:"full_name"`
+		Token    string `json:"token"`
+	}
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) == 0 {
+		t.Fatalf("links: %v", err)
+	}
+	u := zsrv.NewUser("z-77", rows[0].FullName)
+	u.Send(rows[0].Token)
+	if !zsrv.WaitFor(5*time.Second, func() bool {
+		for _, msg := range zsrv.Messages("z-77") {
+			if strings.Contains(msg, "Đã liên kết thành công") {
+				return true
+			}
+		}
+		return false
+	}) {
+		t.Fatalf("no link reply over Zalo: %q", zsrv.Messages("z-77"))
+	}
+	start := time.Now()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	m.Close()
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("shutdown took %s", d)
 	}
 }
