@@ -196,3 +196,33 @@ func TestMeetingService(t *testing.T) {
 		t.Fatal("filter by end")
 	}
 }
+
+func TestProactiveMessagesGoToLastUsedChannel(t *testing.T) {
+	db, c := MustOpenDB(t)
+	m := MustSeed(t, db)
+	ps := storage.NewPersonService(db)
+	an := MustInvitee(t, db, m.ID, "Văn An")
+	tg := mustAccount(t, db, "1", an.PersonID)
+	c.Add(time.Hour)
+	z, err := ps.TouchAccount(ctx(), &convene.Account{Channel: "zalo", UserID: "z1", ChatID: "z1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ps.LinkAccount(ctx(), z.ID, an.PersonID); err != nil {
+		t.Fatalf("a second channel must link: %v", err)
+	}
+	if got := MustInvitee(t, db, m.ID, "Văn An").Account(); got.Channel != "zalo" {
+		t.Fatalf("last used is zalo, got %s", got.Channel)
+	}
+	c.Add(time.Hour)
+	if _, err := ps.TouchAccount(ctx(), &convene.Account{Channel: "telegram", UserID: "1", ChatID: "1", Name: tg.Name}); err != nil {
+		t.Fatal(err)
+	}
+	if got := MustInvitee(t, db, m.ID, "Văn An").Account(); got.Channel != "telegram" {
+		t.Fatalf("last used is telegram again, got %s", got.Channel)
+	}
+	_ = ps.SetAccountReachable(ctx(), tg.ID, false)
+	if got := MustInvitee(t, db, m.ID, "Văn An").Account(); got.Channel != "zalo" {
+		t.Fatalf("an unreachable account must be skipped, got %s", got.Channel)
+	}
+}
