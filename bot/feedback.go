@@ -269,6 +269,12 @@ func (b *Bot) onFeedbackButton(ctx context.Context, r *Request, parts []string) 
 			b.say(ctx, r, "fb.closed", "Title", m.Title)
 			return nil
 		}
+		if invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, PersonID: r.Person.ID}); err != nil {
+			return err
+		} else if len(invs) == 0 {
+			b.say(ctx, r, "fb.not_invited", "Title", m.Title)
+			return nil
+		}
 		if c, err := b.Conversations.FindConversation(ctx, r.Account.ID); err == nil && c.Flow == "feedback" && c.Data["meeting"] == itoa(m.ID) {
 			return b.askFeedback(ctx, r, c, false)
 		}

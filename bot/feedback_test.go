@@ -36,6 +36,22 @@ func TestFeedbackConversation(t *testing.T) {
 		t.Fatalf("open: %q", ms[0].Text)
 	}
 	invite := h.contains(u.ID, "mong nhận ý kiến góp ý")
+	t.Run("OnlyInviteesMayAnswer", func(t *testing.T) {
+		outsider := h.user(777, "Ngoài")
+		h.link(outsider, "Minh Khoa") // invited to chi-bo-01 only; chi-bo-04 has no invitees
+		m4, _ := h.svc.Meetings.FindMeetingByCode(context.Background(), "chi-bo-04")
+		now := h.clock.Now()
+		if _, err := h.svc.Meetings.UpdateMeeting(context.Background(), m4.ID, convene.MeetingUpdate{FeedbackOpenedAt: &now}); err != nil {
+			t.Fatal(err)
+		}
+		before := len(h.srv.Messages(outsider.ID))
+		_, cb := outsider.Press(1, "fb:start:"+itoa(m4.ID))
+		h.srv.WaitFor(wait, func() bool { return h.srv.Answered(cb) })
+		ms := h.waitNew(outsider.ID, before, 1)
+		if !strings.Contains(ms[0].Text, "không có trong danh sách đại biểu") {
+			t.Fatalf("an outsider started feedback: %q", ms[0].Text)
+		}
+	})
 	before := len(h.srv.Messages(u.ID))
 	h.press(u, invite.ID, "fb:start:"+itoa(h.m.ID))
 	q1 := h.waitNew(u.ID, before, 2)[1]
