@@ -309,6 +309,11 @@ func (b *Bot) cmdGrant(ctx context.Context, r *Request) error {
 	if err := b.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: r.Actor(), Action: "grant", Subject: "person:" + itoa(p.ID), Detail: "organizer"}); err != nil {
 		return err
 	}
+	if accs, err := b.People.FindAccountsByPerson(ctx, p.ID); err == nil {
+		for _, a := range accs {
+			b.organizerMenu(ctx, a, b.langOf(p, a), b.IsAdmin(a.Channel, a.UserID))
+		}
+	}
 	b.say(ctx, r, "org.granted", "Name", p.FullName)
 	return nil
 }

@@ -120,6 +120,19 @@ func TestOrganizerCommands(t *testing.T) {
 		}
 		h.contains(org.ID, "Kết quả gửi: thành công 1, không liên lạc được 0, lỗi 0")
 	})
+	t.Run("OrganizerMenu", func(t *testing.T) {
+		cmds := h.srv.ChatCommands(org.ID)
+		var names []string
+		for _, c := range cmds {
+			names = append(names, c.Command)
+		}
+		if got := strings.Join(names, " "); !strings.Contains(got, "broadcast") || !strings.Contains(got, "rollcall") || strings.Contains(got, "grant") {
+			t.Fatalf("organizer menu %q", got)
+		}
+		if len(h.srv.ChatCommands(u.ID)) != 0 {
+			t.Fatal("a delegate got the organizer menu")
+		}
+	})
 	t.Run("GrantByAdmin", func(t *testing.T) {
 		admin := h.user(adminID, "Admin")
 		if ms := h.send(admin, "/grant 0909 234 567", 1); !strings.Contains(ms[0].Text, "Lê Thị Thu Hà") {
@@ -127,6 +140,9 @@ func TestOrganizerCommands(t *testing.T) {
 		}
 		if ms := h.send(u, "/status chi-bo-01", 1); !strings.Contains(ms[0].Text, "Tổng: mời 26") {
 			t.Fatalf("granted organizer refused: %q", ms[0].Text)
+		}
+		if len(h.srv.ChatCommands(u.ID)) == 0 {
+			t.Fatal("the new organizer did not get the organizer menu")
 		}
 		if ms := h.send(org, "/grant 0903112233", 1); !strings.Contains(ms[0].Text, "không có quyền") {
 			t.Fatalf("an organizer granted: %q", ms[0].Text)

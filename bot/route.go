@@ -48,6 +48,43 @@ type MenuCommand struct {
 	Description string
 }
 
+// ChatMenus is implemented by channels that can give one chat its own
+// command menu; organizers then see their commands in it.
+type ChatMenus interface {
+	SetChatCommands(ctx context.Context, chatID string, cmds []MenuCommand) error
+}
+
+// organizerMenu gives an organizer's or admin's chat the organizer menu.
+func (b *Bot) organizerMenu(ctx context.Context, a *convene.Account, lang string, admin bool) {
+	cm, ok := b.Channel(a.Channel).(ChatMenus)
+	if !ok {
+		return
+	}
+	menu := b.Menu(lang, true)
+	if admin {
+		menu = append(menu, MenuCommand{Name: "grant", Description: b.Texts.T(lang, "menu.grant", nil)})
+	}
+	if err := cm.SetChatCommands(ctx, a.ChatID, menu); err != nil {
+		b.Logger.Warn("set organizer menu", "account", a.ID, "err", err)
+	}
+}
+
+// RefreshMenus gives every organizer's and admin's chat the organizer menu; serve calls it at start.
+func (b *Bot) RefreshMenus(ctx context.Context) error {
+	accs, err := b.organizerAccounts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range accs {
+		lang := a.Lang
+		if lang == "" {
+			lang = b.Lang
+		}
+		b.organizerMenu(ctx, a, lang, b.IsAdmin(a.Channel, a.UserID))
+	}
+	return nil
+}
+
 // Menu returns the delegate commands with their descriptions in lang; organizer commands follow when organizer is set.
 func (b *Bot) Menu(lang string, organizer bool) []MenuCommand {
 	var out []MenuCommand

@@ -283,6 +283,20 @@ func (c *Channel) SetCommands(ctx context.Context, lang string, cmds []bot.MenuC
 	return classify(err)
 }
 
+// SetChatCommands registers the command menu of one chat, e.g. an organizer's.
+func (c *Channel) SetChatCommands(ctx context.Context, chatID string, cmds []bot.MenuCommand) error {
+	id, err := strconv.ParseInt(chatID, 10, 64)
+	if err != nil {
+		return &bot.Error{Kind: bot.ErrPermanent, Err: fmt.Errorf("bad chat id %q", chatID)}
+	}
+	out := make([]tgbotapi.BotCommand, len(cmds))
+	for i, cmd := range cmds {
+		out[i] = tgbotapi.BotCommand{Command: cmd.Name, Description: cmd.Description}
+	}
+	_, err = c.api(ctx).Request(tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeChat(id), out...))
+	return classify(err)
+}
+
 // Receive long-polls for updates until ctx ends. Each batch is handled
 // concurrently across chats, in order within a chat, and confirmed (the
 // offset advanced) only after every handler returned: a crash loses nothing,

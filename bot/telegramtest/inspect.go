@@ -1,6 +1,7 @@
 package telegramtest
 
 import (
+	"strconv"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -83,6 +84,11 @@ func (s *Server) Commands(languageCode string) []tgbotapi.BotCommand {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]tgbotapi.BotCommand(nil), s.commands[languageCode]...)
+}
+
+// ChatCommands returns the command menu registered for one chat (scope "chat").
+func (s *Server) ChatCommands(chatID int64) []tgbotapi.BotCommand {
+	return s.Commands("chat:" + strconv.FormatInt(chatID, 10))
 }
 
 // Webhook returns the registered webhook URL and secret.

@@ -243,8 +243,17 @@ func (s *Server) call(r *http.Request, method string) (any, *apiError) {
 		if err := json.Unmarshal([]byte(r.FormValue("commands")), &cmds); err != nil {
 			return nil, errorf(400, "Bad Request: can't parse commands JSON object")
 		}
+		var scope struct {
+			Type   string `json:"type"`
+			ChatID int64  `json:"chat_id"`
+		}
+		_ = json.Unmarshal([]byte(r.FormValue("scope")), &scope)
+		key := r.FormValue("language_code")
+		if scope.Type == "chat" {
+			key = "chat:" + strconv.FormatInt(scope.ChatID, 10)
+		}
 		s.mu.Lock()
-		s.commands[r.FormValue("language_code")] = cmds
+		s.commands[key] = cmds
 		s.mu.Unlock()
 		return true, nil
 	case "getMyCommands":

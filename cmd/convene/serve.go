@@ -84,6 +84,9 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 			m.Logger.Warn("no channel configured (set TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN): messages stay queued")
 		}
 
+		if err := b.RefreshMenus(ctx); err != nil {
+			m.Logger.Warn("organizer menus", "err", err)
+		}
 		runCtx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		var wg sync.WaitGroup
