@@ -16,7 +16,8 @@ func (b *Bot) cmdBroadcast(ctx context.Context, r *Request) error {
 		return err
 	}
 	if _, err := ParseAudience(m.ID, rest); err != nil {
-		return err
+		b.say(ctx, r, "audience.invalid")
+		return nil
 	}
 	if err := b.startFlow(ctx, r, "broadcast", "text", map[string]string{"meeting": itoa(m.ID), "audience": rest}); err != nil {
 		return err

@@ -79,7 +79,11 @@ func TestOrganizerCommands(t *testing.T) {
 			t.Fatalf("%q", ms[0].Text)
 		}
 		ms = h.send(org, "/status khong-co", 1)
-		if !strings.Contains(ms[0].Text, "Không tìm thấy") {
+		if !strings.Contains(ms[0].Text, "Không tìm thấy mã cuộc họp") {
+			t.Fatalf("%q", ms[0].Text)
+		}
+		ms = h.send(org, "/remind chi-bo-01 everyone", 1)
+		if !strings.Contains(ms[0].Text, "Đối tượng không hợp lệ") {
 			t.Fatalf("%q", ms[0].Text)
 		}
 	})

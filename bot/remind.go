@@ -78,6 +78,10 @@ func (b *Bot) cmdRemind(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
+	if _, err := ParseAudience(m.ID, rest); err != nil {
+		b.say(ctx, r, "audience.invalid")
+		return nil
+	}
 	d, err := b.RemindNow(ctx, m.Code, rest, r.Actor(), r.Account.ID)
 	if err != nil {
 		return err
