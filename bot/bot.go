@@ -5,6 +5,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -188,7 +189,7 @@ func (b *Bot) Handle(ctx context.Context, in *Incoming) (err error) {
 			b.replyError(ctx, r, err)
 		}
 	}()
-	if err := b.route(ctx, r); err != nil {
+	if err := b.route(ctx, r); err != nil && !errors.Is(err, errAnswered) {
 		b.replyError(ctx, r, err)
 		if convene.ErrorCode(err) == convene.EINTERNAL {
 			return err
@@ -196,6 +197,9 @@ func (b *Bot) Handle(ctx context.Context, in *Incoming) (err error) {
 	}
 	return nil
 }
+
+// errAnswered stops a handler whose helper already told the user why.
+var errAnswered = errors.New("answered")
 
 // identify sets the request's language and roles.
 func (b *Bot) identify(r *Request) {
@@ -215,27 +219,22 @@ func (b *Bot) IsAdmin(channel, userID string) bool { return b.admins[channel+":"
 
 // replyError maps an error's code to the reply a person sees; the one place this happens.
 func (b *Bot) replyError(ctx context.Context, r *Request, err error) {
-	var id string
-	switch convene.ErrorCode(err) {
-	case convene.ENOTFOUND:
-		id = "err.not_found"
-	case convene.EFORBIDDEN:
-		id = "err.forbidden"
-	case convene.EINVALID:
-		id = "err.invalid"
-	case convene.ECONFLICT:
-		id = "err.conflict"
-	case convene.EEXPIRED:
-		id = "err.expired"
-	default:
+	ids := map[string]string{
+		convene.ENOTFOUND: "err.not_found", convene.EFORBIDDEN: "err.forbidden", convene.EINVALID: "err.invalid",
+		convene.ECONFLICT: "err.conflict", convene.EEXPIRED: "err.expired",
+	}
+	code := convene.ErrorCode(err)
+	id, ok := ids[code]
+	if ok {
+		b.Logger.Info("request refused", "code", code, "detail", convene.ErrorMessage(err), "actor", r.Actor())
+	} else {
 		b.Logger.Error("handler failed", "channel", r.Channel, "user", r.UserID, "err", err)
 		id = "err.internal"
 	}
-	text := b.Texts.T(r.Lang, id, map[string]any{"Detail": convene.ErrorMessage(err)})
 	if r.CallbackID != "" {
 		_ = r.channel.Answer(ctx, r.CallbackID, "")
 	}
-	b.reply(ctx, r, Outgoing{Text: text})
+	b.reply(ctx, r, Outgoing{Text: b.Texts.T(r.Lang, id, nil)})
 }
 
 // t renders a text in the request's language.

@@ -31,7 +31,8 @@ func (b *Bot) meetingArg(ctx context.Context, r *Request, args string) (*convene
 	for i, m := range open {
 		codes[i] = m.Code
 	}
-	return nil, "", convene.Errorf(convene.EINVALID, "%s", b.t(r, "org.which_meeting", "Command", r.Command, "Codes", strings.Join(codes, ", ")))
+	b.say(ctx, r, "org.which_meeting", "Command", r.Command, "Codes", strings.Join(codes, ", "))
+	return nil, "", errAnswered
 }
 
 // openMeetings returns meetings not closed, by start.
