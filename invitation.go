@@ -118,7 +118,9 @@ type InvitationFilter struct {
 	Attendance []Attendance
 	Category   string // category code
 	Unit       string
-	// Name keeps invitees whose name contains it, ignoring case and accents.
+	// Name keeps invitees with a word of their name starting with it (or
+	// several words in a row), ignoring case and accents: "ha" finds "Hà",
+	// not "Thanh".
 	Name      string
 	Linked    *bool
 	Issued    *bool

@@ -88,8 +88,8 @@ type PersonService interface {
 	FindPersonByID(ctx context.Context, id int64) (*Person, error)
 	// FindPersonByPhone returns ENOTFOUND if no person has the E.164 phone.
 	FindPersonByPhone(ctx context.Context, phone string) (*Person, error)
-	// FindPeople returns people whose name contains query (case and accent
-	// insensitive); all people if query is empty.
+	// FindPeople returns people with a word of their name starting with
+	// query (case and accent insensitive); all people if query is empty.
 	FindPeople(ctx context.Context, query string) ([]*Person, error)
 	// CreatePerson stores a new person.
 	CreatePerson(ctx context.Context, p *Person) error

@@ -140,7 +140,7 @@ func findInvitees(ctx context.Context, tx *Tx, f convene.InvitationFilter) ([]*c
 		add("lower(p.unit) = lower(?)", f.Unit)
 	}
 	if f.Name != "" {
-		add("instr(p.name_fold, ?) > 0", fold(f.Name))
+		add("instr(' ' || p.name_fold, ?) > 0", " "+fold(f.Name))
 	}
 	if f.Linked != nil {
 		w := "EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = i.person_id)"

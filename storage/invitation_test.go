@@ -61,6 +61,8 @@ func TestInvitationService(t *testing.T) {
 			{"Category", convene.InvitationFilter{MeetingID: m.ID, Category: "dang-vien"}, 2},
 			{"Unit", convene.InvitationFilter{MeetingID: m.ID, Unit: "chi bộ 01"}, 2},
 			{"NameIgnoresAccents", convene.InvitationFilter{MeetingID: m.ID, Name: "cuong"}, 1},
+			{"NameMatchesWordStarts", convene.InvitationFilter{MeetingID: m.ID, Name: "an"}, 1}, // An, not Trần
+			{"NameMatchesSeveralWords", convene.InvitationFilter{MeetingID: m.ID, Name: "thi bi"}, 1},
 			{"Linked", convene.InvitationFilter{MeetingID: m.ID, Linked: ptr(true)}, 1},
 			{"NotLinked", convene.InvitationFilter{MeetingID: m.ID, Linked: ptr(false)}, 3},
 			{"Pending", convene.InvitationFilter{MeetingID: m.ID, RSVP: []convene.RSVP{convene.RSVPPending}}, 4},

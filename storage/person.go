@@ -57,7 +57,7 @@ func (s *PersonService) FindPersonByPhone(ctx context.Context, phone string) (*c
 func (s *PersonService) FindPeople(ctx context.Context, query string) ([]*convene.Person, error) {
 	var ps []*convene.Person
 	err := s.db.view(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+personColumns+` FROM people WHERE instr(name_fold, ?) > 0 ORDER BY full_name, id`, fold(query))
+		rows, err := tx.QueryContext(ctx, `SELECT `+personColumns+` FROM people WHERE instr(' ' || name_fold, ?) > 0 ORDER BY full_name, id`, " "+fold(query))
 		if err != nil {
 			return err
 		}
