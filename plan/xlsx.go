@@ -32,7 +32,7 @@ func readXLSX(r io.Reader, rr *rosterReader) (err error) {
 	}
 	defer rows.Close()
 	for n := 1; rows.Next(); n++ {
-		cells, err := rows.Columns()
+		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return convene.Errorf(convene.EINVALID, "roster: sheet %q row %d: %v", sheets[0], n, err)
 		}
