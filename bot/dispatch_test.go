@@ -139,10 +139,12 @@ func TestDispatcher(t *testing.T) {
 		e.waitDelivered(t, "flood", 30, 15*time.Second)
 		times := e.srv.SendTimes()
 		st := e.srv.Stats()
-		// Sends answered 429 all came in the first moment; none after until the pause ended.
+		// The first send met the 429; once its answer came back (allow 300 ms),
+		// no sending call may arrive until retry_after has passed.
+		first := times[0]
 		var during int
 		for _, at := range times {
-			if at.After(forcedAt.Add(200*time.Millisecond)) && at.Before(forcedAt.Add(2900*time.Millisecond)) {
+			if at.After(first.Add(300*time.Millisecond)) && at.Before(forcedAt.Add(2900*time.Millisecond)) {
 				during++
 			}
 		}
