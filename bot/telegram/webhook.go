@@ -11,12 +11,17 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
-// SetWebhook asks Telegram to post updates to url with secret in the
-// X-Telegram-Bot-Api-Secret-Token header. v5.5.1's WebhookConfig lacks
-// secret_token, so it is passed as a raw parameter.
+// SetWebhook asks Telegram to post updates (messages and button presses) to
+// url with secret in the X-Telegram-Bot-Api-Secret-Token header. v5.5.1's
+// WebhookConfig lacks secret_token, so the call is made with raw parameters.
 func (c *Channel) SetWebhook(ctx context.Context, url, secret string) error {
-	params := tgbotapi.Params{"url": url, "secret_token": secret}
-	params.AddNonEmpty("allowed_updates", `["message","callback_query"]`)
+	params := tgbotapi.Params{"url": url}
+	params.AddNonEmpty("secret_token", secret)
+	if err := params.AddInterface("allowed_updates", allowedUpdates); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.SendTimeout)
+	defer cancel()
 	_, err := c.api(ctx).MakeRequest("setWebhook", params)
 	return classify(err)
 }
@@ -24,10 +29,17 @@ func (c *Channel) SetWebhook(ctx context.Context, url, secret string) error {
 // webhookWorkers bounds the updates handled at once from the webhook.
 const webhookWorkers = 32
 
-// WebhookHandler receives Telegram's webhook calls: a missing or wrong
-// secret gets 401 and nothing is processed; a good update is answered 200 at
-// once and handled in the background (repeats are dropped by the core).
+// WebhookHandler serves Telegram's webhook calls. secret ("" for
+// Config.WebhookSecret) is compared in constant time with the
+// X-Telegram-Bot-Api-Secret-Token header: a missing or wrong one gets 401
+// and nothing is processed, and with no secret at all every call is refused.
+// A good update is answered 200 at once and handled in the background, at
+// most 32 at a time (beyond that the answer waits for a free worker);
+// repeats are the core's to drop, by UpdateID.
 func (c *Channel) WebhookHandler(secret string, handle func(context.Context, *bot.Incoming) error) http.Handler {
+	if secret == "" {
+		secret = c.cfg.WebhookSecret
+	}
 	sem := make(chan struct{}, webhookWorkers)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
@@ -40,18 +52,21 @@ func (c *Channel) WebhookHandler(secret string, handle func(context.Context, *bo
 			http.Error(w, "bad update", http.StatusBadRequest)
 			return
 		}
-		w.WriteHeader(http.StatusOK)
-		in := Incoming(u)
+		in := c.incoming(u)
 		if in == nil {
+			w.WriteHeader(http.StatusOK)
 			return
 		}
+		select {
+		case sem <- struct{}{}:
+		case <-r.Context().Done():
+			return // Telegram gave up; it sends the update again
+		}
+		w.WriteHeader(http.StatusOK)
 		ctx := context.WithoutCancel(r.Context())
 		go func() {
-			sem <- struct{}{}
 			defer func() { <-sem }()
-			if err := handle(ctx, in); err != nil {
-				c.log.Error("handle webhook update", "update", in.UpdateID, "err", err)
-			}
+			c.run(ctx, handle, in)
 		}()
 	})
 }

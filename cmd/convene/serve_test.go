@@ -106,17 +106,22 @@ func TestServe(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		body, _ := io.ReadAll(resp.Body)
+		hb, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(string(body), `"database":"ok"`) || !strings.Contains(string(body), `"telegram":"ok"`) {
-			t.Fatalf("healthz %d %s", resp.StatusCode, body)
+		if resp.StatusCode != 200 || !strings.Contains(string(hb), `"database":"ok"`) || !strings.Contains(string(hb), `"telegram":"ok"`) {
+			t.Fatalf("healthz %d %s", resp.StatusCode, hb)
 		}
-		resp, err = http.Get("http://" + addr + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ = io.ReadAll(resp.Body)
-		resp.Body.Close()
+		// The fake shows a message before the bot records it sent: poll briefly.
+		var body []byte
+		srv.WaitFor(3*time.Second, func() bool {
+			resp, err := http.Get("http://" + addr + "/metrics")
+			if err != nil {
+				return false
+			}
+			body, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			return regexp.MustCompile(`convene_messages_sent_total\{channel="telegram"\} [1-9]`).Match(body)
+		})
 		for _, want := range []string{"convene_messages_sent_total", "convene_messages_failed_total", "convene_messages_unreachable_total",
 			"convene_rate_limited_total{channel=\"telegram\"} 0", "convene_outbox_queue_depth"} {
 			if !strings.Contains(string(body), want) {

@@ -1,0 +1,180 @@
+package telegram
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/convene/convene/bot"
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// allowedUpdates are the update kinds the bot asks for.
+var allowedUpdates = []string{"message", "callback_query"}
+
+// Backoff after failed polls: doubling from the first to the last, jittered.
+var (
+	backoffFirst = time.Second
+	backoffMax   = 30 * time.Second
+)
+
+// Receive long-polls for updates until ctx ends, then returns nil. Each
+// batch is handled concurrently across chats, in order within a chat, and
+// confirmed (the offset advanced) only after every handler returned: a crash
+// loses nothing, Telegram sends unconfirmed updates again and the core drops
+// repeats. A handler's error is logged and the update counts as handled.
+// Failed polls are retried, after retry_after on a 429, else with backoff.
+//
+// With Config.WebhookURL set, Receive registers the webhook instead and
+// waits for ctx; updates then arrive through WebhookHandler.
+func (c *Channel) Receive(ctx context.Context, handle func(context.Context, *bot.Incoming) error) error {
+	if c.cfg.WebhookURL != "" {
+		if err := c.SetWebhook(ctx, c.cfg.WebhookURL, c.cfg.WebhookSecret); err != nil {
+			return fmt.Errorf("telegram setWebhook: %w", err)
+		}
+		<-ctx.Done()
+		return nil
+	}
+	if _, err := c.api(ctx).Request(tgbotapi.DeleteWebhookConfig{}); err != nil && ctx.Err() == nil {
+		c.log.Warn("telegram deleteWebhook", "err", err)
+	}
+	offset, backoff := 0, backoffFirst
+	for ctx.Err() == nil {
+		ups, err := c.poll(ctx, offset)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			wait := bot.RetryAfterOf(err) // honoured as is, for the whole bot
+			if wait == 0 {
+				wait = backoff/2 + rand.N(backoff/2+1)
+				backoff = min(backoff*2, backoffMax)
+			}
+			c.log.Warn("telegram getUpdates failed", "err", err, "retry_in", wait)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(wait):
+			}
+			continue
+		}
+		backoff = backoffFirst
+		if len(ups) == 0 {
+			continue
+		}
+		c.handleBatch(ctx, ups, handle)
+		if ctx.Err() != nil {
+			// Not confirmed: handlers may have been cut short; Telegram sends them again.
+			return nil
+		}
+		offset = ups[len(ups)-1].UpdateID + 1
+	}
+	return nil
+}
+
+// poll makes one getUpdates call, bounded by a little more than the long-poll
+// timeout in case the answer never comes.
+func (c *Channel) poll(ctx context.Context, offset int) ([]tgbotapi.Update, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.PollTimeout+15*time.Second)
+	defer cancel()
+	ups, err := c.api(ctx).GetUpdates(tgbotapi.UpdateConfig{Offset: offset, Limit: 100,
+		Timeout: int(c.cfg.PollTimeout / time.Second), AllowedUpdates: allowedUpdates})
+	return ups, classify(err)
+}
+
+// handleBatch runs the batch's updates, one goroutine per chat, in order
+// within each chat, and returns when all are handled.
+func (c *Channel) handleBatch(ctx context.Context, ups []tgbotapi.Update, handle func(context.Context, *bot.Incoming) error) {
+	byChat := map[string][]*bot.Incoming{}
+	for _, u := range ups {
+		if in := c.incoming(u); in != nil {
+			byChat[in.ChatID] = append(byChat[in.ChatID], in)
+		}
+	}
+	var wg sync.WaitGroup
+	for _, ins := range byChat {
+		wg.Go(func() {
+			for _, in := range ins {
+				c.run(ctx, handle, in)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// run handles one update, logging an error or a panic: either way the update
+// counts as handled, so one bad update cannot stop the bot.
+func (c *Channel) run(ctx context.Context, handle func(context.Context, *bot.Incoming) error, in *bot.Incoming) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.log.Error("telegram handler panicked", "update", in.UpdateID, "chat", in.ChatID, "panic", p)
+		}
+	}()
+	if err := handle(ctx, in); err != nil {
+		c.log.Error("telegram handle update", "update", in.UpdateID, "chat", in.ChatID, "err", err)
+	}
+}
+
+// incoming converts an update to the core's form; nil for updates it
+// ignores: edits, channel posts, bots, group chatter that is not a command,
+// and commands addressed to another bot ("/start@other_bot").
+func (c *Channel) incoming(u tgbotapi.Update) *bot.Incoming {
+	in := &bot.Incoming{Channel: "telegram", UpdateID: strconv.Itoa(u.UpdateID)}
+	switch {
+	case u.CallbackQuery != nil:
+		cq := u.CallbackQuery
+		if cq.From == nil || cq.Message == nil || cq.Message.Chat == nil {
+			return nil // a button on an inline-mode message: not ours
+		}
+		in.UserID, in.Name, in.LangCode = strconv.FormatInt(cq.From.ID, 10), fullName(cq.From), cq.From.LanguageCode
+		in.ChatID = strconv.FormatInt(cq.Message.Chat.ID, 10)
+		in.CallbackID, in.CallbackData, in.MessageID = cq.ID, cq.Data, strconv.Itoa(cq.Message.MessageID)
+		in.Private = cq.Message.Chat.IsPrivate() && cq.Message.Chat.ID == cq.From.ID
+	case u.Message != nil:
+		m := u.Message
+		if m.From == nil || m.From.IsBot || m.Chat == nil {
+			return nil
+		}
+		command := isCommand(m)
+		if command {
+			if _, to, ok := strings.Cut(m.CommandWithAt(), "@"); ok && !strings.EqualFold(to, c.self.UserName) {
+				return nil
+			}
+		}
+		if !m.Chat.IsPrivate() && !command {
+			return nil
+		}
+		in.UserID, in.Name, in.LangCode = strconv.FormatInt(m.From.ID, 10), fullName(m.From), m.From.LanguageCode
+		in.ChatID, in.Text, in.Private = strconv.FormatInt(m.Chat.ID, 10), m.Text, m.Chat.IsPrivate()
+		if in.Text == "" {
+			in.Text = m.Caption
+		}
+		if command {
+			in.Command, in.Args = m.Command(), strings.TrimSpace(m.CommandArguments())
+		}
+		if m.Contact != nil {
+			in.Contact = &bot.Contact{Phone: m.Contact.PhoneNumber, UserID: strconv.FormatInt(m.Contact.UserID, 10)}
+		}
+	default:
+		return nil
+	}
+	return in
+}
+
+// isCommand is m.IsCommand, also checking the entity fits the text: the
+// library slices the text by it and would panic on a malformed update.
+func isCommand(m *tgbotapi.Message) bool {
+	if !m.IsCommand() {
+		return false
+	}
+	n := m.Entities[0].Length
+	return n > 1 && n <= len(m.Text)
+}
+
+func fullName(u *tgbotapi.User) string {
+	return strings.TrimSpace(u.FirstName + " " + u.LastName)
+}
