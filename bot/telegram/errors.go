@@ -71,7 +71,13 @@ func classify(err error) error {
 		return err
 	}
 	if te, ok := apiError(err); ok {
-		return classifyCode(te.Code, time.Duration(te.RetryAfter)*time.Second, te.Message, err)
+		code := te.Code
+		if code == 0 {
+			// v5.5.1 leaves the code at 0 for multipart calls (sendDocument,
+			// sendPhoto): read it from the description Telegram starts with.
+			code = codeFromDescription(te.Message, te.RetryAfter)
+		}
+		return classifyCode(code, time.Duration(te.RetryAfter)*time.Second, te.Message, err)
 	}
 	var se *statusError
 	if errors.As(err, &se) {
@@ -100,6 +106,27 @@ func classifyCode(code int, retryAfter time.Duration, desc string, err error) er
 		return &bot.Error{Kind: bot.ErrTemporary, Err: err}
 	}
 	return &bot.Error{Kind: bot.ErrPermanent, Err: fmt.Errorf("telegram %d: %w", code, err)}
+}
+
+// codeFromDescription infers Telegram's error code from its description.
+func codeFromDescription(desc string, retryAfter int) int {
+	d := strings.ToLower(desc)
+	switch {
+	case retryAfter > 0 || strings.HasPrefix(d, "too many requests"):
+		return http.StatusTooManyRequests
+	case strings.HasPrefix(d, "forbidden"):
+		return http.StatusForbidden
+	case strings.HasPrefix(d, "bad request"):
+		return http.StatusBadRequest
+	case strings.HasPrefix(d, "unauthorized"):
+		return http.StatusUnauthorized
+	case strings.HasPrefix(d, "not found"):
+		return http.StatusNotFound
+	case strings.HasPrefix(d, "internal server error"), strings.HasPrefix(d, "bad gateway"),
+		strings.HasPrefix(d, "service unavailable"), strings.HasPrefix(d, "gateway timeout"):
+		return http.StatusBadGateway
+	}
+	return 0
 }
 
 func containsAny(s string, subs []string) bool {
