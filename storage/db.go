@@ -1,17 +1,38 @@
 // Package storage keeps convene's state in SQLite (modernc.org/sqlite, pure
-// Go): it opens the database with WAL, a busy timeout, foreign keys and
-// immediate transactions, migrates it from embedded SQL files, and
-// implements the root package's services.
+// Go) and implements the root package's services on it.
+//
+// A DB opens the file with WAL, a 10 s busy timeout, foreign keys,
+// synchronous NORMAL and BEGIN IMMEDIATE for every write transaction, so a
+// CLI and a running serve can share it: writers queue at the start of their
+// transaction instead of failing half-way. It applies the embedded
+// migrations in name order, each in its own transaction, recorded in the
+// migrations table.
+//
+// One type per service, each made by its constructor on a shared *DB:
+// NewMeetingService, NewPlanService (plan.go, roster.go),
+// NewPersonService, NewInvitationService (invitation.go, rsvp.go,
+// checkin.go), NewOutboxService, NewReminderService,
+// NewConversationService, NewFeedbackService, NewAuditService and
+// NewStateService. Each public method is one transaction around unexported
+// helpers that take the *Tx; business state and the outbox rows it causes
+// commit together.
+//
+// Times are stored as INTEGER Unix nanoseconds, UTC (0: unset), so they
+// come back Equal to what was stored. Every time a method records (created,
+// responded, fired, claimed as due, …) is DB.Now at the start of its
+// transaction; SQLite's clock is never used.
 package storage
 
 import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/convene/convene"
@@ -26,7 +47,7 @@ type DB struct {
 	db     *sql.DB
 	ctx    context.Context
 	cancel func()
-	// DSN is the database file path.
+	// DSN is the database file path, or a "file:" URI.
 	DSN string
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
@@ -39,7 +60,10 @@ func NewDB(dsn string) *DB {
 	return db
 }
 
-// Open opens the database and applies pending migrations.
+// Open opens the database with WAL, a 10 s busy timeout, foreign keys,
+// synchronous NORMAL, temporary data in memory and BEGIN IMMEDIATE for write
+// transactions, and applies pending migrations. Several processes may open
+// the same file.
 func (db *DB) Open() (err error) {
 	if db.DSN == "" {
 		return fmt.Errorf("dsn required")
@@ -49,17 +73,34 @@ func (db *DB) Open() (err error) {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Set("_txlock", "immediate")
-	if db.db, err = sql.Open("sqlite", "file:"+db.DSN+"?"+q.Encode()); err != nil {
-		return err
+	// A plain path is opened as it is (no URI parsing of '%' or '#'); a
+	// "file:" URI may carry parameters of its own.
+	sep := "?"
+	if strings.HasPrefix(db.DSN, "file:") && strings.Contains(db.DSN, "?") {
+		sep = "&"
 	}
-	// One writer at a time is SQLite's rule anyway; a small pool lets reads go alongside.
+	if db.db, err = sql.Open("sqlite", db.DSN+sep+q.Encode()); err != nil {
+		return fmt.Errorf("open %s: %w", db.DSN, err)
+	}
+	// One writer at a time is SQLite's rule anyway (BEGIN IMMEDIATE and the
+	// busy timeout queue writers, also across processes); a small pool lets
+	// reads go alongside. An in-memory database exists once per connection,
+	// so it gets one.
 	db.db.SetMaxOpenConns(4)
+	if db.DSN == ":memory:" {
+		db.db.SetMaxOpenConns(1)
+	}
 	if err := db.db.PingContext(db.ctx); err != nil {
+		db.db.Close()
+		db.db = nil
 		return fmt.Errorf("open %s: %w", db.DSN, err)
 	}
 	if err := db.migrate(); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		db.db.Close()
+		db.db = nil
+		return fmt.Errorf("migrate %s: %w", db.DSN, err)
 	}
 	return nil
 }
@@ -116,20 +157,25 @@ func (db *DB) Close() error {
 	return nil
 }
 
-// Backup writes a consistent copy of the database to path while others may be writing.
+// Backup writes a consistent copy of the database to path (VACUUM INTO)
+// while others may be writing. The file must not exist yet.
 func (db *DB) Backup(ctx context.Context, path string) error {
-	_, err := db.db.ExecContext(ctx, `VACUUM INTO ?`, path)
-	return err
+	if _, err := db.db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
 }
 
-// Tx is a transaction with the time it started, which its writes use.
+// Tx is a transaction with the time it began, which everything it records uses.
 type Tx struct {
 	*sql.Tx
 	db  *DB
 	now time.Time
 }
 
-// BeginTx starts a transaction (BEGIN IMMEDIATE, so writers queue at the start).
+// BeginTx starts a transaction: BEGIN IMMEDIATE, so writers queue at the
+// start (waiting up to the busy timeout), or a deferred one for
+// opts.ReadOnly. Its time is DB.Now once the transaction has begun.
 func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
 	tx, err := db.db.BeginTx(ctx, opts)
 	if err != nil {
@@ -167,9 +213,19 @@ func tm(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
+// wrapf adds context to an unexpected error. Domain errors (*convene.Error,
+// *convene.RosterError) already speak to the caller and pass unchanged.
+func wrapf(err error, format string, args ...any) error {
+	var e *convene.Error
+	if err == nil || errors.As(err, &e) {
+		return err
+	}
+	return fmt.Errorf(format+": %w", append(args, err)...)
+}
+
 // notFound returns ENOTFOUND for sql.ErrNoRows and err otherwise.
 func notFound(err error, format string, args ...any) error {
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return convene.Errorf(convene.ENOTFOUND, format, args...)
 	}
 	return err

@@ -2,7 +2,11 @@ package storage_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -120,22 +124,85 @@ func TestDB(t *testing.T) {
 		}
 	})
 
+	t.Run("OpenFailsOnUnwritablePath", func(t *testing.T) {
+		db := storage.NewDB(filepath.Join(t.TempDir(), "no", "such", "dir", "x.db"))
+		if err := db.Open(); err == nil {
+			t.Fatal("opened a database in a missing directory")
+		}
+		if err := db.Close(); err != nil {
+			t.Fatalf("close after a failed open: %v", err)
+		}
+	})
+
+	t.Run("TwoHandlesWriteConcurrently", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		other := storage.NewDB(db.DSN)
+		if err := other.Open(); err != nil {
+			t.Fatal(err)
+		}
+		defer MustCloseDB(t, other)
+		var wg sync.WaitGroup
+		for w, h := range []*storage.DB{db, other, db, other} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ss := storage.NewStateService(h)
+				for i := 0; i < 50; i++ {
+					if _, err := ss.SeenUpdate(ctx(), "telegram", fmt.Sprint(w, ":", i)); err != nil {
+						t.Error(err) // SQLITE_BUSY would show here
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		for w := 0; w < 4; w++ {
+			if seen, _ := storage.NewStateService(db).SeenUpdate(ctx(), "telegram", fmt.Sprint(w, ":49")); !seen {
+				t.Fatalf("writer %d's last update was lost", w)
+			}
+		}
+	})
+
 	t.Run("BackupWhileWriting", func(t *testing.T) {
 		db, _ := MustOpenDB(t)
 		m := MustSeed(t, db)
-		done := make(chan struct{})
+		stop, done := make(chan struct{}), make(chan struct{})
+		var writes atomic.Int32
 		go func() {
 			defer close(done)
 			st := storage.NewStateService(db)
-			for i := 0; i < 200; i++ {
-				_ = st.SetState(ctx(), "n", time.Now().String())
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if err := st.SetState(ctx(), fmt.Sprint("n", i%10), fmt.Sprint(i)); err != nil {
+					t.Error(err)
+					return
+				}
+				writes.Add(1)
 			}
 		}()
+		for writes.Load() < 20 {
+			time.Sleep(time.Millisecond)
+		}
 		path := filepath.Join(t.TempDir(), "backup.db")
-		if err := db.Backup(ctx(), path); err != nil {
+		err := db.Backup(ctx(), path)
+		close(stop)
+		<-done
+		if err != nil {
 			t.Fatal(err)
 		}
-		<-done
+		raw, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var check string
+		if err := raw.QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
+			t.Fatalf("backup integrity: %q %v", check, err)
+		}
+		raw.Close()
 		b := storage.NewDB(path)
 		if err := b.Open(); err != nil {
 			t.Fatal(err)
@@ -148,6 +215,9 @@ func TestDB(t *testing.T) {
 		_, total, _ := storage.NewInvitationService(b).FindInvitees(ctx(), convene.InvitationFilter{MeetingID: m.ID})
 		if total != 4 {
 			t.Fatalf("backup has %d invitees, want 4", total)
+		}
+		if err := db.Backup(ctx(), path); err == nil {
+			t.Fatal("backup overwrote an existing file")
 		}
 	})
 }

@@ -1,11 +1,14 @@
 package storage
 
 import (
+	"database/sql/driver"
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+	"modernc.org/sqlite"
 )
 
 // baseLetter maps each precomposed Latin letter (Vietnamese included) to its
@@ -57,4 +60,21 @@ func fold(s string) string {
 		space = false
 	}
 	return strings.TrimSuffix(b.String(), " ")
+}
+
+// convene_fold(x) is fold for SQL: filters compare folded units and
+// category names with it. Registered once for every connection.
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction("convene_fold", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return fold(v), nil
+		case []byte:
+			return fold(string(v)), nil
+		case nil:
+			return nil, nil
+		default:
+			return fold(fmt.Sprint(v)), nil
+		}
+	})
 }

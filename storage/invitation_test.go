@@ -1,6 +1,8 @@
 package storage_test
 
 import (
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,14 +31,24 @@ func mustAccount(t *testing.T, db *storage.DB, userID string, personID int64) *c
 	return a
 }
 
-func TestInvitationService(t *testing.T) {
+// depth returns how many messages wait in the outbox.
+func depth(t *testing.T, db *storage.DB) int {
+	t.Helper()
+	n, err := storage.NewOutboxService(db).QueueDepth(ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestInvitationService_Find(t *testing.T) {
 	t.Run("FindByTokenAndID", func(t *testing.T) {
 		db, _ := MustOpenDB(t)
 		m := MustSeed(t, db)
 		is := storage.NewInvitationService(db)
 		inv := MustInvitee(t, db, m.ID, "Văn An")
 		got, err := is.FindInvitationByToken(ctx(), inv.Token)
-		if err != nil || got.ID != inv.ID || got.Person.FullName != "Nguyễn Văn An" || got.Category.Code != "dang-vien" {
+		if err != nil || got.ID != inv.ID || got.Person.FullName != "Nguyễn Văn An" || got.Category.Code != "dang-vien" || got.MeetingID != m.ID {
 			t.Fatalf("by token: %+v %v", got, err)
 		}
 		if _, err := is.FindInvitationByToken(ctx(), "AAAAAAAAAAAAAAAAAAAAAA"); convene.ErrorCode(err) != convene.ENOTFOUND {
@@ -45,215 +57,307 @@ func TestInvitationService(t *testing.T) {
 		if got, err := is.FindInvitationByID(ctx(), inv.ID); err != nil || got.Token != inv.Token {
 			t.Fatalf("by id: %v", err)
 		}
+		if _, err := is.FindInvitationByID(ctx(), 999); convene.ErrorCode(err) != convene.ENOTFOUND {
+			t.Fatalf("unknown id: %v", err)
+		}
 	})
 
-	t.Run("FiltersAndPaging", func(t *testing.T) {
+	t.Run("Filters", func(t *testing.T) {
 		db, _ := MustOpenDB(t)
 		m := MustSeed(t, db)
 		is := storage.NewInvitationService(db)
-		mustAccount(t, db, "1", MustInvitee(t, db, m.ID, "Văn An").PersonID)
+		an, dung := MustInvitee(t, db, m.ID, "Văn An"), MustInvitee(t, db, m.ID, "Dung")
+		mustAccount(t, db, "1", an.PersonID)
+		if err := is.IssueInvitations(ctx(), m.ID, []int64{an.ID, dung.ID}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := is.CheckIn(ctx(), an.ID, convene.AttendancePresent, m.StartsAt, convene.CheckinQR, "x"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := is.SetRSVP(ctx(), dung.ID, convene.RSVPChange{RSVP: convene.RSVPDeclined, Reason: "ốm"}); err != nil {
+			t.Fatal(err)
+		}
 		cases := []struct {
 			name string
 			f    convene.InvitationFilter
-			want int
+			want string
 		}{
-			{"All", convene.InvitationFilter{MeetingID: m.ID}, 4},
-			{"Category", convene.InvitationFilter{MeetingID: m.ID, Category: "dang-vien"}, 2},
-			{"Unit", convene.InvitationFilter{MeetingID: m.ID, Unit: "chi bộ 01"}, 2},
-			{"NameIgnoresAccents", convene.InvitationFilter{MeetingID: m.ID, Name: "cuong"}, 1},
-			{"NameMatchesWordStarts", convene.InvitationFilter{MeetingID: m.ID, Name: "an"}, 1}, // An, not Trần
-			{"NameMatchesSeveralWords", convene.InvitationFilter{MeetingID: m.ID, Name: "thi bi"}, 1},
-			{"Linked", convene.InvitationFilter{MeetingID: m.ID, Linked: ptr(true)}, 1},
-			{"NotLinked", convene.InvitationFilter{MeetingID: m.ID, Linked: ptr(false)}, 3},
-			{"Pending", convene.InvitationFilter{MeetingID: m.ID, RSVP: []convene.RSVP{convene.RSVPPending}}, 4},
-			{"Attending", convene.InvitationFilter{MeetingID: m.ID, RSVP: []convene.RSVP{convene.RSVPAttending}}, 0},
+			{"All", convene.InvitationFilter{MeetingID: m.ID}, "[An Bình Cường Dung]"},
+			{"OtherMeeting", convene.InvitationFilter{MeetingID: m.ID + 1}, "[]"},
+			{"Person", convene.InvitationFilter{MeetingID: m.ID, PersonID: dung.PersonID}, "[Dung]"},
+			{"CategoryCode", convene.InvitationFilter{MeetingID: m.ID, Category: "dang-vien"}, "[An Bình]"},
+			{"CategoryNameIgnoringAccents", convene.InvitationFilter{MeetingID: m.ID, Category: "dai dien thuong truc thanh uy"}, "[Cường]"},
+			{"UnitIgnoringCaseAndAccents", convene.InvitationFilter{MeetingID: m.ID, Unit: "CHI BỘ 01"}, "[An Bình]"},
+			{"NameIgnoresAccents", convene.InvitationFilter{MeetingID: m.ID, Name: "cuong"}, "[Cường]"},
+			{"NameMatchesWordStarts", convene.InvitationFilter{MeetingID: m.ID, Name: "an"}, "[An]"}, // not Trần
+			{"NameMatchesSeveralWords", convene.InvitationFilter{MeetingID: m.ID, Name: "thi bi"}, "[Bình]"},
+			{"Linked", convene.InvitationFilter{MeetingID: m.ID, Linked: ptr(true)}, "[An]"},
+			{"NotLinked", convene.InvitationFilter{MeetingID: m.ID, Linked: ptr(false)}, "[Bình Cường Dung]"},
+			{"Issued", convene.InvitationFilter{MeetingID: m.ID, Issued: ptr(true)}, "[An Dung]"},
+			{"NotIssued", convene.InvitationFilter{MeetingID: m.ID, Issued: ptr(false)}, "[Bình Cường]"},
+			{"CheckedIn", convene.InvitationFilter{MeetingID: m.ID, CheckedIn: ptr(true)}, "[An]"},
+			{"NotCheckedIn", convene.InvitationFilter{MeetingID: m.ID, CheckedIn: ptr(false)}, "[Bình Cường Dung]"},
+			{"RSVP", convene.InvitationFilter{MeetingID: m.ID, RSVP: []convene.RSVP{convene.RSVPDeclined, convene.RSVPAttending}}, "[Dung]"},
+			{"Attendance", convene.InvitationFilter{MeetingID: m.ID, Attendance: []convene.Attendance{convene.AttendancePresent, convene.AttendanceExcused}}, "[An Dung]"},
+			{"Combined", convene.InvitationFilter{MeetingID: m.ID, Issued: ptr(true), Linked: ptr(false)}, "[Dung]"},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				_, total, err := is.FindInvitees(ctx(), tc.f)
-				if err != nil || total != tc.want {
-					t.Fatalf("got %d, want %d (%v)", total, tc.want, err)
+				got, total, err := is.FindInvitees(ctx(), tc.f)
+				if err != nil || names(got) != tc.want || total != len(got) {
+					t.Fatalf("got %s (total %d), want %s (%v)", names(got), total, tc.want, err)
 				}
 			})
 		}
-		page, total, _ := is.FindInvitees(ctx(), convene.InvitationFilter{MeetingID: m.ID, Offset: 2, Limit: 3})
-		if total != 4 || len(page) != 2 {
-			t.Fatalf("paging: total %d, page %d", total, len(page))
+	})
+
+	t.Run("OrderedByUnitThenNameWithPaging", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		m := MustSeed(t, db)
+		rows := []convene.RosterEntry{
+			{Row: 2, FullName: "Ân Văn Zê", Unit: "Đảng ủy Sở", Category: "thanh-uy"},
+			{Row: 3, FullName: "Bùi Văn Em", Unit: "Đảng ủy Sở", Category: "thanh-uy"},
+			{Row: 4, FullName: "Zương Văn Ánh", Unit: "Chi bộ 01", Category: "dang-vien"},
 		}
-		an, _, _ := is.FindInvitees(ctx(), convene.InvitationFilter{MeetingID: m.ID, Name: "Văn An"})
-		if len(an) != 1 || len(an[0].Accounts) != 1 || an[0].Account() == nil {
-			t.Fatal("accounts not attached")
+		if _, err := storage.NewPlanService(db).ImportRoster(ctx(), "chi-bo-01", rows); err != nil {
+			t.Fatal(err)
+		}
+		is := storage.NewInvitationService(db)
+		all, total, _ := is.FindInvitees(ctx(), convene.InvitationFilter{MeetingID: m.ID})
+		// Chi bộ 01 < Đảng ủy Sở < Thành ủy < Trường…, ignoring the accents.
+		if want := "[An Bình Ánh Zê Em Cường Dung]"; names(all) != want || total != 7 {
+			t.Fatalf("order %s, want %s", names(all), want)
+		}
+		page, total, _ := is.FindInvitees(ctx(), convene.InvitationFilter{MeetingID: m.ID, Offset: 2, Limit: 3})
+		if names(page) != "[Ánh Zê Em]" || total != 7 {
+			t.Fatalf("page %s, total %d", names(page), total)
+		}
+		tail, total, _ := is.FindInvitees(ctx(), convene.InvitationFilter{MeetingID: m.ID, Offset: 6})
+		if names(tail) != "[Dung]" || total != 7 {
+			t.Fatalf("offset only: %s, total %d", names(tail), total)
 		}
 	})
 
-	t.Run("SetRSVP", func(t *testing.T) {
+	t.Run("AccountsAttachedMostRecentFirst", func(t *testing.T) {
+		db, c := MustOpenDB(t)
+		m := MustSeed(t, db)
+		an := MustInvitee(t, db, m.ID, "Văn An")
+		tg := mustAccount(t, db, "1", an.PersonID)
+		c.Add(time.Hour)
+		ps := storage.NewPersonService(db)
+		z, _ := ps.TouchAccount(ctx(), &convene.Account{Channel: "zalo", UserID: "z", ChatID: "z"})
+		if err := ps.LinkAccount(ctx(), z.ID, an.PersonID); err != nil {
+			t.Fatal(err)
+		}
+		got := MustInvitee(t, db, m.ID, "Văn An")
+		if len(got.Accounts) != 2 || got.Accounts[0].ID != z.ID || got.Accounts[1].ID != tg.ID || !got.Linked() {
+			t.Fatalf("accounts %+v", got.Accounts)
+		}
+		if byID, _ := storage.NewInvitationService(db).FindInvitationByID(ctx(), an.ID); len(byID.Accounts) != 2 {
+			t.Fatal("accounts not attached by id")
+		}
+	})
+
+	t.Run("AccountsAttachedForLongLists", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		p := seedPlan()
+		p.Meetings[0].Categories[1].Quota = 0
+		if _, err := storage.NewPlanService(db).ApplyPlan(ctx(), p); err != nil {
+			t.Fatal(err)
+		}
+		var rows []convene.RosterEntry
+		for i := 0; i < 700; i++ {
+			rows = append(rows, convene.RosterEntry{Row: i + 2, FullName: fmt.Sprintf("Người %03d", i), Category: "dang-vien"})
+		}
+		if _, err := storage.NewPlanService(db).ImportRoster(ctx(), "chi-bo-01", rows); err != nil {
+			t.Fatal(err)
+		}
+		m, _ := storage.NewMeetingService(db).FindMeetingByCode(ctx(), "chi-bo-01")
+		mustAccount(t, db, "1", MustInvitee(t, db, m.ID, "Người 000").PersonID)
+		mustAccount(t, db, "2", MustInvitee(t, db, m.ID, "Người 699").PersonID)
+		all, _, _ := storage.NewInvitationService(db).FindInvitees(ctx(), convene.InvitationFilter{MeetingID: m.ID})
+		linked := 0
+		for _, v := range all {
+			for _, a := range v.Accounts {
+				if a.PersonID != v.PersonID {
+					t.Fatalf("account of person %d attached to %d", a.PersonID, v.PersonID)
+				}
+				linked++
+			}
+		}
+		if len(all) != 700 || linked != 2 {
+			t.Fatalf("%d invitees, %d accounts attached", len(all), linked)
+		}
+	})
+}
+
+func TestInvitationService_SetRSVP(t *testing.T) {
+	t.Run("RecordsAnswerAuditAndMessages", func(t *testing.T) {
 		db, c := MustOpenDB(t)
 		m := MustSeed(t, db)
 		is := storage.NewInvitationService(db)
 		inv := MustInvitee(t, db, m.ID, "Văn An")
 		acc := mustAccount(t, db, "1", inv.PersonID)
-
-		got, err := is.SetRSVP(ctx(), inv.ID, convene.RSVPChange{RSVP: convene.RSVPAttending, Actor: "telegram:1"}, msg(acc, "k1"))
-		if err != nil || got.RSVP != convene.RSVPAttending || !got.RespondedAt.Equal(c.Now()) {
+		got, err := is.SetRSVP(ctx(), inv.ID, convene.RSVPChange{RSVP: convene.RSVPAttending, Actor: "telegram:1"}, msg(acc, "k1"), msg(acc, "k2"))
+		if err != nil || got.RSVP != convene.RSVPAttending || !got.RespondedAt.Equal(c.Now()) || got.ID != inv.ID {
 			t.Fatalf("attend: %+v %v", got, err)
 		}
-		if n, _ := storage.NewOutboxService(db).QueueDepth(ctx()); n != 1 {
-			t.Fatalf("message not enqueued with the answer: %d", n)
+		if d := depth(t, db); d != 2 {
+			t.Fatalf("%d messages enqueued with the answer, want 2", d)
 		}
-		t.Run("ReplayedRSVPConflicts", func(t *testing.T) {
-			_, err := is.SetRSVP(ctx(), inv.ID, convene.RSVPChange{RSVP: convene.RSVPAttending, Actor: "telegram:1"}, msg(acc, "k2"))
-			if convene.ErrorCode(err) != convene.ECONFLICT {
-				t.Fatalf("err = %v", err)
-			}
-			if n, _ := storage.NewOutboxService(db).QueueDepth(ctx()); n != 1 {
-				t.Fatal("a replayed answer enqueued a message")
-			}
-		})
-		t.Run("DeclineIsExcused", func(t *testing.T) {
-			got, err := is.SetRSVP(ctx(), inv.ID, convene.RSVPChange{RSVP: convene.RSVPDeclined, Reason: "Đi công tác", Actor: "telegram:1"})
-			if err != nil || got.Attendance != convene.AttendanceExcused || got.Reason != "Đi công tác" {
-				t.Fatalf("decline: %+v %v", got, err)
-			}
-			got, _ = is.SetRSVP(ctx(), inv.ID, convene.RSVPChange{RSVP: convene.RSVPAttending, Actor: "telegram:1"})
-			if got.Attendance != convene.AttendanceNone || got.Reason != "" {
-				t.Fatalf("attending again keeps excused: %+v", got)
-			}
-		})
-		t.Run("SubstituteProposed", func(t *testing.T) {
-			got, err := is.SetRSVP(ctx(), inv.ID, convene.RSVPChange{RSVP: convene.RSVPSubstitute, SubstituteName: "Hồ Văn Phúc", SubstitutePhone: "+84987654321", Actor: "telegram:1"})
-			if err != nil || got.SubstituteStatus != "proposed" {
-				t.Fatalf("substitute: %+v %v", got, err)
-			}
-		})
-		t.Run("AuditWritten", func(t *testing.T) {
-			es, _ := storage.NewAuditService(db).FindAudit(ctx(), m.ID, 10)
-			if len(es) < 3 || es[0].Action != "rsvp" || es[0].Actor != "telegram:1" {
-				t.Fatalf("audit: %+v", es)
-			}
-		})
-		t.Run("DeadlinePassed", func(t *testing.T) {
-			c.Set(m.RSVPDeadline.Add(time.Minute))
-			_, err := is.SetRSVP(ctx(), inv.ID, convene.RSVPChange{RSVP: convene.RSVPDeclined, Reason: "x", Actor: "telegram:1"})
-			if convene.ErrorCode(err) != convene.EEXPIRED {
-				t.Fatalf("err = %v", err)
-			}
-		})
+		es, _ := storage.NewAuditService(db).FindAudit(ctx(), m.ID, 10)
+		if len(es) != 1 || es[0].Action != "rsvp" || es[0].Actor != "telegram:1" || es[0].Subject != fmt.Sprintf("invitation:%d", inv.ID) || !es[0].At.Equal(c.Now()) {
+			t.Fatalf("audit: %+v", es)
+		}
 	})
 
-	t.Run("DecideSubstitute", func(t *testing.T) {
+	t.Run("ReplayedRSVPConflicts", func(t *testing.T) {
 		db, _ := MustOpenDB(t)
 		m := MustSeed(t, db)
 		is := storage.NewInvitationService(db)
-		inv := MustInvitee(t, db, m.ID, "Bình")
-		if _, err := is.DecideSubstitute(ctx(), inv.ID, true, "admin"); convene.ErrorCode(err) != convene.ECONFLICT {
-			t.Fatalf("nothing proposed: %v", err)
-		}
-		if _, err := is.SetRSVP(ctx(), inv.ID, convene.RSVPChange{RSVP: convene.RSVPSubstitute, SubstituteName: "Hồ Văn Phúc", SubstituteTitle: "Phó bí thư", SubstitutePhone: "+84987654321", Actor: "x"}); err != nil {
+		inv := MustInvitee(t, db, m.ID, "Văn An")
+		acc := mustAccount(t, db, "1", inv.PersonID)
+		ch := convene.RSVPChange{RSVP: convene.RSVPDeclined, Reason: "Đi công tác", Actor: "telegram:1"}
+		if _, err := is.SetRSVP(ctx(), inv.ID, ch, msg(acc, "k1")); err != nil {
 			t.Fatal(err)
 		}
-		sub, err := is.DecideSubstitute(ctx(), inv.ID, true, "admin")
-		if err != nil {
-			t.Fatal(err)
+		_, err := is.SetRSVP(ctx(), inv.ID, ch, msg(acc, "k2"))
+		if convene.ErrorCode(err) != convene.ECONFLICT {
+			t.Fatalf("err = %v", err)
 		}
-		if sub.Person.FullName != "Hồ Văn Phúc" || sub.SubstituteFor != inv.ID || sub.Category.ID != inv.CategoryID || sub.Person.Unit != inv.Person.Unit || sub.Token == inv.Token {
-			t.Fatalf("substitute invitation: %+v", sub)
+		if d := depth(t, db); d != 1 {
+			t.Fatal("a replayed answer enqueued a message")
 		}
-		if _, err := is.DecideSubstitute(ctx(), inv.ID, true, "admin"); convene.ErrorCode(err) != convene.ECONFLICT {
-			t.Fatalf("decided twice: %v", err)
+		if es, _ := storage.NewAuditService(db).FindAudit(ctx(), m.ID, 10); len(es) != 1 {
+			t.Fatalf("a replayed answer was audited: %d entries", len(es))
 		}
-		t.Run("Reject", func(t *testing.T) {
-			other := MustInvitee(t, db, m.ID, "Cường")
-			if _, err := is.SetRSVP(ctx(), other.ID, convene.RSVPChange{RSVP: convene.RSVPSubstitute, SubstituteName: "Ai Đó", SubstitutePhone: "+84911111111", Actor: "x"}); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := is.DecideSubstitute(ctx(), other.ID, false, "admin"); err != nil {
-				t.Fatal(err)
-			}
-			got, _ := is.FindInvitationByID(ctx(), other.ID)
-			if got.RSVP != convene.RSVPPending || got.SubstituteStatus != "rejected" {
-				t.Fatalf("after reject: %+v", got.Invitation)
-			}
-		})
+		ch.Reason = "Ốm"
+		if _, err := is.SetRSVP(ctx(), inv.ID, ch); err != nil {
+			t.Fatalf("a new reason is a change: %v", err)
+		}
 	})
 
-	t.Run("CheckIn", func(t *testing.T) {
+	t.Run("DeclineIsExcusedOtherAnswersClearIt", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		m := MustSeed(t, db)
+		is := storage.NewInvitationService(db)
+		inv := MustInvitee(t, db, m.ID, "Văn An")
+		got, err := is.SetRSVP(ctx(), inv.ID, convene.RSVPChange{RSVP: convene.RSVPDeclined, Reason: "Đi công tác"})
+		if err != nil || got.Attendance != convene.AttendanceExcused || got.Reason != "Đi công tác" {
+			t.Fatalf("decline: %+v %v", got, err)
+		}
+		got, _ = is.SetRSVP(ctx(), inv.ID, convene.RSVPChange{RSVP: convene.RSVPAttending})
+		if got.Attendance != convene.AttendanceNone || got.Reason != "" {
+			t.Fatalf("attending again keeps excused: %+v", got)
+		}
+		_, _ = is.SetRSVP(ctx(), inv.ID, convene.RSVPChange{RSVP: convene.RSVPDeclined, Reason: "x"})
+		got, _ = is.SetRSVP(ctx(), inv.ID, convene.RSVPChange{RSVP: convene.RSVPPending})
+		if got.Attendance != convene.AttendanceNone || got.RSVP != convene.RSVPPending {
+			t.Fatalf("pending again keeps excused: %+v", got)
+		}
+	})
+
+	t.Run("SubstituteProposed", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		m := MustSeed(t, db)
+		is := storage.NewInvitationService(db)
+		inv := MustInvitee(t, db, m.ID, "Văn An")
+		got, err := is.SetRSVP(ctx(), inv.ID, convene.RSVPChange{RSVP: convene.RSVPSubstitute, Reason: "dropped",
+			SubstituteName: "Hồ Văn Phúc", SubstituteTitle: "Phó bí thư", SubstitutePhone: "+84987654321"})
+		if err != nil || got.SubstituteStatus != "proposed" || got.SubstituteName != "Hồ Văn Phúc" || got.SubstituteTitle != "Phó bí thư" ||
+			got.SubstitutePhone != "+84987654321" || got.Reason != "" {
+			t.Fatalf("substitute: %+v %v", got, err)
+		}
+		got, _ = is.SetRSVP(ctx(), inv.ID, convene.RSVPChange{RSVP: convene.RSVPAttending})
+		if got.SubstituteStatus != "" || got.SubstituteName != "" {
+			t.Fatalf("attending withdraws the proposal: %+v", got)
+		}
+	})
+
+	t.Run("InvalidAnswersRefused", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		m := MustSeed(t, db)
+		is := storage.NewInvitationService(db)
+		inv := MustInvitee(t, db, m.ID, "Văn An")
+		for name, ch := range map[string]convene.RSVPChange{
+			"UnknownAnswer":       {RSVP: "maybe"},
+			"SubstituteNoName":    {RSVP: convene.RSVPSubstitute, SubstitutePhone: "+84987654321"},
+			"SubstituteLocalForm": {RSVP: convene.RSVPSubstitute, SubstituteName: "Hồ Văn Phúc", SubstitutePhone: "0987654321"},
+		} {
+			if _, err := is.SetRSVP(ctx(), inv.ID, ch); convene.ErrorCode(err) != convene.EINVALID {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+		if _, err := is.SetRSVP(ctx(), 999, convene.RSVPChange{RSVP: convene.RSVPAttending}); convene.ErrorCode(err) != convene.ENOTFOUND {
+			t.Fatalf("unknown invitation: %v", err)
+		}
+	})
+
+	t.Run("DeadlinePassed", func(t *testing.T) {
 		db, c := MustOpenDB(t)
 		m := MustSeed(t, db)
 		is := storage.NewInvitationService(db)
 		inv := MustInvitee(t, db, m.ID, "Văn An")
-		at := m.StartsAt.Add(-10 * time.Minute)
-		got, err := is.CheckIn(ctx(), inv.ID, convene.AttendancePresent, at, convene.CheckinQR, "telegram:1")
-		if err != nil || got.Attendance != convene.AttendancePresent || !got.CheckedInAt.Equal(at) {
-			t.Fatalf("check-in: %+v %v", got, err)
+		acc := mustAccount(t, db, "1", inv.PersonID)
+		c.Set(m.RSVPDeadline)
+		if _, err := is.SetRSVP(ctx(), inv.ID, convene.RSVPChange{RSVP: convene.RSVPAttending}); err != nil {
+			t.Fatalf("at the deadline itself: %v", err)
 		}
-		again, err := is.CheckIn(ctx(), inv.ID, convene.AttendanceLate, at.Add(time.Hour), convene.CheckinManual, "x")
-		if convene.ErrorCode(err) != convene.ECONFLICT || !again.CheckedInAt.Equal(at) {
-			t.Fatalf("second check-in: %+v %v", again, err)
+		c.Add(time.Second)
+		_, err := is.SetRSVP(ctx(), inv.ID, convene.RSVPChange{RSVP: convene.RSVPDeclined, Reason: "x"}, msg(acc, "late"))
+		if convene.ErrorCode(err) != convene.EEXPIRED {
+			t.Fatalf("err = %v", err)
 		}
-		if got, _ := is.UndoCheckIn(ctx(), inv.ID, "x"); !got.CheckedInAt.IsZero() || got.Attendance != convene.AttendanceNone {
-			t.Fatalf("undo: %+v", got)
+		if got, _ := is.FindInvitationByID(ctx(), inv.ID); got.RSVP != convene.RSVPAttending || depth(t, db) != 0 {
+			t.Fatalf("a late answer changed something: %+v", got.Invitation)
 		}
-		t.Run("MarkAbsentees", func(t *testing.T) {
-			c.Set(m.StartsAt.Add(-48 * time.Hour))
-			b := MustInvitee(t, db, m.ID, "Bình")
-			d := MustInvitee(t, db, m.ID, "Dung")
-			_, _ = is.SetRSVP(ctx(), b.ID, convene.RSVPChange{RSVP: convene.RSVPAttending, Actor: "x"})
-			_, _ = is.SetRSVP(ctx(), d.ID, convene.RSVPChange{RSVP: convene.RSVPDeclined, Reason: "ốm", Actor: "x"})
-			_, _ = is.CheckIn(ctx(), inv.ID, convene.AttendanceLate, m.StartsAt.Add(20*time.Minute), convene.CheckinManual, "x")
-			if _, err := is.MarkAbsentees(ctx(), m.ID); err != nil {
-				t.Fatal(err)
-			}
-			want := map[string]convene.Attendance{"Văn An": convene.AttendanceLate, "Bình": convene.AttendanceAbsent, "Dung": convene.AttendanceExcused, "Cường": convene.AttendanceAbsent}
-			for name, att := range want {
-				if got := MustInvitee(t, db, m.ID, name).Attendance; got != att {
-					t.Errorf("%s: %q, want %q", name, got, att)
-				}
-			}
-		})
 	})
 
-	t.Run("MeetingStats", func(t *testing.T) {
+	t.Run("DeadlineIsTheStartWithoutRSVPDeadline", func(t *testing.T) {
+		db, c := MustOpenDB(t)
+		p := seedPlan()
+		p.Meetings[0].Meeting.RSVPDeadline = time.Time{}
+		if _, err := storage.NewPlanService(db).ApplyPlan(ctx(), p); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = storage.NewPlanService(db).ImportRoster(ctx(), "chi-bo-01", seedRoster())
+		m, _ := storage.NewMeetingService(db).FindMeetingByCode(ctx(), "chi-bo-01")
+		inv := MustInvitee(t, db, m.ID, "Văn An")
+		c.Set(m.StartsAt.Add(-time.Minute))
+		if _, err := storage.NewInvitationService(db).SetRSVP(ctx(), inv.ID, convene.RSVPChange{RSVP: convene.RSVPAttending}); err != nil {
+			t.Fatal(err)
+		}
+		c.Set(m.StartsAt.Add(time.Minute))
+		if _, err := storage.NewInvitationService(db).SetRSVP(ctx(), inv.ID, convene.RSVPChange{RSVP: convene.RSVPDeclined}); convene.ErrorCode(err) != convene.EEXPIRED {
+			t.Fatalf("after the start: %v", err)
+		}
+	})
+
+	t.Run("ReconfirmClearedBySameAnswer", func(t *testing.T) {
 		db, _ := MustOpenDB(t)
 		m := MustSeed(t, db)
 		is := storage.NewInvitationService(db)
 		an := MustInvitee(t, db, m.ID, "Văn An")
-		mustAccount(t, db, "1", an.PersonID)
-		_, _ = is.SetRSVP(ctx(), an.ID, convene.RSVPChange{RSVP: convene.RSVPAttending, Actor: "x"})
-		_, _ = is.SetRSVP(ctx(), MustInvitee(t, db, m.ID, "Dung").ID, convene.RSVPChange{RSVP: convene.RSVPDeclined, Reason: "x", Actor: "x"})
-		if err := is.IssueInvitations(ctx(), m.ID, []int64{an.ID}, nil); err != nil {
+		acc := mustAccount(t, db, "1", an.PersonID)
+		_, _ = is.SetRSVP(ctx(), an.ID, convene.RSVPChange{RSVP: convene.RSVPAttending})
+		if err := is.SetReconfirm(ctx(), m.ID, []*convene.OutboxMessage{msg(acc, "moved")}); err != nil {
 			t.Fatal(err)
 		}
-		st, err := is.MeetingStats(ctx(), m.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := convene.Counts{Invited: 4, Issued: 1, Linked: 1, Attending: 1, Declined: 1, Pending: 2, Excused: 1}
-		if st.Total != want {
-			t.Fatalf("total = %+v, want %+v", st.Total, want)
-		}
-		if len(st.ByCategory) != 3 || st.ByCategory[2].Key != "dang-vien" || st.ByCategory[2].Counts.Invited != 2 || st.ByCategory[2].Counts.Attending != 1 {
-			t.Fatalf("by category = %+v", st.ByCategory)
-		}
-		if len(st.ByUnit) != 3 || st.ByUnit[0].Key != "Chi bộ 01" || st.ByUnit[0].Counts.Invited != 2 {
-			t.Fatalf("by unit = %+v", st.ByUnit)
-		}
-	})
-
-	t.Run("SetReconfirmClearedByAnswer", func(t *testing.T) {
-		db, _ := MustOpenDB(t)
-		m := MustSeed(t, db)
-		is := storage.NewInvitationService(db)
-		an := MustInvitee(t, db, m.ID, "Văn An")
-		_, _ = is.SetRSVP(ctx(), an.ID, convene.RSVPChange{RSVP: convene.RSVPAttending, Actor: "x"})
-		if err := is.SetReconfirm(ctx(), m.ID, nil); err != nil {
-			t.Fatal(err)
+		if d := depth(t, db); d != 1 {
+			t.Fatalf("reconfirm messages: %d", d)
 		}
 		got := MustInvitee(t, db, m.ID, "Văn An")
-		if !got.Reconfirm || got.RSVP != convene.RSVPAttending {
-			t.Fatalf("reconfirm must keep the answer: %+v", got.Invitation)
+		if !got.Reconfirm || got.RSVP != convene.RSVPAttending || !MustInvitee(t, db, m.ID, "Bình").Reconfirm {
+			t.Fatalf("reconfirm must flag everyone and keep the answer: %+v", got.Invitation)
 		}
-		if r, err := is.SetRSVP(ctx(), an.ID, convene.RSVPChange{RSVP: convene.RSVPAttending, Actor: "x"}); err != nil || r.Reconfirm {
+		if r, err := is.SetRSVP(ctx(), an.ID, convene.RSVPChange{RSVP: convene.RSVPAttending}); err != nil || r.Reconfirm {
 			t.Fatalf("confirming again: %+v %v", r, err)
+		}
+		if _, err := is.SetRSVP(ctx(), an.ID, convene.RSVPChange{RSVP: convene.RSVPAttending}); convene.ErrorCode(err) != convene.ECONFLICT {
+			t.Fatalf("confirming twice: %v", err)
+		}
+		if err := is.SetReconfirm(ctx(), 999, nil); convene.ErrorCode(err) != convene.ENOTFOUND {
+			t.Fatalf("unknown meeting: %v", err)
 		}
 	})
 
@@ -277,4 +381,318 @@ func TestInvitationService(t *testing.T) {
 			t.Fatalf("attending %d", st.Total.Attending)
 		}
 	})
+}
+
+func TestInvitationService_IssueInvitations(t *testing.T) {
+	db, c := MustOpenDB(t)
+	m := MustSeed(t, db)
+	is := storage.NewInvitationService(db)
+	an, binh := MustInvitee(t, db, m.ID, "Văn An"), MustInvitee(t, db, m.ID, "Bình")
+	acc := mustAccount(t, db, "1", an.PersonID)
+	first := c.Now()
+	if err := is.IssueInvitations(ctx(), m.ID, []int64{an.ID}, []*convene.OutboxMessage{msg(acc, "invite:1")}); err != nil {
+		t.Fatal(err)
+	}
+	c.Add(time.Hour)
+	if err := is.IssueInvitations(ctx(), m.ID, []int64{an.ID, binh.ID}, []*convene.OutboxMessage{msg(acc, "invite:1")}); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("KeepsFirstIssueTime", func(t *testing.T) {
+		if got := MustInvitee(t, db, m.ID, "Văn An"); !got.IssuedAt.Equal(first) {
+			t.Fatalf("issued at %v, want %v", got.IssuedAt, first)
+		}
+		if got := MustInvitee(t, db, m.ID, "Bình"); !got.IssuedAt.Equal(c.Now()) {
+			t.Fatalf("issued at %v, want %v", got.IssuedAt, c.Now())
+		}
+	})
+	t.Run("EnqueuesOncePerKey", func(t *testing.T) {
+		if d := depth(t, db); d != 1 {
+			t.Fatalf("depth %d", d)
+		}
+	})
+	t.Run("IgnoresOtherMeetingsInvitations", func(t *testing.T) {
+		cuong := MustInvitee(t, db, m.ID, "Cường")
+		if err := is.IssueInvitations(ctx(), m.ID+1, []int64{cuong.ID}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if !MustInvitee(t, db, m.ID, "Cường").IssuedAt.IsZero() {
+			t.Fatal("issued through another meeting")
+		}
+	})
+	t.Run("BadMessageIssuesNothing", func(t *testing.T) {
+		cuong := MustInvitee(t, db, m.ID, "Cường")
+		err := is.IssueInvitations(ctx(), m.ID, []int64{cuong.ID}, []*convene.OutboxMessage{msg(acc, "")})
+		if convene.ErrorCode(err) != convene.EINVALID || !MustInvitee(t, db, m.ID, "Cường").IssuedAt.IsZero() {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+func TestInvitationService_DecideSubstitute(t *testing.T) {
+	propose := func(t *testing.T, db *storage.DB, id int64, name, phone string) {
+		t.Helper()
+		if _, err := storage.NewInvitationService(db).SetRSVP(ctx(), id, convene.RSVPChange{RSVP: convene.RSVPSubstitute,
+			SubstituteName: name, SubstituteTitle: "Phó bí thư", SubstitutePhone: phone, Actor: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	t.Run("ApproveCreatesPersonAndInvitation", func(t *testing.T) {
+		db, c := MustOpenDB(t)
+		m := MustSeed(t, db)
+		is := storage.NewInvitationService(db)
+		inv := MustInvitee(t, db, m.ID, "Bình")
+		acc := mustAccount(t, db, "2", inv.PersonID)
+		if _, err := is.DecideSubstitute(ctx(), inv.ID, true, "admin"); convene.ErrorCode(err) != convene.ECONFLICT {
+			t.Fatalf("nothing proposed: %v", err)
+		}
+		propose(t, db, inv.ID, "Hồ Văn Phúc", "+84987654321")
+		c.Add(time.Hour)
+		sub, err := is.DecideSubstitute(ctx(), inv.ID, true, "telegram:9", msg(acc, "sub-approved"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sub.Person.FullName != "Hồ Văn Phúc" || sub.Person.Title != "Phó bí thư" || sub.Person.Phone != "+84987654321" ||
+			sub.Person.Unit != inv.Person.Unit || sub.Person.Role != convene.RoleDelegate {
+			t.Fatalf("substitute person: %+v", sub.Person)
+		}
+		if sub.SubstituteFor != inv.ID || sub.CategoryID != inv.CategoryID || sub.Token == inv.Token || len(sub.Token) < 22 ||
+			sub.RSVP != convene.RSVPPending || !sub.IssuedAt.Equal(c.Now()) || sub.MeetingID != m.ID {
+			t.Fatalf("substitute invitation: %+v", sub.Invitation)
+		}
+		if byToken, err := is.FindInvitationByToken(ctx(), sub.Token); err != nil || byToken.ID != sub.ID {
+			t.Fatalf("the substitute's link: %v", err)
+		}
+		if orig, _ := is.FindInvitationByID(ctx(), inv.ID); orig.SubstituteStatus != "approved" || orig.RSVP != convene.RSVPSubstitute {
+			t.Fatalf("original after approval: %+v", orig.Invitation)
+		}
+		if d := depth(t, db); d != 1 {
+			t.Fatalf("messages %d", d)
+		}
+		es, _ := storage.NewAuditService(db).FindAudit(ctx(), m.ID, 1)
+		if es[0].Action != "substitute-approve" || es[0].Actor != "telegram:9" {
+			t.Fatalf("audit %+v", es[0])
+		}
+		if _, err := is.DecideSubstitute(ctx(), inv.ID, true, "admin"); convene.ErrorCode(err) != convene.ECONFLICT {
+			t.Fatalf("decided twice: %v", err)
+		}
+	})
+
+	t.Run("ApproveReusesPersonWithThatPhone", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		m := MustSeed(t, db)
+		other := &convene.Person{FullName: "Hồ Văn Phúc", Unit: "Nơi khác", Phone: "+84987654321"}
+		if err := storage.NewPersonService(db).CreatePerson(ctx(), other); err != nil {
+			t.Fatal(err)
+		}
+		inv := MustInvitee(t, db, m.ID, "Bình")
+		propose(t, db, inv.ID, "Hồ V. Phúc", "+84987654321")
+		sub, err := storage.NewInvitationService(db).DecideSubstitute(ctx(), inv.ID, true, "admin")
+		if err != nil || sub.PersonID != other.ID {
+			t.Fatalf("substitute %+v %v", sub, err)
+		}
+	})
+
+	t.Run("ApproveSomeoneAlreadyInvitedConflicts", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		m := MustSeed(t, db)
+		inv := MustInvitee(t, db, m.ID, "Bình")
+		propose(t, db, inv.ID, "Nguyễn Văn An", "+84912345678") // An is invited already
+		_, err := storage.NewInvitationService(db).DecideSubstitute(ctx(), inv.ID, true, "admin")
+		if convene.ErrorCode(err) != convene.ECONFLICT {
+			t.Fatalf("err = %v", err)
+		}
+		if got, _ := storage.NewInvitationService(db).FindInvitationByID(ctx(), inv.ID); got.SubstituteStatus != "proposed" {
+			t.Fatal("a refused approval changed the proposal")
+		}
+	})
+
+	t.Run("RejectPutsAnswerBackToPending", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		m := MustSeed(t, db)
+		is := storage.NewInvitationService(db)
+		inv := MustInvitee(t, db, m.ID, "Cường")
+		acc := mustAccount(t, db, "3", inv.PersonID)
+		propose(t, db, inv.ID, "Ai Đó", "+84911111111")
+		got, err := is.DecideSubstitute(ctx(), inv.ID, false, "admin", msg(acc, "sub-rejected"))
+		if err != nil || got.ID != inv.ID || got.RSVP != convene.RSVPPending || got.SubstituteStatus != "rejected" {
+			t.Fatalf("after reject: %+v %v", got, err)
+		}
+		if stored, _ := is.FindInvitationByID(ctx(), inv.ID); stored.RSVP != convene.RSVPPending || stored.SubstituteStatus != "rejected" {
+			t.Fatalf("stored: %+v", stored.Invitation)
+		}
+		if _, total, _ := is.FindInvitees(ctx(), convene.InvitationFilter{MeetingID: m.ID}); total != 4 || depth(t, db) != 1 {
+			t.Fatalf("reject invited someone (%d invitees) or lost the message", total)
+		}
+	})
+}
+
+func TestInvitationService_CheckIn(t *testing.T) {
+	t.Run("FirstCheckInKept", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		m := MustSeed(t, db)
+		is := storage.NewInvitationService(db)
+		inv := MustInvitee(t, db, m.ID, "Văn An")
+		at := m.StartsAt.Add(-10 * time.Minute)
+		got, err := is.CheckIn(ctx(), inv.ID, convene.AttendancePresent, at, convene.CheckinQR, "telegram:1")
+		if err != nil || got.Attendance != convene.AttendancePresent || !got.CheckedInAt.Equal(at) || got.CheckinMethod != convene.CheckinQR {
+			t.Fatalf("check-in: %+v %v", got, err)
+		}
+		again, err := is.CheckIn(ctx(), inv.ID, convene.AttendanceLate, at.Add(time.Hour), convene.CheckinManual, "x")
+		if convene.ErrorCode(err) != convene.ECONFLICT || again == nil || !again.CheckedInAt.Equal(at) || again.Attendance != convene.AttendancePresent {
+			t.Fatalf("second check-in: %+v %v", again, err)
+		}
+		if stored := MustInvitee(t, db, m.ID, "Văn An"); !stored.CheckedInAt.Equal(at) || stored.CheckinMethod != convene.CheckinQR {
+			t.Fatalf("stored: %+v", stored.Invitation)
+		}
+		es, _ := storage.NewAuditService(db).FindAudit(ctx(), m.ID, 10)
+		if len(es) != 1 || es[0].Action != "checkin" {
+			t.Fatalf("audit: %+v", es)
+		}
+	})
+
+	t.Run("ZeroTimeIsStorageNow", func(t *testing.T) {
+		db, c := MustOpenDB(t)
+		m := MustSeed(t, db)
+		got, err := storage.NewInvitationService(db).CheckIn(ctx(), MustInvitee(t, db, m.ID, "Bình").ID, convene.AttendanceLate, time.Time{}, convene.CheckinManual, "x")
+		if err != nil || !got.CheckedInAt.Equal(c.Now()) {
+			t.Fatalf("%+v %v", got, err)
+		}
+	})
+
+	t.Run("BadCheckInRefused", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		m := MustSeed(t, db)
+		is := storage.NewInvitationService(db)
+		id := MustInvitee(t, db, m.ID, "Bình").ID
+		if _, err := is.CheckIn(ctx(), id, convene.AttendanceAbsent, m.StartsAt, convene.CheckinManual, "x"); convene.ErrorCode(err) != convene.EINVALID {
+			t.Fatalf("absent: %v", err)
+		}
+		if _, err := is.CheckIn(ctx(), id, convene.AttendancePresent, m.StartsAt, "telepathy", "x"); convene.ErrorCode(err) != convene.EINVALID {
+			t.Fatalf("bad method: %v", err)
+		}
+		if _, err := is.CheckIn(ctx(), 999, convene.AttendancePresent, m.StartsAt, convene.CheckinQR, "x"); convene.ErrorCode(err) != convene.ENOTFOUND {
+			t.Fatalf("unknown invitation: %v", err)
+		}
+	})
+
+	t.Run("UndoCheckIn", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		m := MustSeed(t, db)
+		is := storage.NewInvitationService(db)
+		an, dung := MustInvitee(t, db, m.ID, "Văn An"), MustInvitee(t, db, m.ID, "Dung")
+		if _, err := is.UndoCheckIn(ctx(), an.ID, "x"); convene.ErrorCode(err) != convene.ECONFLICT {
+			t.Fatalf("undo without check-in: %v", err)
+		}
+		_, _ = is.CheckIn(ctx(), an.ID, convene.AttendancePresent, m.StartsAt, convene.CheckinQR, "x")
+		got, err := is.UndoCheckIn(ctx(), an.ID, "x")
+		if err != nil || !got.CheckedInAt.IsZero() || got.Attendance != convene.AttendanceNone || got.CheckinMethod != "" {
+			t.Fatalf("undo: %+v %v", got, err)
+		}
+		if stored := MustInvitee(t, db, m.ID, "Văn An"); !stored.CheckedInAt.IsZero() {
+			t.Fatal("undo not stored")
+		}
+		_, _ = is.SetRSVP(ctx(), dung.ID, convene.RSVPChange{RSVP: convene.RSVPDeclined, Reason: "ốm"})
+		_, _ = is.CheckIn(ctx(), dung.ID, convene.AttendanceLate, m.StartsAt, convene.CheckinManual, "x")
+		if got, _ := is.UndoCheckIn(ctx(), dung.ID, "x"); got.Attendance != convene.AttendanceExcused {
+			t.Fatalf("a decliner's undo: %q, want excused", got.Attendance)
+		}
+		es, _ := storage.NewAuditService(db).FindAudit(ctx(), m.ID, 1)
+		if es[0].Action != "checkin-undo" {
+			t.Fatalf("audit %+v", es[0])
+		}
+	})
+
+	t.Run("MarkAbsentees", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		m := MustSeed(t, db)
+		is := storage.NewInvitationService(db)
+		an, b, d := MustInvitee(t, db, m.ID, "Văn An"), MustInvitee(t, db, m.ID, "Bình"), MustInvitee(t, db, m.ID, "Dung")
+		_, _ = is.SetRSVP(ctx(), an.ID, convene.RSVPChange{RSVP: convene.RSVPAttending})
+		_, _ = is.SetRSVP(ctx(), b.ID, convene.RSVPChange{RSVP: convene.RSVPAttending})
+		_, _ = is.SetRSVP(ctx(), d.ID, convene.RSVPChange{RSVP: convene.RSVPDeclined, Reason: "ốm"})
+		_, _ = is.CheckIn(ctx(), an.ID, convene.AttendanceLate, m.StartsAt.Add(20*time.Minute), convene.CheckinManual, "x")
+		n, err := is.MarkAbsentees(ctx(), m.ID)
+		if err != nil || n != 2 { // Bình and Cường; Dung was excused already
+			t.Fatalf("changed %d, %v", n, err)
+		}
+		want := map[string]convene.Attendance{"Văn An": convene.AttendanceLate, "Bình": convene.AttendanceAbsent, "Dung": convene.AttendanceExcused, "Cường": convene.AttendanceAbsent}
+		for name, att := range want {
+			if got := MustInvitee(t, db, m.ID, name).Attendance; got != att {
+				t.Errorf("%s: %q, want %q", name, got, att)
+			}
+		}
+		if n, _ := is.MarkAbsentees(ctx(), m.ID); n != 0 {
+			t.Fatalf("second run changed %d", n)
+		}
+	})
+}
+
+func TestInvitationService_MeetingStats(t *testing.T) {
+	db, _ := MustOpenDB(t)
+	m := MustSeed(t, db)
+	is := storage.NewInvitationService(db)
+	if _, err := storage.NewPlanService(db).ImportRoster(ctx(), "chi-bo-01", []convene.RosterEntry{
+		{Row: 2, FullName: "Bùi Văn Em", Unit: "Đảng ủy Sở", Category: "thanh-uy"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	an, binh, dung := MustInvitee(t, db, m.ID, "Văn An"), MustInvitee(t, db, m.ID, "Bình"), MustInvitee(t, db, m.ID, "Dung")
+	mustAccount(t, db, "1", an.PersonID)
+	_, _ = is.SetRSVP(ctx(), an.ID, convene.RSVPChange{RSVP: convene.RSVPAttending})
+	_, _ = is.SetRSVP(ctx(), dung.ID, convene.RSVPChange{RSVP: convene.RSVPDeclined, Reason: "x"})
+	_, _ = is.SetRSVP(ctx(), binh.ID, convene.RSVPChange{RSVP: convene.RSVPSubstitute, SubstituteName: "Hồ Văn Phúc"})
+	_, _ = is.CheckIn(ctx(), an.ID, convene.AttendancePresent, m.StartsAt, convene.CheckinQR, "x")
+	if err := is.IssueInvitations(ctx(), m.ID, []int64{an.ID, dung.ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.NewFeedbackService(db).SubmitFeedback(ctx(), &convene.Feedback{MeetingID: m.ID, PersonID: an.PersonID, Rating: 5}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := is.MeetingStats(ctx(), m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("Total", func(t *testing.T) {
+		want := convene.Counts{Invited: 5, Issued: 2, Linked: 1, Attending: 1, Declined: 1, Substitute: 1, Pending: 2, Present: 1, Excused: 1, Feedback: 1}
+		if st.Total != want {
+			t.Fatalf("total = %+v, want %+v", st.Total, want)
+		}
+	})
+	t.Run("ByCategoryInPlanOrder", func(t *testing.T) {
+		var got []string
+		for _, g := range st.ByCategory {
+			got = append(got, fmt.Sprintf("%s:%d", g.Key, g.Counts.Invited))
+		}
+		if fmt.Sprint(got) != "[thanh-uy:2 cap-uy-co-so:1 dang-vien:2]" || st.ByCategory[2].Counts.Attending != 1 || st.ByCategory[2].Name != "Đảng viên chi bộ thực hiện sinh hoạt mẫu" {
+			t.Fatalf("by category = %v %+v", got, st.ByCategory)
+		}
+	})
+	t.Run("ByUnitAlphabetical", func(t *testing.T) {
+		var got []string
+		for _, g := range st.ByUnit {
+			got = append(got, fmt.Sprintf("%s:%d", g.Key, g.Counts.Invited))
+		}
+		if want := "[Chi bộ 01:2 Đảng ủy Sở:1 Thành ủy:1 Trường Lý Tự Trọng:1]"; fmt.Sprint(got) != want {
+			t.Fatalf("by unit = %v, want %s", got, want)
+		}
+		if st.ByUnit[0].Counts.Present != 1 || st.ByUnit[0].Counts.Feedback != 1 || st.ByUnit[0].Name != "Chi bộ 01" {
+			t.Fatalf("unit counts %+v", st.ByUnit[0])
+		}
+	})
+	t.Run("UnknownMeeting", func(t *testing.T) {
+		if _, err := is.MeetingStats(ctx(), 999); convene.ErrorCode(err) != convene.ENOTFOUND {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+// names lists invitees by the last word of their name, as a string.
+func names(invs []*convene.Invitee) string {
+	var out []string
+	for _, v := range invs {
+		f := strings.Fields(v.Person.FullName)
+		out = append(out, f[len(f)-1])
+	}
+	return fmt.Sprint(out)
 }

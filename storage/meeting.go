@@ -17,24 +17,24 @@ type MeetingService struct{ db *DB }
 // NewMeetingService returns a MeetingService on db.
 func NewMeetingService(db *DB) *MeetingService { return &MeetingService{db: db} }
 
-// FindMeetingByCode returns ENOTFOUND if no meeting has the code.
+// FindMeetingByCode returns the meeting with the code (case-insensitive), or ENOTFOUND.
 func (s *MeetingService) FindMeetingByCode(ctx context.Context, code string) (*convene.Meeting, error) {
 	var m *convene.Meeting
 	err := s.db.view(ctx, func(tx *Tx) (err error) {
 		m, err = findMeetingByCode(ctx, tx, code)
 		return err
 	})
-	return m, err
+	return m, wrapf(err, "find meeting %q", code)
 }
 
-// FindMeetingByID returns ENOTFOUND if no meeting has the id.
+// FindMeetingByID returns the meeting, or ENOTFOUND.
 func (s *MeetingService) FindMeetingByID(ctx context.Context, id int64) (*convene.Meeting, error) {
 	var m *convene.Meeting
 	err := s.db.view(ctx, func(tx *Tx) (err error) {
 		m, err = findMeetingByID(ctx, tx, id)
 		return err
 	})
-	return m, err
+	return m, wrapf(err, "find meeting %d", id)
 }
 
 // FindMeetings returns matching meetings ordered by start.
@@ -44,50 +44,54 @@ func (s *MeetingService) FindMeetings(ctx context.Context, f convene.MeetingFilt
 		ms, err = findMeetings(ctx, tx, f)
 		return err
 	})
-	return ms, err
+	return ms, wrapf(err, "find meetings")
 }
 
-// UpdateMeeting applies upd. Closing feedback wipes the keys that let an
-// anonymous resubmission replace the earlier one.
+// UpdateMeeting applies upd and returns the meeting as stored; updated_at
+// changes only if something was given. Returns ENOTFOUND for an unknown
+// meeting and EINVALID for an unknown status. Closing feedback (at or
+// before storage time) wipes the keys that let an anonymous resubmission
+// replace the earlier one, so nothing links answers to people any more.
 func (s *MeetingService) UpdateMeeting(ctx context.Context, id int64, upd convene.MeetingUpdate) (*convene.Meeting, error) {
 	var m *convene.Meeting
-	err := s.db.inTx(ctx, func(tx *Tx) error {
-		if _, err := findMeetingByID(ctx, tx, id); err != nil {
-			return err
-		}
-		if upd.Status != nil {
-			switch *upd.Status {
-			case convene.StatusDraft, convene.StatusInvited, convene.StatusHeld, convene.StatusClosed:
-			default:
-				return convene.Errorf(convene.EINVALID, "unknown meeting status %q", *upd.Status)
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE meetings SET status = ?, updated_at = ? WHERE id = ?`, *upd.Status, ts(tx.now), id); err != nil {
-				return err
-			}
-		}
-		if upd.FeedbackOpenedAt != nil {
-			if _, err := tx.ExecContext(ctx, `UPDATE meetings SET feedback_opened_at = ?, updated_at = ? WHERE id = ?`, ts(*upd.FeedbackOpenedAt), ts(tx.now), id); err != nil {
-				return err
-			}
-		}
-		if upd.FeedbackClosedAt != nil {
-			if _, err := tx.ExecContext(ctx, `UPDATE meetings SET feedback_closed_at = ?, updated_at = ? WHERE id = ?`, ts(*upd.FeedbackClosedAt), ts(tx.now), id); err != nil {
-				return err
-			}
-			if !upd.FeedbackClosedAt.After(tx.now) {
-				if _, err := tx.ExecContext(ctx, `UPDATE feedback_responders SET answer_key = '' WHERE meeting_id = ?`, id); err != nil {
-					return err
-				}
-				if _, err := tx.ExecContext(ctx, `UPDATE feedback SET answer_key = '' WHERE meeting_id = ?`, id); err != nil {
-					return err
-				}
-			}
-		}
-		var err error
-		m, err = findMeetingByID(ctx, tx, id)
+	err := s.db.inTx(ctx, func(tx *Tx) (err error) {
+		m, err = updateMeeting(ctx, tx, id, upd)
 		return err
 	})
-	return m, err
+	return m, wrapf(err, "update meeting %d", id)
+}
+
+func updateMeeting(ctx context.Context, tx *Tx, id int64, upd convene.MeetingUpdate) (*convene.Meeting, error) {
+	if _, err := findMeetingByID(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	set, args := []string{}, []any{}
+	if upd.Status != nil {
+		switch *upd.Status {
+		case convene.StatusDraft, convene.StatusInvited, convene.StatusHeld, convene.StatusClosed:
+		default:
+			return nil, convene.Errorf(convene.EINVALID, "unknown meeting status %q", *upd.Status)
+		}
+		set, args = append(set, "status = ?"), append(args, *upd.Status)
+	}
+	if upd.FeedbackOpenedAt != nil {
+		set, args = append(set, "feedback_opened_at = ?"), append(args, ts(*upd.FeedbackOpenedAt))
+	}
+	if upd.FeedbackClosedAt != nil {
+		set, args = append(set, "feedback_closed_at = ?"), append(args, ts(*upd.FeedbackClosedAt))
+		if c := *upd.FeedbackClosedAt; !c.IsZero() && !c.After(tx.now) {
+			if err := forgetAnswerKeys(ctx, tx, id); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(set) > 0 {
+		set, args = append(set, "updated_at = ?"), append(args, ts(tx.now), id)
+		if _, err := tx.ExecContext(ctx, `UPDATE meetings SET `+strings.Join(set, ", ")+` WHERE id = ?`, args...); err != nil {
+			return nil, err
+		}
+	}
+	return findMeetingByID(ctx, tx, id)
 }
 
 // FindCategories returns a meeting's categories in plan order.
@@ -97,7 +101,7 @@ func (s *MeetingService) FindCategories(ctx context.Context, meetingID int64) ([
 		cs, err = findCategories(ctx, tx, meetingID)
 		return err
 	})
-	return cs, err
+	return cs, wrapf(err, "find categories of meeting %d", meetingID)
 }
 
 const meetingColumns = `id, code, title, kind, host, organization, plan, starts_at, ends_at, timezone, venue, address, agenda,

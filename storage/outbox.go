@@ -55,14 +55,17 @@ func enqueue(ctx context.Context, tx *Tx, msgs []*convene.OutboxMessage) (int, e
 	return n, nil
 }
 
-// Enqueue stores msgs as queued, skipping keys already stored, and returns how many were new.
+// Enqueue stores msgs as queued (due now unless NextAttemptAt is set),
+// skipping any whose key is already stored, sets the new ones' ids, and
+// returns how many were new. Returns EINVALID, storing nothing, if a
+// message lacks recipient, key or content.
 func (s *OutboxService) Enqueue(ctx context.Context, msgs []*convene.OutboxMessage) (int, error) {
 	var n int
 	err := s.db.inTx(ctx, func(tx *Tx) (err error) {
 		n, err = enqueue(ctx, tx, msgs)
 		return err
 	})
-	return n, err
+	return n, wrapf(err, "enqueue")
 }
 
 const outboxColumns = `id, account_id, channel, chat_id, content, key, batch, notify_account, ref, state, attempts, next_attempt_at, error, provider_message_id, created_at, sent_at`
@@ -96,16 +99,130 @@ func channelFilter(channels []string) (string, []any) {
 	return " AND channel IN (?" + strings.Repeat(", ?", len(channels)-1) + ")", args
 }
 
-// ClaimDue marks up to limit due queued messages as sending and returns
-// them, oldest first, in one statement (committed before any send).
+// ClaimDue marks up to limit queued messages due by storage time as
+// sending, adding an attempt, in one committed statement, and returns them
+// oldest due first. channels nil means every channel; empty, none.
 func (s *OutboxService) ClaimDue(ctx context.Context, channels []string, limit int) ([]*convene.OutboxMessage, error) {
+	if limit <= 0 || (channels != nil && len(channels) == 0) {
+		return nil, nil
+	}
+	var out []*convene.OutboxMessage
+	err := s.db.inTx(ctx, func(tx *Tx) (err error) {
+		out, err = claimDue(ctx, tx, channels, limit)
+		return err
+	})
+	if err != nil {
+		return nil, wrapf(err, "claim due messages")
+	}
+	return out, nil
+}
+
+func claimDue(ctx context.Context, tx *Tx, channels []string, limit int) ([]*convene.OutboxMessage, error) {
+	cf, cargs := channelFilter(channels)
+	args := append(append([]any{ts(tx.now)}, cargs...), limit)
+	rows, err := tx.QueryContext(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1
+		WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?`+cf+` ORDER BY next_attempt_at, id LIMIT ?)
+		RETURNING `+outboxColumns, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*convene.OutboxMessage
+	for rows.Next() {
+		m, err := scanOutbox(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// RETURNING gives no order.
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].NextAttemptAt.Equal(out[j].NextAttemptAt) {
+			return out[i].NextAttemptAt.Before(out[j].NextAttemptAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// NextDue returns when the earliest queued message of the channels (nil:
+// all) becomes due, zero if none is queued.
+func (s *OutboxService) NextDue(ctx context.Context, channels []string) (time.Time, error) {
+	var next int64
+	err := s.db.view(ctx, func(tx *Tx) error {
+		cf, cargs := channelFilter(channels)
+		return tx.QueryRowContext(ctx, `SELECT COALESCE(MIN(next_attempt_at), 0) FROM outbox WHERE state = 'queued'`+cf, cargs...).Scan(&next)
+	})
+	return tm(next), wrapf(err, "next due message")
+}
+
+// setState runs q, whose last parameter is the message id, in a
+// transaction, and returns ENOTFOUND if no message changed. An argument
+// withNow stands for the transaction's time.
+func (s *OutboxService) setState(ctx context.Context, what string, id int64, q string, args ...any) error {
+	err := s.db.inTx(ctx, func(tx *Tx) error { return setOutboxState(ctx, tx, id, q, args...) })
+	return wrapf(err, "mark message %d %s", id, what)
+}
+
+func setOutboxState(ctx context.Context, tx *Tx, id int64, q string, args ...any) error {
+	for i, a := range args {
+		if a == withNow {
+			args[i] = ts(tx.now)
+		}
+	}
+	r, err := tx.ExecContext(ctx, q, append(args, id)...)
+	if err != nil {
+		return err
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return convene.Errorf(convene.ENOTFOUND, "no outbox message %d", id)
+	}
+	return nil
+}
+
+// withNow stands for the transaction's time among setState's arguments.
+var withNow = &struct{ now bool }{true}
+
+// MarkSent records delivery with the provider's message id, at storage time.
+// Returns ENOTFOUND for an unknown message.
+func (s *OutboxService) MarkSent(ctx context.Context, id int64, providerID string) error {
+	return s.setState(ctx, "sent", id, `UPDATE outbox SET state = 'sent', provider_message_id = ?, sent_at = ?, error = '' WHERE id = ?`, providerID, withNow)
+}
+
+// MarkRetry puts the message back in the queue until at, recording the error.
+func (s *OutboxService) MarkRetry(ctx context.Context, id int64, at time.Time, errText string) error {
+	return s.setState(ctx, "for retry", id, `UPDATE outbox SET state = 'queued', next_attempt_at = ?, error = ? WHERE id = ?`, ts(at), errText)
+}
+
+// MarkFailed gives up on the message, recording the error.
+func (s *OutboxService) MarkFailed(ctx context.Context, id int64, errText string) error {
+	return s.setState(ctx, "failed", id, `UPDATE outbox SET state = 'failed', error = ? WHERE id = ?`, errText)
+}
+
+// MarkUnreachable gives up on the message and flags its account
+// unreachable, in one transaction.
+func (s *OutboxService) MarkUnreachable(ctx context.Context, id int64, errText string) error {
+	err := s.db.inTx(ctx, func(tx *Tx) error {
+		if err := setOutboxState(ctx, tx, id, `UPDATE outbox SET state = 'unreachable', error = ? WHERE id = ?`, errText); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE accounts SET reachable = 0 WHERE id = (SELECT account_id FROM outbox WHERE id = ?)`, id)
+		return err
+	})
+	return wrapf(err, "mark message %d unreachable", id)
+}
+
+// RequeueSending puts messages left sending by a crash back in the queue,
+// keeping their due time so they go out first, and returns them as stored
+// now, so they are sent again (at-least-once). Only one dispatcher may
+// run, or its sends in flight would be sent twice.
+func (s *OutboxService) RequeueSending(ctx context.Context) ([]*convene.OutboxMessage, error) {
 	var out []*convene.OutboxMessage
 	err := s.db.inTx(ctx, func(tx *Tx) error {
-		cf, cargs := channelFilter(channels)
-		args := append([]any{ts(tx.now)}, cargs...)
-		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1
-			WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?`+cf+` ORDER BY next_attempt_at, id LIMIT ?)
-			RETURNING `+outboxColumns, append(args, limit)...)
+		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET state = 'queued', next_attempt_at = MIN(next_attempt_at, ?) WHERE state = 'sending' RETURNING `+outboxColumns, ts(tx.now))
 		if err != nil {
 			return err
 		}
@@ -119,110 +236,29 @@ func (s *OutboxService) ClaimDue(ctx context.Context, channels []string, limit i
 		}
 		return rows.Err()
 	})
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].NextAttemptAt.Equal(out[j].NextAttemptAt) {
-			return out[i].NextAttemptAt.Before(out[j].NextAttemptAt)
-		}
-		return out[i].ID < out[j].ID
-	})
-	return out, err
+	if err != nil {
+		return nil, wrapf(err, "requeue sending messages")
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
 }
 
-// NextDue returns when the earliest queued message becomes due, zero if none is queued.
-func (s *OutboxService) NextDue(ctx context.Context, channels []string) (time.Time, error) {
-	var next int64
-	err := s.db.view(ctx, func(tx *Tx) error {
-		cf, cargs := channelFilter(channels)
-		return tx.QueryRowContext(ctx, `SELECT COALESCE(MIN(next_attempt_at), 0) FROM outbox WHERE state = 'queued'`+cf, cargs...).Scan(&next)
-	})
-	return tm(next), err
-}
-
-func (s *OutboxService) setState(ctx context.Context, id int64, q string, args ...any) error {
-	return s.db.inTx(ctx, func(tx *Tx) error {
-		r, err := tx.ExecContext(ctx, q, append(args, id)...)
-		if err != nil {
-			return err
-		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			return convene.Errorf(convene.ENOTFOUND, "no outbox message %d", id)
-		}
-		return nil
-	})
-}
-
-// MarkSent records delivery with the provider's message id.
-func (s *OutboxService) MarkSent(ctx context.Context, id int64, providerID string) error {
-	return s.setState(ctx, id, `UPDATE outbox SET state = 'sent', provider_message_id = ?, sent_at = ?, error = '' WHERE id = ?`, providerID, ts(s.db.Now()))
-}
-
-// MarkRetry puts the message back in the queue until at.
-func (s *OutboxService) MarkRetry(ctx context.Context, id int64, at time.Time, errText string) error {
-	return s.setState(ctx, id, `UPDATE outbox SET state = 'queued', next_attempt_at = ?, error = ? WHERE id = ?`, ts(at), errText)
-}
-
-// MarkFailed gives up on the message.
-func (s *OutboxService) MarkFailed(ctx context.Context, id int64, errText string) error {
-	return s.setState(ctx, id, `UPDATE outbox SET state = 'failed', error = ? WHERE id = ?`, errText)
-}
-
-// MarkUnreachable gives up on the message and flags its account unreachable, in one transaction.
-func (s *OutboxService) MarkUnreachable(ctx context.Context, id int64, errText string) error {
-	return s.db.inTx(ctx, func(tx *Tx) error {
-		r, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'unreachable', error = ? WHERE id = ?`, errText, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			return convene.Errorf(convene.ENOTFOUND, "no outbox message %d", id)
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE accounts SET reachable = 0 WHERE id = (SELECT account_id FROM outbox WHERE id = ?)`, id)
-		return err
-	})
-}
-
-// RequeueSending puts messages left sending by a crash back in the queue and returns them.
-func (s *OutboxService) RequeueSending(ctx context.Context) ([]*convene.OutboxMessage, error) {
-	var out []*convene.OutboxMessage
-	err := s.db.inTx(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE state = 'sending' ORDER BY id`)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			m, err := scanOutbox(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			out = append(out, m)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE outbox SET state = 'queued', next_attempt_at = ? WHERE state = 'sending'`, ts(tx.now))
-		return err
-	})
-	return out, err
-}
-
-// BatchStats counts a batch's messages by state.
+// BatchStats counts a batch's messages by state; Unreached lists the accounts of unreachable ones.
 func (s *OutboxService) BatchStats(ctx context.Context, batch string) (*convene.BatchStats, error) {
 	st := &convene.BatchStats{Batch: batch}
 	err := s.db.view(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT state, account_id FROM outbox WHERE batch = ?`, batch)
+		rows, err := tx.QueryContext(ctx, `SELECT state, account_id FROM outbox WHERE batch = ? ORDER BY id`, batch)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var state string
+			var state convene.OutboxState
 			var acc int64
 			if err := rows.Scan(&state, &acc); err != nil {
 				return err
 			}
-			switch convene.OutboxState(state) {
+			switch state {
 			case convene.OutboxQueued:
 				st.Queued++
 			case convene.OutboxSending:
@@ -238,10 +274,14 @@ func (s *OutboxService) BatchStats(ctx context.Context, batch string) (*convene.
 		}
 		return rows.Err()
 	})
-	return st, err
+	if err != nil {
+		return nil, wrapf(err, "stats of batch %s", batch)
+	}
+	return st, nil
 }
 
-// FinishBatch marks a batch reported and returns true the first time only.
+// FinishBatch marks a batch reported and returns true the first time only
+// (also across processes).
 func (s *OutboxService) FinishBatch(ctx context.Context, batch string) (bool, error) {
 	var first bool
 	err := s.db.inTx(ctx, func(tx *Tx) error {
@@ -253,7 +293,7 @@ func (s *OutboxService) FinishBatch(ctx context.Context, batch string) (bool, er
 		first = n == 1
 		return nil
 	})
-	return first, err
+	return first, wrapf(err, "finish batch %s", batch)
 }
 
 // QueueDepth counts queued and sending messages.
@@ -262,5 +302,5 @@ func (s *OutboxService) QueueDepth(ctx context.Context) (int, error) {
 	err := s.db.view(ctx, func(tx *Tx) error {
 		return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE state IN ('queued', 'sending')`).Scan(&n)
 	})
-	return n, err
+	return n, wrapf(err, "queue depth")
 }

@@ -72,6 +72,57 @@ func TestOutboxService(t *testing.T) {
 		}
 	})
 
+	t.Run("ClaimDueOldestDueFirst", func(t *testing.T) {
+		_, c, os, acc := setup(t)
+		a, b, d := msg(acc, "a"), msg(acc, "b"), msg(acc, "d")
+		a.NextAttemptAt = c.Now().Add(-time.Minute) // due earlier, enqueued first
+		d.NextAttemptAt = c.Now().Add(-time.Hour)   // due earliest, enqueued last
+		_, _ = os.Enqueue(ctx(), []*convene.OutboxMessage{b, a, d})
+		got := mustClaim(t, os, 2)
+		if len(got) != 2 || got[0].Key != "d" || got[1].Key != "a" {
+			t.Fatalf("claimed %v", keys(got))
+		}
+		if got := mustClaim(t, os, 2); len(got) != 1 || got[0].Key != "b" {
+			t.Fatalf("then %v", keys(got))
+		}
+		if got, err := os.ClaimDue(ctx(), nil, 0); err != nil || len(got) != 0 {
+			t.Fatalf("limit 0: %v %v", keys(got), err)
+		}
+	})
+
+	t.Run("ChannelFilter", func(t *testing.T) {
+		db, _, os, acc := setup(t)
+		z, _ := storage.NewPersonService(db).TouchAccount(ctx(), &convene.Account{Channel: "zalo", UserID: "z", ChatID: "z"})
+		_, _ = os.Enqueue(ctx(), []*convene.OutboxMessage{msg(acc, "tg"), msg(z, "zl")})
+		if next, _ := os.NextDue(ctx(), []string{"console"}); !next.IsZero() {
+			t.Fatal("next due for a channel without messages")
+		}
+		if got, _ := os.ClaimDue(ctx(), []string{}, 10); len(got) != 0 {
+			t.Fatal("an empty channel list claimed messages")
+		}
+		if got, _ := os.ClaimDue(ctx(), []string{"zalo", "console"}, 10); len(got) != 1 || got[0].Key != "zl" {
+			t.Fatalf("zalo claimed %v", keys(got))
+		}
+		if got, _ := os.ClaimDue(ctx(), nil, 10); len(got) != 1 || got[0].Key != "tg" {
+			t.Fatalf("nil claimed %v", keys(got))
+		}
+	})
+
+	t.Run("NextDueZeroWhenNothingQueued", func(t *testing.T) {
+		_, c, os, acc := setup(t)
+		if next, err := os.NextDue(ctx(), nil); err != nil || !next.IsZero() {
+			t.Fatalf("empty: %v %v", next, err)
+		}
+		_, _ = os.Enqueue(ctx(), []*convene.OutboxMessage{msg(acc, "a")})
+		if next, _ := os.NextDue(ctx(), nil); !next.Equal(c.Now()) {
+			t.Fatalf("due now, got %v", next)
+		}
+		mustClaim(t, os, 1)
+		if next, _ := os.NextDue(ctx(), nil); !next.IsZero() {
+			t.Fatal("a message being sent is not queued")
+		}
+	})
+
 	t.Run("Outcomes", func(t *testing.T) {
 		db, c, os, acc := setup(t)
 		_, _ = os.Enqueue(ctx(), []*convene.OutboxMessage{msg(acc, "sent"), msg(acc, "retry"), msg(acc, "fail"), msg(acc, "gone")})
@@ -98,21 +149,49 @@ func TestOutboxService(t *testing.T) {
 		if a.Reachable {
 			t.Fatal("unreachable message did not flag the account")
 		}
-		if err := os.MarkSent(ctx(), 12345, "x"); convene.ErrorCode(err) != convene.ENOTFOUND {
-			t.Fatalf("unknown id: %v", err)
+		for name, err := range map[string]error{
+			"MarkSent":        os.MarkSent(ctx(), 12345, "x"),
+			"MarkRetry":       os.MarkRetry(ctx(), 12345, c.Now(), "x"),
+			"MarkFailed":      os.MarkFailed(ctx(), 12345, "x"),
+			"MarkUnreachable": os.MarkUnreachable(ctx(), 12345, "x"),
+		} {
+			if convene.ErrorCode(err) != convene.ENOTFOUND {
+				t.Errorf("%s of an unknown id: %v", name, err)
+			}
+		}
+		st, _ := os.BatchStats(ctx(), "")
+		if st.Sent != 1 || st.Failed != 1 || st.Unreachable != 1 || st.Sending != 1 {
+			t.Fatalf("states %+v", st)
+		}
+		var provider string
+		var sentAt int64
+		_ = rawDB(t, db).QueryRow(`SELECT provider_message_id, sent_at FROM outbox WHERE key = 'sent'`).Scan(&provider, &sentAt)
+		if provider != "99" || sentAt != c.Now().Add(-time.Minute).UnixNano() {
+			t.Fatalf("sent row: provider %q at %d", provider, sentAt)
 		}
 	})
 
 	t.Run("RequeueSendingAfterCrash", func(t *testing.T) {
-		_, _, os, acc := setup(t)
+		db, c, os, acc := setup(t)
 		_, _ = os.Enqueue(ctx(), []*convene.OutboxMessage{msg(acc, "a"), msg(acc, "b")})
 		claimed := mustClaim(t, os, 1)
-		got, err := os.RequeueSending(ctx())
-		if err != nil || len(got) != 1 || got[0].ID != claimed[0].ID {
+		// A new process on the same file finds the row left sending.
+		other := storage.NewDB(db.DSN)
+		other.Now = c.Now
+		if err := other.Open(); err != nil {
+			t.Fatal(err)
+		}
+		defer MustCloseDB(t, other)
+		c.Add(time.Minute)
+		got, err := storage.NewOutboxService(other).RequeueSending(ctx())
+		if err != nil || len(got) != 1 || got[0].ID != claimed[0].ID || got[0].State != convene.OutboxQueued || !got[0].NextAttemptAt.Equal(claimed[0].NextAttemptAt) {
 			t.Fatalf("requeue: %+v %v", got, err)
 		}
-		if again := mustClaim(t, os, 10); len(again) != 2 {
-			t.Fatalf("after requeue %d claimable", len(again))
+		if again, _ := os.RequeueSending(ctx()); len(again) != 0 {
+			t.Fatalf("requeued twice: %d", len(again))
+		}
+		if again := mustClaim(t, os, 10); len(again) != 2 || again[0].ID != claimed[0].ID || again[0].Attempts != 2 {
+			t.Fatalf("after requeue: %+v", again)
 		}
 	})
 
@@ -198,4 +277,12 @@ func mustClaim(t *testing.T, os *storage.OutboxService, n int) []*convene.Outbox
 		t.Fatal(err)
 	}
 	return got
+}
+
+func keys(ms []*convene.OutboxMessage) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Key)
+	}
+	return out
 }

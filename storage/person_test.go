@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -10,47 +11,111 @@ import (
 
 func TestPersonService(t *testing.T) {
 	t.Run("CreateFindUpdate", func(t *testing.T) {
-		db, _ := MustOpenDB(t)
+		db, c := MustOpenDB(t)
 		ps := storage.NewPersonService(db)
-		p := &convene.Person{FullName: "Nguyễn Thị Hồng Nhung", Unit: "Văn phòng Đảng ủy", Phone: "+84901234567"}
-		if err := ps.CreatePerson(ctx(), p); err != nil || p.ID == 0 || p.Role != convene.RoleDelegate {
+		p := &convene.Person{FullName: "Nguyễn Thị Hồng Nhung", Title: "Chánh văn phòng", Unit: "Văn phòng Đảng ủy", Phone: "+84901234567", TelegramID: 77}
+		if err := ps.CreatePerson(ctx(), p); err != nil || p.ID == 0 || p.Role != convene.RoleDelegate || !p.CreatedAt.Equal(c.Now()) {
 			t.Fatalf("create: %+v %v", p, err)
+		}
+		got, err := ps.FindPersonByID(ctx(), p.ID)
+		if err != nil || *got != *p {
+			t.Fatalf("by id: %+v, want %+v (%v)", got, p, err)
+		}
+		if _, err := ps.FindPersonByID(ctx(), 999); convene.ErrorCode(err) != convene.ENOTFOUND {
+			t.Fatalf("unknown id: %v", err)
 		}
 		if got, err := ps.FindPersonByPhone(ctx(), "+84901234567"); err != nil || got.ID != p.ID {
 			t.Fatalf("by phone: %v", err)
 		}
-		if _, err := ps.FindPersonByPhone(ctx(), "+84900000000"); convene.ErrorCode(err) != convene.ENOTFOUND {
-			t.Fatalf("unknown phone: %v", err)
+		for _, phone := range []string{"+84900000000", ""} {
+			if _, err := ps.FindPersonByPhone(ctx(), phone); convene.ErrorCode(err) != convene.ENOTFOUND {
+				t.Fatalf("phone %q: %v", phone, err)
+			}
 		}
-		if got, _ := ps.FindPeople(ctx(), "HONG nhung"); len(got) != 1 {
-			t.Fatal("accent-insensitive search failed")
-		}
-		role := convene.RoleOrganizer
-		if got, err := ps.UpdatePerson(ctx(), p.ID, convene.PersonUpdate{Role: &role}); err != nil || got.Role != role {
+		role, lang := convene.RoleOrganizer, "en"
+		if got, err := ps.UpdatePerson(ctx(), p.ID, convene.PersonUpdate{Role: &role, Lang: &lang}); err != nil || got.Role != role || got.Lang != "en" || got.FullName != p.FullName {
 			t.Fatalf("update: %+v %v", got, err)
+		}
+		if got, _ := ps.FindPersonByID(ctx(), p.ID); got.Role != role || got.Lang != "en" {
+			t.Fatalf("update not stored: %+v", got)
 		}
 		bad := convene.Role("king")
 		if _, err := ps.UpdatePerson(ctx(), p.ID, convene.PersonUpdate{Role: &bad}); convene.ErrorCode(err) != convene.EINVALID {
 			t.Fatalf("bad role: %v", err)
+		}
+		if _, err := ps.UpdatePerson(ctx(), 999, convene.PersonUpdate{Role: &role}); convene.ErrorCode(err) != convene.ENOTFOUND {
+			t.Fatalf("unknown person: %v", err)
 		}
 		if err := ps.CreatePerson(ctx(), &convene.Person{FullName: "X", Phone: "0901"}); convene.ErrorCode(err) != convene.EINVALID {
 			t.Fatalf("non-E.164 phone: %v", err)
 		}
 	})
 
-	t.Run("TouchAccountRefreshes", func(t *testing.T) {
+	t.Run("FindPeopleByWordStartIgnoringAccents", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		ps := storage.NewPersonService(db)
+		for _, n := range []string{"Trần Thị Bình", "Nguyễn Văn An", "Đặng Thị Ngọc Trâm", "Lê Thanh Hà"} {
+			if err := ps.CreatePerson(ctx(), &convene.Person{FullName: n}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for q, want := range map[string]string{
+			"":          "[Đặng Thị Ngọc Trâm Lê Thanh Hà Nguyễn Văn An Trần Thị Bình]",
+			"an":        "[Nguyễn Văn An]", // not Trần
+			"DANG":      "[Đặng Thị Ngọc Trâm]",
+			"thi":       "[Đặng Thị Ngọc Trâm Trần Thị Bình]",
+			"ha":        "[Lê Thanh Hà]", // not Thanh
+			"ngoc tr":   "[Đặng Thị Ngọc Trâm]",
+			"van an x":  "[]",
+			"đặng  thị": "[Đặng Thị Ngọc Trâm]",
+		} {
+			got, err := ps.FindPeople(ctx(), q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, p := range got {
+				names = append(names, p.FullName)
+			}
+			if fmt.Sprint(names) != want && !(want == "[]" && len(names) == 0) {
+				t.Errorf("FindPeople(%q) = %v, want %s", q, names, want)
+			}
+		}
+	})
+
+	t.Run("TouchAccountCreatesAndRefreshes", func(t *testing.T) {
 		db, c := MustOpenDB(t)
 		ps := storage.NewPersonService(db)
 		a := mustAccount(t, db, "55", 0)
-		_ = ps.SetAccountReachable(ctx(), a.ID, false)
+		if a.ID == 0 || !a.Reachable || a.PersonID != 0 || !a.CreatedAt.Equal(c.Now()) || !a.LastSeenAt.Equal(c.Now()) {
+			t.Fatalf("new account: %+v", a)
+		}
+		if err := ps.SetAccountReachable(ctx(), a.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := ps.FindAccount(ctx(), "telegram", "55"); got.Reachable {
+			t.Fatal("unreachable not stored")
+		}
 		c.Add(time.Hour)
-		b, err := ps.TouchAccount(ctx(), &convene.Account{Channel: "telegram", UserID: "55", ChatID: "55", Name: "New Name"})
-		if err != nil || b.ID != a.ID || !b.Reachable || b.Name != "New Name" || !b.LastSeenAt.Equal(c.Now()) {
+		b, err := ps.TouchAccount(ctx(), &convene.Account{Channel: "telegram", UserID: "55", ChatID: "56", Name: "New Name"})
+		if err != nil || b.ID != a.ID || !b.Reachable || b.Name != "New Name" || b.ChatID != "56" || !b.LastSeenAt.Equal(c.Now()) || !b.CreatedAt.Equal(a.CreatedAt) {
 			t.Fatalf("touch: %+v %v", b, err)
 		}
-		if _, err := ps.FindAccount(ctx(), "telegram", "56"); convene.ErrorCode(err) != convene.ENOTFOUND {
-			t.Fatalf("unknown account: %v", err)
+		if got, err := ps.FindAccount(ctx(), "telegram", "55"); err != nil || got.ChatID != "56" {
+			t.Fatalf("find: %+v %v", got, err)
 		}
+		if _, err := ps.FindAccount(ctx(), "zalo", "55"); convene.ErrorCode(err) != convene.ENOTFOUND {
+			t.Fatalf("same user id on another channel: %v", err)
+		}
+		if _, err := ps.TouchAccount(ctx(), &convene.Account{Channel: "telegram", UserID: "55"}); convene.ErrorCode(err) != convene.EINVALID {
+			t.Fatalf("account without chat: %v", err)
+		}
+	})
+
+	t.Run("AccountSettings", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		ps := storage.NewPersonService(db)
+		a := mustAccount(t, db, "55", 0)
 		if err := ps.SetAccountLang(ctx(), a.ID, "en"); err != nil {
 			t.Fatal(err)
 		}
@@ -59,6 +124,15 @@ func TestPersonService(t *testing.T) {
 		}
 		if err := ps.SetAccountLang(ctx(), a.ID, "fr"); convene.ErrorCode(err) != convene.EINVALID {
 			t.Fatal("unknown language accepted")
+		}
+		if err := ps.SetAccountLang(ctx(), 999, "vi"); convene.ErrorCode(err) != convene.ENOTFOUND {
+			t.Fatalf("unknown account lang: %v", err)
+		}
+		if err := ps.SetAccountReachable(ctx(), 999, false); convene.ErrorCode(err) != convene.ENOTFOUND {
+			t.Fatalf("unknown account reachable: %v", err)
+		}
+		if _, err := ps.FindAccountByID(ctx(), 999); convene.ErrorCode(err) != convene.ENOTFOUND {
+			t.Fatalf("unknown account: %v", err)
 		}
 	})
 
@@ -79,150 +153,61 @@ func TestPersonService(t *testing.T) {
 		if err := ps.LinkAccount(ctx(), first.ID, binh.PersonID); convene.ErrorCode(err) != convene.ECONFLICT {
 			t.Fatalf("account moved to another person: %v", err)
 		}
+		if err := ps.LinkAccount(ctx(), second.ID, 999); convene.ErrorCode(err) != convene.ENOTFOUND {
+			t.Fatalf("unknown person: %v", err)
+		}
+		if err := ps.LinkAccount(ctx(), 999, binh.PersonID); convene.ErrorCode(err) != convene.ENOTFOUND {
+			t.Fatalf("unknown account: %v", err)
+		}
 		accs, _ := ps.FindAccountsByPerson(ctx(), an.PersonID)
-		if len(accs) != 1 || accs[0].ID != first.ID {
+		if len(accs) != 1 || accs[0].ID != first.ID || accs[0].PersonID != an.PersonID {
 			t.Fatalf("accounts: %+v", accs)
 		}
-		orgs, _ := ps.FindOrganizerAccounts(ctx())
-		if len(orgs) != 1 || orgs[0].ID != first.ID {
-			t.Fatalf("organizer accounts: %+v", orgs)
+		if got, _ := ps.FindAccountByID(ctx(), second.ID); got.PersonID != 0 {
+			t.Fatal("a refused link was stored")
 		}
 	})
-}
 
-func TestFeedbackService(t *testing.T) {
-	submit := func(t *testing.T, fs *storage.FeedbackService, m *convene.Meeting, pid int64, s string, rating int) {
-		t.Helper()
-		if err := fs.SubmitFeedback(ctx(), &convene.Feedback{MeetingID: m.ID, PersonID: pid, Answers: map[string]string{"strengths": s}, Rating: rating}); err != nil {
-			t.Fatal(err)
-		}
-	}
-
-	t.Run("ResubmissionReplaces", func(t *testing.T) {
+	t.Run("FindOrganizerAccounts", func(t *testing.T) {
 		db, _ := MustOpenDB(t)
 		m := MustSeed(t, db)
-		fs := storage.NewFeedbackService(db)
-		an := MustInvitee(t, db, m.ID, "Văn An")
-		submit(t, fs, m, an.PersonID, "Lần một", 3)
-		submit(t, fs, m, an.PersonID, "Lần hai", 5)
-		got, _ := fs.FindFeedback(ctx(), m.ID)
-		if len(got) != 1 || got[0].Answers["strengths"] != "Lần hai" || got[0].Rating != 5 || got[0].PersonID != an.PersonID {
-			t.Fatalf("feedback: %+v", got)
-		}
-		ids, _ := fs.FeedbackResponders(ctx(), m.ID)
-		if len(ids) != 1 || ids[0] != an.PersonID {
-			t.Fatalf("responders: %v", ids)
-		}
-		if st, _ := storage.NewInvitationService(db).MeetingStats(ctx(), m.ID); st.Total.Feedback != 1 {
-			t.Fatalf("stats feedback = %d", st.Total.Feedback)
+		an := MustInvitee(t, db, m.ID, "Văn An") // organizer in the roster
+		first := mustAccount(t, db, "1", an.PersonID)
+		mustAccount(t, db, "2", MustInvitee(t, db, m.ID, "Bình").PersonID)
+		mustAccount(t, db, "3", 0)
+		orgs, err := storage.NewPersonService(db).FindOrganizerAccounts(ctx())
+		if err != nil || len(orgs) != 1 || orgs[0].ID != first.ID {
+			t.Fatalf("organizer accounts: %+v %v", orgs, err)
 		}
 	})
 
-	t.Run("AnonymousFeedbackHasNoNames", func(t *testing.T) {
+	t.Run("ProactiveMessagesGoToLastUsedChannel", func(t *testing.T) {
 		db, c := MustOpenDB(t)
-		p := seedPlan()
-		p.Meetings[0].Meeting.Feedback.Anonymous = true
-		if _, err := storage.NewPlanService(db).ApplyPlan(ctx(), p); err != nil {
+		m := MustSeed(t, db)
+		ps := storage.NewPersonService(db)
+		an := MustInvitee(t, db, m.ID, "Văn An")
+		tg := mustAccount(t, db, "1", an.PersonID)
+		c.Add(time.Hour)
+		z, err := ps.TouchAccount(ctx(), &convene.Account{Channel: "zalo", UserID: "z1", ChatID: "z1"})
+		if err != nil {
 			t.Fatal(err)
 		}
-		_, _ = storage.NewPlanService(db).ImportRoster(ctx(), "chi-bo-01", seedRoster())
-		m, _ := storage.NewMeetingService(db).FindMeetingByCode(ctx(), "chi-bo-01")
-		fs := storage.NewFeedbackService(db)
-		an, binh := MustInvitee(t, db, m.ID, "Văn An"), MustInvitee(t, db, m.ID, "Bình")
-		submit(t, fs, m, an.PersonID, "A1", 4)
-		submit(t, fs, m, binh.PersonID, "B1", 2)
-		submit(t, fs, m, an.PersonID, "A2", 5)
-		got, _ := fs.FindFeedback(ctx(), m.ID)
-		if len(got) != 2 {
-			t.Fatalf("%d answers, want 2 (resubmission must replace)", len(got))
+		if err := ps.LinkAccount(ctx(), z.ID, an.PersonID); err != nil {
+			t.Fatalf("a second channel must link: %v", err)
 		}
-		for _, f := range got {
-			if f.PersonID != 0 {
-				t.Fatalf("anonymous answer names person %d", f.PersonID)
-			}
-			if f.Answers["strengths"] == "A1" {
-				t.Fatal("earlier anonymous answer kept")
-			}
+		if got := MustInvitee(t, db, m.ID, "Văn An").Account(); got.Channel != "zalo" {
+			t.Fatalf("last used is zalo, got %s", got.Channel)
 		}
-		if ids, _ := fs.FeedbackResponders(ctx(), m.ID); len(ids) != 2 {
-			t.Fatalf("responders %v", ids)
+		c.Add(time.Hour)
+		if _, err := ps.TouchAccount(ctx(), &convene.Account{Channel: "telegram", UserID: "1", ChatID: "1", Name: tg.Name}); err != nil {
+			t.Fatal(err)
 		}
-		t.Run("ClosedFeedbackRefused", func(t *testing.T) {
-			now := c.Now()
-			if _, err := storage.NewMeetingService(db).UpdateMeeting(ctx(), m.ID, convene.MeetingUpdate{FeedbackClosedAt: &now}); err != nil {
-				t.Fatal(err)
-			}
-			err := fs.SubmitFeedback(ctx(), &convene.Feedback{MeetingID: m.ID, PersonID: an.PersonID, Answers: map[string]string{}})
-			if convene.ErrorCode(err) != convene.EEXPIRED {
-				t.Fatalf("err = %v", err)
-			}
-		})
-	})
-
-	t.Run("BadRating", func(t *testing.T) {
-		db, _ := MustOpenDB(t)
-		m := MustSeed(t, db)
-		err := storage.NewFeedbackService(db).SubmitFeedback(ctx(), &convene.Feedback{MeetingID: m.ID, PersonID: 1, Rating: 6})
-		if convene.ErrorCode(err) != convene.EINVALID {
-			t.Fatalf("err = %v", err)
+		if got := MustInvitee(t, db, m.ID, "Văn An").Account(); got.Channel != "telegram" {
+			t.Fatalf("last used is telegram again, got %s", got.Channel)
+		}
+		_ = ps.SetAccountReachable(ctx(), tg.ID, false)
+		if got := MustInvitee(t, db, m.ID, "Văn An").Account(); got.Channel != "zalo" {
+			t.Fatalf("an unreachable account must be skipped, got %s", got.Channel)
 		}
 	})
-}
-
-func TestMeetingService(t *testing.T) {
-	db, c := MustOpenDB(t)
-	m := MustSeed(t, db)
-	ms := storage.NewMeetingService(db)
-	if _, err := ms.FindMeetingByCode(ctx(), "none"); convene.ErrorCode(err) != convene.ENOTFOUND {
-		t.Fatal(err)
-	}
-	if got, err := ms.FindMeetingByID(ctx(), m.ID); err != nil || got.Code != "chi-bo-01" {
-		t.Fatal(err)
-	}
-	st := convene.StatusInvited
-	now := c.Now()
-	got, err := ms.UpdateMeeting(ctx(), m.ID, convene.MeetingUpdate{Status: &st, FeedbackOpenedAt: &now})
-	if err != nil || got.Status != st || !got.FeedbackOpenedAt.Equal(now) {
-		t.Fatalf("update: %+v %v", got, err)
-	}
-	bad := convene.MeetingStatus("gone")
-	if _, err := ms.UpdateMeeting(ctx(), m.ID, convene.MeetingUpdate{Status: &bad}); convene.ErrorCode(err) != convene.EINVALID {
-		t.Fatal("bad status accepted")
-	}
-	if ms, _ := ms.FindMeetings(ctx(), convene.MeetingFilter{Status: &st}); len(ms) != 1 {
-		t.Fatal("filter by status")
-	}
-	if ms, _ := ms.FindMeetings(ctx(), convene.MeetingFilter{EndsAfter: m.End().Add(time.Minute)}); len(ms) != 0 {
-		t.Fatal("filter by end")
-	}
-}
-
-func TestProactiveMessagesGoToLastUsedChannel(t *testing.T) {
-	db, c := MustOpenDB(t)
-	m := MustSeed(t, db)
-	ps := storage.NewPersonService(db)
-	an := MustInvitee(t, db, m.ID, "Văn An")
-	tg := mustAccount(t, db, "1", an.PersonID)
-	c.Add(time.Hour)
-	z, err := ps.TouchAccount(ctx(), &convene.Account{Channel: "zalo", UserID: "z1", ChatID: "z1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ps.LinkAccount(ctx(), z.ID, an.PersonID); err != nil {
-		t.Fatalf("a second channel must link: %v", err)
-	}
-	if got := MustInvitee(t, db, m.ID, "Văn An").Account(); got.Channel != "zalo" {
-		t.Fatalf("last used is zalo, got %s", got.Channel)
-	}
-	c.Add(time.Hour)
-	if _, err := ps.TouchAccount(ctx(), &convene.Account{Channel: "telegram", UserID: "1", ChatID: "1", Name: tg.Name}); err != nil {
-		t.Fatal(err)
-	}
-	if got := MustInvitee(t, db, m.ID, "Văn An").Account(); got.Channel != "telegram" {
-		t.Fatalf("last used is telegram again, got %s", got.Channel)
-	}
-	_ = ps.SetAccountReachable(ctx(), tg.ID, false)
-	if got := MustInvitee(t, db, m.ID, "Văn An").Account(); got.Channel != "zalo" {
-		t.Fatalf("an unreachable account must be skipped, got %s", got.Channel)
-	}
 }

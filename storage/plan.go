@@ -2,10 +2,6 @@ package storage
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
-	"fmt"
-	"strings"
 
 	"github.com/convene/convene"
 )
@@ -18,7 +14,14 @@ type PlanService struct{ db *DB }
 // NewPlanService returns a PlanService on db.
 func NewPlanService(db *DB) *PlanService { return &PlanService{db: db} }
 
-// ApplyPlan creates or updates the plan's meetings by code in one transaction.
+// ApplyPlan creates or updates the plan's meetings by code, with their
+// categories (by code; one removed from the plan is deleted, or EINVALID if
+// invitations use it), reminder rules (by key; removed ones deleted) and
+// feedback settings, in one transaction. Meetings keep their id, status and
+// feedback times. A meeting whose start, end, venue or address changed is
+// listed in Moved as well as Updated. Applying the same plan again lists
+// every meeting as Unchanged and writes nothing. Returns EINVALID for an
+// invalid plan.
 func (s *PlanService) ApplyPlan(ctx context.Context, p *convene.Plan) (*convene.ApplyResult, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -27,17 +30,18 @@ func (s *PlanService) ApplyPlan(ctx context.Context, p *convene.Plan) (*convene.
 	err := s.db.inTx(ctx, func(tx *Tx) error {
 		for i := range p.Meetings {
 			if err := applyMeeting(ctx, tx, &p.Meetings[i], res); err != nil {
-				return fmt.Errorf("meeting %s: %w", p.Meetings[i].Meeting.Code, err)
+				return wrapf(err, "meeting %s", p.Meetings[i].Meeting.Code)
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, wrapf(err, "apply plan")
 	}
 	return res, nil
 }
 
+// applyMeeting creates or updates one meeting of a plan and records what it did in res.
 func applyMeeting(ctx context.Context, tx *Tx, pm *convene.PlanMeeting, res *convene.ApplyResult) error {
 	m := pm.Meeting
 	if m.Kind == "" {
@@ -62,8 +66,8 @@ func applyMeeting(ctx context.Context, tx *Tx, pm *convene.PlanMeeting, res *con
 		res.Created = append(res.Created, m.Code)
 	case "":
 		m.ID = old.ID
-		moved = !old.StartsAt.Equal(m.StartsAt) || !old.EndsAt.Equal(m.EndsAt) || old.Venue != m.Venue || old.Address != m.Address
-		changed = moved || old.Title != m.Title || old.Kind != m.Kind || old.Host != m.Host || old.Organization != m.Organization ||
+		moved = !old.StartsAt.Equal(m.StartsAt) || !old.End().Equal(m.End()) || old.Venue != m.Venue || old.Address != m.Address
+		changed = moved || !old.EndsAt.Equal(m.EndsAt) || old.Title != m.Title || old.Kind != m.Kind || old.Host != m.Host || old.Organization != m.Organization ||
 			old.Plan != m.Plan || old.Timezone != m.Timezone || old.Agenda != m.Agenda || !old.RSVPDeadline.Equal(m.RSVPDeadline) ||
 			encodeFeedback(old.Feedback) != fb
 		if changed {
@@ -190,267 +194,4 @@ func applyRules(ctx context.Context, tx *Tx, meetingID int64, rules []convene.Re
 		}
 	}
 	return changed, nil
-}
-
-// newToken returns a personal link token: 128 random bits, base64url.
-func newToken() (string, error) {
-	buf := make([]byte, 16)
-	if _, err := rand.Read(buf); err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(buf), nil
-}
-
-// personKey identifies a person by folded name and unit.
-func personKey(name, unit string) string { return fold(name) + "\x00" + fold(unit) }
-
-// ImportRoster invites the entries to the meeting in one transaction, or
-// imports nothing and returns a *convene.RosterError naming every bad row.
-func (s *PlanService) ImportRoster(ctx context.Context, code string, entries []convene.RosterEntry) (*convene.ImportResult, error) {
-	if len(entries) == 0 {
-		return nil, convene.Errorf(convene.EINVALID, "roster has no rows")
-	}
-	res := &convene.ImportResult{People: len(entries)}
-	err := s.db.inTx(ctx, func(tx *Tx) error {
-		m, err := findMeetingByCode(ctx, tx, code)
-		if err != nil {
-			return err
-		}
-		cats, err := findCategories(ctx, tx, m.ID)
-		if err != nil {
-			return err
-		}
-		catBy := map[string]*convene.Category{}
-		for _, c := range cats {
-			catBy[strings.ToLower(c.Code)] = c
-			catBy[fold(c.Name)] = c
-		}
-		idx, err := loadPeopleIndex(ctx, tx, m.ID)
-		if err != nil {
-			return err
-		}
-		// Check every row before writing anything.
-		var bad []convene.RowError
-		seenPhone, seenTG, seenName := map[string]int{}, map[int64]int{}, map[string]int{}
-		rowCat := make([]*convene.Category, len(entries))
-		keys := make([]string, len(entries))
-		quota := map[string]int{}
-		for i := range entries {
-			e := &entries[i]
-			var reasons []string
-			p := convene.Person{FullName: strings.TrimSpace(e.FullName), Phone: e.Phone, Role: e.Role}
-			if err := p.Validate(); err != nil {
-				reasons = append(reasons, convene.ErrorMessage(err))
-			}
-			c := catBy[strings.ToLower(strings.TrimSpace(e.Category))]
-			if c == nil {
-				c = catBy[fold(e.Category)]
-			}
-			if c == nil {
-				reasons = append(reasons, fmt.Sprintf("unknown category %q (meeting %s has: %s)", e.Category, m.Code, categoryCodes(cats)))
-			}
-			rowCat[i] = c
-			if e.Phone != "" {
-				if r, ok := seenPhone[e.Phone]; ok {
-					reasons = append(reasons, fmt.Sprintf("duplicate person: phone %s is also on row %d", e.Phone, r))
-				}
-				seenPhone[e.Phone] = e.Row
-			}
-			if e.TelegramID != 0 {
-				if r, ok := seenTG[e.TelegramID]; ok {
-					reasons = append(reasons, fmt.Sprintf("duplicate person: telegram id %d is also on row %d", e.TelegramID, r))
-				}
-				seenTG[e.TelegramID] = e.Row
-			}
-			k := personKey(e.FullName, e.Unit)
-			keys[i] = k
-			if r, ok := seenName[k]; ok {
-				reasons = append(reasons, fmt.Sprintf("duplicate person: %s (%s) is also on row %d", e.FullName, e.Unit, r))
-			}
-			seenName[k] = e.Row
-			if c != nil && c.Quota > 0 {
-				qk := fmt.Sprintf("%d\x00%s", c.ID, fold(e.Unit))
-				if _, invited := idx.invited[idx.match(e, k)]; !invited {
-					quota[qk]++
-					if quota[qk]+idx.quotaUsed[qk] > c.Quota {
-						reasons = append(reasons, fmt.Sprintf("unit %q exceeds the quota of %d for category %s", e.Unit, c.Quota, c.Code))
-					}
-				}
-			}
-			if len(reasons) > 0 {
-				bad = append(bad, convene.RowError{Row: e.Row, Reason: strings.Join(reasons, "; ")})
-			}
-		}
-		if len(bad) > 0 {
-			return &convene.RosterError{Rows: bad}
-		}
-		return importRows(ctx, tx, m, entries, keys, rowCat, idx, res)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
-}
-
-func categoryCodes(cats []*convene.Category) string {
-	codes := make([]string, len(cats))
-	for i, c := range cats {
-		codes[i] = c.Code
-	}
-	return strings.Join(codes, ", ")
-}
-
-// peopleIndex finds existing people by phone, Telegram id, or name and unit.
-type peopleIndex struct {
-	byPhone   map[string]int64
-	byTG      map[int64]int64
-	byName    map[string]int64
-	people    map[int64]*convene.Person
-	invited   map[int64]int64 // person id → category id, for this meeting
-	quotaUsed map[string]int  // category id + unit → invitations already there
-}
-
-// match finds the person of e, whose name-and-unit key is key.
-func (x *peopleIndex) match(e *convene.RosterEntry, key string) int64 {
-	if e.Phone != "" {
-		if id, ok := x.byPhone[e.Phone]; ok {
-			return id
-		}
-	}
-	if e.TelegramID != 0 {
-		if id, ok := x.byTG[e.TelegramID]; ok {
-			return id
-		}
-	}
-	return x.byName[key]
-}
-
-func loadPeopleIndex(ctx context.Context, tx *Tx, meetingID int64) (*peopleIndex, error) {
-	x := &peopleIndex{byPhone: map[string]int64{}, byTG: map[int64]int64{}, byName: map[string]int64{},
-		people: map[int64]*convene.Person{}, invited: map[int64]int64{}, quotaUsed: map[string]int{}}
-	rows, err := tx.QueryContext(ctx, `SELECT id, full_name, title, unit, phone, email, role, telegram_id FROM people`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var p convene.Person
-		if err := rows.Scan(&p.ID, &p.FullName, &p.Title, &p.Unit, &p.Phone, &p.Email, &p.Role, &p.TelegramID); err != nil {
-			return nil, err
-		}
-		x.people[p.ID] = &p
-		if p.Phone != "" {
-			x.byPhone[p.Phone] = p.ID
-		}
-		if p.TelegramID != 0 {
-			x.byTG[p.TelegramID] = p.ID
-		}
-		x.byName[personKey(p.FullName, p.Unit)] = p.ID
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = tx.QueryContext(ctx, `SELECT i.person_id, i.category_id, p.unit FROM invitations i JOIN people p ON p.id = i.person_id WHERE i.meeting_id = ?`, meetingID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var pid, cid int64
-		var unit string
-		if err := rows.Scan(&pid, &cid, &unit); err != nil {
-			return nil, err
-		}
-		x.invited[pid] = cid
-		x.quotaUsed[fmt.Sprintf("%d\x00%s", cid, fold(unit))]++
-	}
-	return x, rows.Err()
-}
-
-// importRows writes the checked rows with statements prepared once.
-func importRows(ctx context.Context, tx *Tx, m *convene.Meeting, entries []convene.RosterEntry, keys []string, cats []*convene.Category, idx *peopleIndex, res *convene.ImportResult) error {
-	insPerson, err := tx.PrepareContext(ctx, `INSERT INTO people (full_name, name_fold, title, unit, phone, email, role, telegram_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer insPerson.Close()
-	updPerson, err := tx.PrepareContext(ctx, `UPDATE people SET title = ?, unit = ?, phone = ?, email = ?, role = ?, telegram_id = ? WHERE id = ?`)
-	if err != nil {
-		return err
-	}
-	defer updPerson.Close()
-	insInv, err := tx.PrepareContext(ctx, `INSERT INTO invitations (meeting_id, person_id, category_id, token, created_at) VALUES (?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer insInv.Close()
-	updInv, err := tx.PrepareContext(ctx, `UPDATE invitations SET category_id = ? WHERE meeting_id = ? AND person_id = ?`)
-	if err != nil {
-		return err
-	}
-	defer updInv.Close()
-	now := ts(tx.now)
-	for i := range entries {
-		e := &entries[i]
-		pid := idx.match(e, keys[i])
-		if pid == 0 {
-			role := e.Role
-			if role == "" {
-				role = convene.RoleDelegate
-			}
-			nameFold, _, _ := strings.Cut(keys[i], "\x00")
-			r, err := insPerson.ExecContext(ctx, strings.TrimSpace(e.FullName), nameFold, e.Title, e.Unit, e.Phone, e.Email, role, e.TelegramID, now)
-			if err != nil {
-				return fmt.Errorf("row %d: %w", e.Row, err)
-			}
-			if pid, err = r.LastInsertId(); err != nil {
-				return err
-			}
-			res.NewPeople++
-		} else if p := idx.people[pid]; p != nil {
-			q := *p
-			if e.Title != "" {
-				q.Title = e.Title
-			}
-			if e.Unit != "" {
-				q.Unit = e.Unit
-			}
-			if e.Phone != "" {
-				q.Phone = e.Phone
-			}
-			if e.Email != "" {
-				q.Email = e.Email
-			}
-			if e.Role != "" {
-				q.Role = e.Role
-			}
-			if e.TelegramID != 0 {
-				q.TelegramID = e.TelegramID
-			}
-			if q != *p {
-				if _, err := updPerson.ExecContext(ctx, q.Title, q.Unit, q.Phone, q.Email, q.Role, q.TelegramID, pid); err != nil {
-					return fmt.Errorf("row %d: %w", e.Row, err)
-				}
-			}
-		}
-		if cid, ok := idx.invited[pid]; ok {
-			if cid != cats[i].ID {
-				if _, err := updInv.ExecContext(ctx, cats[i].ID, m.ID, pid); err != nil {
-					return err
-				}
-			}
-			res.Unchanged++
-			continue
-		}
-		tok, err := newToken()
-		if err != nil {
-			return err
-		}
-		if _, err := insInv.ExecContext(ctx, m.ID, pid, cats[i].ID, tok, now); err != nil {
-			return fmt.Errorf("row %d: %w", e.Row, err)
-		}
-		idx.invited[pid] = cats[i].ID
-		res.Invitations++
-	}
-	return nil
 }

@@ -40,6 +40,69 @@ func TestReminderService(t *testing.T) {
 		}
 	})
 
+	t.Run("SkippedFiringEnqueuesNothingAndCounts", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		m := MustSeed(t, db)
+		rs := storage.NewReminderService(db)
+		at := m.StartsAt.Add(-time.Hour)
+		if err := rs.RecordFiring(ctx(), &convene.Firing{Job: "nudge", MeetingID: m.ID, ScheduledFor: at, Status: "skipped", Note: "deadline passed"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		last, err := rs.LastFiring(ctx(), "nudge", m.ID, 0)
+		if err != nil || last.Status != "skipped" || last.Note != "deadline passed" || last.Count != 0 || last.Rule != 0 {
+			t.Fatalf("last %+v %v", last, err)
+		}
+		// A later time of the same job is a new firing, and the last one.
+		if err := rs.RecordFiring(ctx(), &convene.Firing{Job: "nudge", MeetingID: m.ID, ScheduledFor: at.Add(time.Minute)}, nil); err != nil {
+			t.Fatal(err)
+		}
+		// An earlier one recorded afterwards (a catch-up) does not count as last.
+		if err := rs.RecordFiring(ctx(), &convene.Firing{Job: "nudge", MeetingID: m.ID, ScheduledFor: at.Add(-time.Hour)}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if last, _ := rs.LastFiring(ctx(), "nudge", m.ID, 0); !last.ScheduledFor.Equal(at.Add(time.Minute)) || last.Status != "sent" {
+			t.Fatalf("last %+v", last)
+		}
+		// Same time, other rule or meeting: separate firings.
+		if err := rs.RecordFiring(ctx(), &convene.Firing{Job: "nudge", Rule: 9, MeetingID: m.ID, ScheduledFor: at}, nil); err != nil {
+			t.Fatalf("other rule: %v", err)
+		}
+		if err := rs.RecordFiring(ctx(), &convene.Firing{Job: "nudge", MeetingID: m.ID + 1, ScheduledFor: at}, nil); err != nil {
+			t.Fatalf("other meeting: %v", err)
+		}
+		if err := rs.RecordFiring(ctx(), &convene.Firing{MeetingID: m.ID, ScheduledFor: at}, nil); convene.ErrorCode(err) != convene.EINVALID {
+			t.Fatalf("no job: %v", err)
+		}
+	})
+
+	t.Run("FindReminderRules", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		p := seedPlan()
+		second := p.Meetings[0]
+		second.Meeting.Code = "chi-bo-04"
+		second.Reminders = []convene.ReminderRule{{Key: "at:x", Kind: convene.RuleAt, At: mustTime("2024-03-27T01:00:00Z"), Audience: convene.AudienceAttending,
+			From: mustTime("2024-03-20T01:00:00Z"), Until: mustTime("2024-03-27T02:00:00Z")}}
+		p.Meetings = append(p.Meetings, second)
+		if _, err := storage.NewPlanService(db).ApplyPlan(ctx(), p); err != nil {
+			t.Fatal(err)
+		}
+		rs := storage.NewReminderService(db)
+		all, err := rs.FindReminderRules(ctx(), 0)
+		if err != nil || len(all) != 3 {
+			t.Fatalf("all: %d %v", len(all), err)
+		}
+		m4, _ := storage.NewMeetingService(db).FindMeetingByCode(ctx(), "chi-bo-04")
+		one, _ := rs.FindReminderRules(ctx(), m4.ID)
+		if len(one) != 1 {
+			t.Fatalf("one meeting: %d", len(one))
+		}
+		r := one[0]
+		if r.Key != "at:x" || r.Kind != convene.RuleAt || !r.At.Equal(mustTime("2024-03-27T01:00:00Z")) || r.Audience != convene.AudienceAttending ||
+			!r.From.Equal(mustTime("2024-03-20T01:00:00Z")) || !r.Until.Equal(mustTime("2024-03-27T02:00:00Z")) || r.MeetingID != m4.ID {
+			t.Fatalf("rule %+v", r)
+		}
+	})
+
 	t.Run("TwoProcessesCannotDoubleFire", func(t *testing.T) {
 		db, _ := MustOpenDB(t)
 		m := MustSeed(t, db)
@@ -73,75 +136,4 @@ func TestReminderService(t *testing.T) {
 			t.Fatalf("%d firings recorded, want 1", ok.Load())
 		}
 	})
-}
-
-func TestConversationService(t *testing.T) {
-	db, c := MustOpenDB(t)
-	cs := storage.NewConversationService(db)
-	acc := mustAccount(t, db, "1", 0)
-	if _, err := cs.FindConversation(ctx(), acc.ID); convene.ErrorCode(err) != convene.ENOTFOUND {
-		t.Fatalf("none yet: %v", err)
-	}
-	conv := &convene.Conversation{AccountID: acc.ID, Flow: "feedback", Step: "1", Data: map[string]string{"a.strengths": "Chuẩn bị chu đáo"}}
-	if err := cs.SaveConversation(ctx(), conv); err != nil {
-		t.Fatal(err)
-	}
-	c.Add(time.Minute)
-	conv.Step = "2"
-	if err := cs.SaveConversation(ctx(), conv); err != nil {
-		t.Fatal(err)
-	}
-	got, err := cs.FindConversation(ctx(), acc.ID)
-	if err != nil || got.Step != "2" || got.Data["a.strengths"] != "Chuẩn bị chu đáo" || !got.UpdatedAt.Equal(c.Now()) {
-		t.Fatalf("got %+v %v", got, err)
-	}
-	if err := cs.DeleteConversation(ctx(), acc.ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.FindConversation(ctx(), acc.ID); convene.ErrorCode(err) != convene.ENOTFOUND {
-		t.Fatal("not deleted")
-	}
-	if err := cs.SaveConversation(ctx(), &convene.Conversation{AccountID: acc.ID}); convene.ErrorCode(err) != convene.EINVALID {
-		t.Fatal("a conversation without flow was saved")
-	}
-}
-
-func TestStateService(t *testing.T) {
-	db, _ := MustOpenDB(t)
-	ss := storage.NewStateService(db)
-	if v, err := ss.GetState(ctx(), "telegram.username"); err != nil || v != "" {
-		t.Fatalf("empty: %q %v", v, err)
-	}
-	_ = ss.SetState(ctx(), "telegram.username", "convene_bot")
-	_ = ss.SetState(ctx(), "telegram.username", "hop_bot")
-	if v, _ := ss.GetState(ctx(), "telegram.username"); v != "hop_bot" {
-		t.Fatalf("got %q", v)
-	}
-	first, _ := ss.SeenUpdate(ctx(), "telegram", "100")
-	second, _ := ss.SeenUpdate(ctx(), "telegram", "100")
-	otherChannel, _ := ss.SeenUpdate(ctx(), "zalo", "100")
-	if first || !second || otherChannel {
-		t.Fatalf("seen: %v %v %v", first, second, otherChannel)
-	}
-}
-
-func TestAuditService(t *testing.T) {
-	db, _ := MustOpenDB(t)
-	as := storage.NewAuditService(db)
-	for i, a := range []string{"invite", "grant", "broadcast"} {
-		if err := as.RecordAudit(ctx(), &convene.AuditEntry{Actor: "telegram:1", Action: a, MeetingID: int64(i % 2)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	all, _ := as.FindAudit(ctx(), 0, 10)
-	if len(all) != 3 || all[0].Action != "broadcast" {
-		t.Fatalf("all: %+v", all)
-	}
-	one, _ := as.FindAudit(ctx(), 1, 10)
-	if len(one) != 1 || one[0].Action != "grant" {
-		t.Fatalf("meeting 1: %+v", one)
-	}
-	if err := as.RecordAudit(ctx(), &convene.AuditEntry{Action: "x"}); convene.ErrorCode(err) != convene.EINVALID {
-		t.Fatal("entry without actor accepted")
-	}
 }

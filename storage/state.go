@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"github.com/convene/convene"
 )
@@ -20,17 +21,17 @@ func (s *StateService) GetState(ctx context.Context, key string) (string, error)
 	var v string
 	err := s.db.view(ctx, func(tx *Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT value FROM state WHERE key = ?`, key).Scan(&v)
-		if err == sql.ErrNoRows {
+		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
 		return err
 	})
-	return v, err
+	return v, wrapf(err, "get state %q", key)
 }
 
 // SetState stores value under key; a value of "" deletes the key.
 func (s *StateService) SetState(ctx context.Context, key, value string) error {
-	return s.db.inTx(ctx, func(tx *Tx) error {
+	err := s.db.inTx(ctx, func(tx *Tx) error {
 		if value == "" {
 			_, err := tx.ExecContext(ctx, `DELETE FROM state WHERE key = ?`, key)
 			return err
@@ -38,9 +39,11 @@ func (s *StateService) SetState(ctx context.Context, key, value string) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 		return err
 	})
+	return wrapf(err, "set state %q", key)
 }
 
-// SeenUpdate records an update id and reports whether it had been seen before.
+// SeenUpdate records an update id of a channel and reports whether it had
+// been seen before (also by another process), so a replayed update is handled once.
 func (s *StateService) SeenUpdate(ctx context.Context, channel, updateID string) (bool, error) {
 	var seen bool
 	err := s.db.inTx(ctx, func(tx *Tx) error {
@@ -52,5 +55,5 @@ func (s *StateService) SeenUpdate(ctx context.Context, channel, updateID string)
 		seen = n == 0
 		return nil
 	})
-	return seen, err
+	return seen, wrapf(err, "record %s update %s", channel, updateID)
 }
