@@ -164,8 +164,9 @@ type InvitationService interface {
 	CheckIn(ctx context.Context, id int64, att Attendance, at time.Time, method CheckinMethod, actor string) (*Invitation, error)
 	// UndoCheckIn clears a manual check-in.
 	UndoCheckIn(ctx context.Context, id int64, actor string) (*Invitation, error)
-	// MarkAbsentees sets absent on attending invitees never checked in, and
-	// excused on decliners; returns how many changed.
+	// MarkAbsentees, at the meeting's end, sets absent on invitees who were
+	// attending or never answered and were not checked in, and excused on
+	// those who declined or sent a substitute; returns how many changed.
 	MarkAbsentees(ctx context.Context, meetingID int64) (int, error)
 	// SetReconfirm flags all of a meeting's invitations to confirm again and enqueues msgs.
 	SetReconfirm(ctx context.Context, meetingID int64, msgs []*OutboxMessage) error
