@@ -57,7 +57,15 @@ type OutboxMessage struct {
 	// NotifyAccount is the account told when the batch is done (0: nobody).
 	NotifyAccount int64
 	// Ref names what the message is about, e.g. "invitation:12", so its provider id can be remembered.
-	Ref               string
+	Ref string
+	// Interactive marks a reply to what a person just did: it goes before
+	// bulk messages (invitations, reminders, broadcasts).
+	Interactive bool
+	// EditMessageID, when set, makes the message an edit of that sent message.
+	EditMessageID string
+	// PartsSent counts the parts of a long text already delivered, so a retry
+	// sends only the rest.
+	PartsSent         int
 	State             OutboxState
 	Attempts          int
 	NextAttemptAt     time.Time
@@ -100,25 +108,40 @@ type OutboxService interface {
 	// Enqueue stores msgs as queued, skipping any whose key is already stored,
 	// and returns how many were new.
 	Enqueue(ctx context.Context, msgs []*OutboxMessage) (int, error)
-	// ClaimDue marks up to limit queued messages whose time has come as sending
-	// (committed before any send) and returns them oldest first.
+	// ClaimDue marks up to limit queued messages as sending (committed before
+	// any send) and returns them: at most one per chat, and only a chat's
+	// oldest waiting message, once due, while none of that chat's is sending
+	// (so each chat keeps its order and has one send in flight); interactive
+	// messages first, then oldest first. Claiming counts no attempt.
 	ClaimDue(ctx context.Context, channels []string, limit int) ([]*OutboxMessage, error)
 	// NextDue returns when the earliest queued message becomes due, zero if none is queued.
 	NextDue(ctx context.Context, channels []string) (time.Time, error)
 	// MarkSent records delivery with the provider's message id.
 	MarkSent(ctx context.Context, id int64, providerID string) error
-	// MarkRetry puts the message back in the queue until at, recording the error.
+	// MarkRetry puts the message back in the queue until at after a failed
+	// send, counting an attempt and recording the error.
 	MarkRetry(ctx context.Context, id int64, at time.Time, errText string) error
+	// Postpone puts the message back in the queue until at without counting
+	// an attempt: a 429, a paused channel, shutting down.
+	Postpone(ctx context.Context, id int64, at time.Time, why string) error
+	// MarkPartSent records that the first parts parts of a split message were
+	// delivered (the last provider id kept), so a retry sends only the rest.
+	MarkPartSent(ctx context.Context, id int64, parts int, providerID string) error
 	// MarkFailed gives up on the message.
 	MarkFailed(ctx context.Context, id int64, errText string) error
 	// MarkUnreachable gives up on the message and flags its account unreachable.
 	MarkUnreachable(ctx context.Context, id int64, errText string) error
-	// RequeueSending puts messages left sending by a crash back in the queue
-	// and returns them, so they are sent again (at-least-once).
-	RequeueSending(ctx context.Context) ([]*OutboxMessage, error)
+	// RequeueSending puts messages claimed before claimedBefore and still
+	// sending (left by a crash, or stuck past the send timeout) back in the
+	// queue and returns them, so they are sent again (at-least-once).
+	RequeueSending(ctx context.Context, claimedBefore time.Time) ([]*OutboxMessage, error)
+	// QueuedByChannel counts queued messages per channel, so messages for a
+	// channel that is not running can be reported.
+	QueuedByChannel(ctx context.Context) (map[string]int, error)
 	// BatchStats counts a batch's messages by state.
 	BatchStats(ctx context.Context, batch string) (*BatchStats, error)
-	// FinishBatch marks a batch reported and returns true the first time only.
+	// FinishBatch marks a batch reported and returns true the first time only;
+	// run it in a transaction with the report it causes.
 	FinishBatch(ctx context.Context, batch string) (bool, error)
 	// QueueDepth counts queued and sending messages.
 	QueueDepth(ctx context.Context) (int, error)
