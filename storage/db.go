@@ -51,11 +51,16 @@ type DB struct {
 	DSN string
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// writer admits one write transaction of this process at a time, so
+	// writers queue here, in order, instead of in SQLite's busy handler,
+	// which sleeps in steps of milliseconds. Other processes still meet the
+	// busy timeout.
+	writer chan struct{}
 }
 
 // NewDB returns a DB for the file at dsn; call Open before use.
 func NewDB(dsn string) *DB {
-	db := &DB{DSN: dsn, Now: time.Now}
+	db := &DB{DSN: dsn, Now: time.Now, writer: make(chan struct{}, 1)}
 	db.ctx, db.cancel = context.WithCancel(context.Background())
 	return db
 }
@@ -171,21 +176,93 @@ type Tx struct {
 	*sql.Tx
 	db  *DB
 	now time.Time
+	// release gives the writer slot back, once; nil for read-only transactions.
+	release func()
+	// savepoints numbers the savepoints of calls that joined the transaction.
+	savepoints int
 }
+
+// Commit commits the transaction and lets the next writer in.
+func (tx *Tx) Commit() error {
+	defer tx.done()
+	return tx.Tx.Commit()
+}
+
+// Rollback aborts the transaction, if still open, and lets the next writer in.
+func (tx *Tx) Rollback() error {
+	defer tx.done()
+	return tx.Tx.Rollback()
+}
+
+func (tx *Tx) done() {
+	if tx.release != nil {
+		tx.release()
+		tx.release = nil
+	}
+}
+
+// writerWait bounds how long a write transaction waits for the writers before it.
+const writerWait = 15 * time.Second
 
 // BeginTx starts a transaction: BEGIN IMMEDIATE, so writers queue at the
 // start (waiting up to the busy timeout), or a deferred one for
 // opts.ReadOnly. Its time is DB.Now once the transaction has begun.
+// Returns an error if the writers before it take longer than 15 s.
 func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
+	var release func()
+	if opts == nil || !opts.ReadOnly {
+		t := time.NewTimer(writerWait)
+		defer t.Stop()
+		select {
+		case db.writer <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-t.C:
+			return nil, fmt.Errorf("database busy: no write transaction after %s", writerWait)
+		}
+		release = func() { <-db.writer }
+	}
 	tx, err := db.db.BeginTx(ctx, opts)
 	if err != nil {
+		if release != nil {
+			release()
+		}
 		return nil, err
 	}
-	return &Tx{Tx: tx, db: db, now: db.Now().UTC()}, nil
+	return &Tx{Tx: tx, db: db, now: db.Now().UTC(), release: release}, nil
 }
 
-// inTx runs fn in a transaction and commits it if fn returns nil.
+// txKey carries the transaction of InTx in a context.
+type txKey struct{}
+
+// InTx runs fn in one write transaction carried by its context: every
+// service method called with that context joins the transaction (each
+// within a savepoint, so a method that fails leaves nothing behind, as
+// alone), and all commits when fn returns nil, or nothing does. Called
+// with a context that already carries a transaction, fn joins it.
+func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if tx := db.joined(ctx); tx != nil {
+		return fn(ctx)
+	}
+	return db.inTx(ctx, func(tx *Tx) error { return fn(context.WithValue(ctx, txKey{}, tx)) })
+}
+
+var _ convene.Transactor = (*DB)(nil)
+
+// joined returns the transaction of this database that ctx carries, or nil.
+func (db *DB) joined(ctx context.Context) *Tx {
+	if tx, ok := ctx.Value(txKey{}).(*Tx); ok && tx.db == db {
+		return tx
+	}
+	return nil
+}
+
+// inTx runs fn in a transaction and commits it if fn returns nil. Inside
+// InTx, fn runs in a savepoint of the caller's transaction instead.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if tx := db.joined(ctx); tx != nil {
+		return tx.savepoint(ctx, fn)
+	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -195,6 +272,27 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// savepoint runs fn within a savepoint of tx, rolled back if fn fails.
+func (tx *Tx) savepoint(ctx context.Context, fn func(tx *Tx) error) error {
+	tx.savepoints++
+	name := fmt.Sprintf("sp%d", tx.savepoints)
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		bg := context.WithoutCancel(ctx)
+		if _, rerr := tx.ExecContext(bg, "ROLLBACK TO "+name); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		if _, rerr := tx.ExecContext(bg, "RELEASE "+name); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "RELEASE "+name)
+	return err
 }
 
 // ts converts a time to the stored integer: Unix nanoseconds, 0 for zero.
@@ -231,8 +329,12 @@ func notFound(err error, format string, args ...any) error {
 	return err
 }
 
-// view runs fn in a read-only (deferred) transaction, so reads don't queue behind writers.
+// view runs fn in a read-only (deferred) transaction, so reads don't queue
+// behind writers; inside InTx, in the caller's transaction, so it sees its writes.
 func (db *DB) view(ctx context.Context, fn func(tx *Tx) error) error {
+	if tx := db.joined(ctx); tx != nil {
+		return fn(tx)
+	}
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
