@@ -23,7 +23,4 @@ type StateService interface {
 	// GetState returns the value stored under key, or "" if none is.
 	GetState(ctx context.Context, key string) (string, error)
 	SetState(ctx context.Context, key, value string) error
-	// SeenUpdate records an incoming update id of a channel and reports
-	// whether it had been seen before, so a replayed update is handled once.
-	SeenUpdate(ctx context.Context, channel, updateID string) (bool, error)
 }

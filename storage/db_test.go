@@ -146,9 +146,8 @@ func TestDB(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				ss := storage.NewStateService(h)
 				for i := 0; i < 50; i++ {
-					if _, err := ss.SeenUpdate(ctx(), "telegram", fmt.Sprint(w, ":", i)); err != nil {
+					if _, err := storeUpdate(h, "telegram", "1", fmt.Sprint(w, ":", i)); err != nil {
 						t.Error(err) // SQLITE_BUSY would show here
 						return
 					}
@@ -157,7 +156,7 @@ func TestDB(t *testing.T) {
 		}
 		wg.Wait()
 		for w := 0; w < 4; w++ {
-			if seen, _ := storage.NewStateService(db).SeenUpdate(ctx(), "telegram", fmt.Sprint(w, ":49")); !seen {
+			if fresh, _ := storeUpdate(db, "telegram", "1", fmt.Sprint(w, ":49")); fresh {
 				t.Fatalf("writer %d's last update was lost", w)
 			}
 		}

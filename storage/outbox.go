@@ -219,7 +219,7 @@ func (s *OutboxService) MarkUnreachable(ctx context.Context, id int64, errText s
 // keeping their due time so they go out first, and returns them as stored
 // now, so they are sent again (at-least-once). Only one dispatcher may
 // run, or its sends in flight would be sent twice.
-func (s *OutboxService) RequeueSending(ctx context.Context) ([]*convene.OutboxMessage, error) {
+func (s *OutboxService) RequeueSending(ctx context.Context, _ time.Time) ([]*convene.OutboxMessage, error) {
 	var out []*convene.OutboxMessage
 	err := s.db.inTx(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET state = 'queued', next_attempt_at = MIN(next_attempt_at, ?) WHERE state = 'sending' RETURNING `+outboxColumns, ts(tx.now))

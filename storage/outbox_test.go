@@ -183,11 +183,11 @@ func TestOutboxService(t *testing.T) {
 		}
 		defer MustCloseDB(t, other)
 		c.Add(time.Minute)
-		got, err := storage.NewOutboxService(other).RequeueSending(ctx())
+		got, err := storage.NewOutboxService(other).RequeueSending(ctx(), time.Now().Add(time.Hour))
 		if err != nil || len(got) != 1 || got[0].ID != claimed[0].ID || got[0].State != convene.OutboxQueued || !got[0].NextAttemptAt.Equal(claimed[0].NextAttemptAt) {
 			t.Fatalf("requeue: %+v %v", got, err)
 		}
-		if again, _ := os.RequeueSending(ctx()); len(again) != 0 {
+		if again, _ := os.RequeueSending(ctx(), time.Now().Add(time.Hour)); len(again) != 0 {
 			t.Fatalf("requeued twice: %d", len(again))
 		}
 		if again := mustClaim(t, os, 10); len(again) != 2 || again[0].ID != claimed[0].ID || again[0].Attempts != 2 {

@@ -41,19 +41,3 @@ func (s *StateService) SetState(ctx context.Context, key, value string) error {
 	})
 	return wrapf(err, "set state %q", key)
 }
-
-// SeenUpdate records an update id of a channel and reports whether it had
-// been seen before (also by another process), so a replayed update is handled once.
-func (s *StateService) SeenUpdate(ctx context.Context, channel, updateID string) (bool, error) {
-	var seen bool
-	err := s.db.inTx(ctx, func(tx *Tx) error {
-		r, err := tx.ExecContext(ctx, `INSERT INTO seen_updates (channel, update_id, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, channel, updateID, ts(tx.now))
-		if err != nil {
-			return err
-		}
-		n, _ := r.RowsAffected()
-		seen = n == 0
-		return nil
-	})
-	return seen, wrapf(err, "record %s update %s", channel, updateID)
-}
