@@ -85,4 +85,6 @@ type LeaseService interface {
 	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) error
 	// ReleaseLease gives the lease up if holder has it.
 	ReleaseLease(ctx context.Context, name, holder string) error
+	// FindLease returns the holder of the lease and until when, "" if nobody holds it.
+	FindLease(ctx context.Context, name string) (holder string, until time.Time, err error)
 }

@@ -77,6 +77,7 @@ func BenchmarkAttendRush(b *testing.B) {
 			Meetings: storage.NewMeetingService(db), People: storage.NewPersonService(db), Invitations: storage.NewInvitationService(db),
 			Outbox: storage.NewOutboxService(db), Conversations: storage.NewConversationService(db), Feedback: storage.NewFeedbackService(db),
 			Audit: storage.NewAuditService(db), State: storage.NewStateService(db), Plans: storage.NewPlanService(db),
+			Inbox: storage.NewInboxService(db), Tx: db,
 		}
 		p := &convene.Plan{Meetings: []convene.PlanMeeting{{Meeting: convene.Meeting{Code: "rush", Title: "Hội nghị",
 			StartsAt: time.Now().Add(72 * time.Hour)}, Categories: []convene.Category{{Code: "dv", Name: "Đảng viên"}}}}}
@@ -124,7 +125,9 @@ func BenchmarkAttendRush(b *testing.B) {
 		start := time.Now()
 		var wg sync.WaitGroup
 		wg.Add(1)
-		go func() { defer wg.Done(); _ = ch.Receive(ctx, bt.Handle) }()
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = ch.Receive(ctx, bt.Accept) }()
+		go func() { defer wg.Done(); _ = bt.RunInbox(ctx, bot.InboxConfig{}) }()
 		if !srv.WaitFor(120*time.Second, func() bool { return len(srv.Answers()) >= n }) {
 			b.Fatalf("%d of %d answered", len(srv.Answers()), n)
 		}

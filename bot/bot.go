@@ -5,6 +5,8 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -29,6 +31,9 @@ type Services struct {
 	State         convene.StateService
 	Plans         convene.PlanService
 	Reminders     convene.ReminderService
+	Inbox         convene.InboxService
+	// Tx runs a handler, its replies and its inbox mark in one transaction.
+	Tx convene.Transactor
 }
 
 // Reporter renders a meeting's report; cmd wires it to package report.
@@ -69,6 +74,8 @@ type Bot struct {
 	admins   map[string]bool
 	// wake nudges the dispatcher when something was enqueued.
 	wake chan struct{}
+	// inboxWake nudges the inbox workers when an update was stored.
+	inboxWake chan struct{}
 }
 
 // New returns a core using svc. Add channels with AddChannel.
@@ -89,7 +96,7 @@ func New(svc Services, cfg Config, texts *Catalog) *Bot {
 		Services: svc, Config: cfg, Texts: texts,
 		Logger: slog.Default(), Now: time.Now,
 		channels: map[string]Channel{}, admins: map[string]bool{},
-		wake: make(chan struct{}, 1),
+		wake: make(chan struct{}, 1), inboxWake: make(chan struct{}, 1),
 	}
 	for _, a := range cfg.Admins {
 		a = strings.TrimSpace(a)
@@ -139,29 +146,50 @@ type Request struct {
 	channel   Channel
 	// flowData is the data of the flow being continued, if any.
 	flowData map[string]string
+	// keyBase makes the outbox keys of this handling's replies; replies counts them.
+	keyBase string
+	replies int
+	// answered and answerText: the one answer to a button press, given once
+	// the handler's transaction committed.
+	answered   bool
+	answerText string
+	// after runs once the handler's writes committed: network calls that
+	// are not messages (answering a press, command menus).
+	after []func(ctx context.Context)
 }
+
+// afterCommit runs fn once the request's transaction committed.
+func (r *Request) afterCommit(fn func(ctx context.Context)) { r.after = append(r.after, fn) }
 
 // Actor names the sender for the audit log.
 func (r *Request) Actor() string { return r.Account.Channel + ":" + r.Account.UserID }
 
-// Handle processes one update: it records the account, works out the
-// sender's role and language, routes the update, and replies with a clear
-// text to any error. It recovers from panics. Repeated update ids are
-// ignored.
-func (b *Bot) Handle(ctx context.Context, in *Incoming) (err error) {
+// Handle handles one update at once, in one transaction, outside the
+// inbox: the replies it causes are queued, button presses are answered
+// once the transaction committed. Channels hand their updates to Accept
+// instead, which stores them first; Handle is for callers that already
+// hold the update safely.
+func (b *Bot) Handle(ctx context.Context, in *Incoming) error {
+	var r *Request
+	err := b.Tx.InTx(ctx, func(ctx context.Context) (err error) {
+		r, err = b.handle(ctx, in)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	b.finish(ctx, r)
+	return nil
+}
+
+// handle does the work of one update in the caller's transaction: it
+// records the account, works out the sender's role and language, routes
+// the update, and replies with a clear text to any refusal. It returns an
+// error, to roll everything back, only for a fault (EINTERNAL) or a panic.
+func (b *Bot) handle(ctx context.Context, in *Incoming) (r *Request, err error) {
 	ch := b.Channel(in.Channel)
 	if ch == nil {
-		return fmt.Errorf("handle: unknown channel %q", in.Channel)
-	}
-	if in.UpdateID != "" {
-		seen, err := b.State.SeenUpdate(ctx, in.Channel, in.UpdateID)
-		if err != nil {
-			return fmt.Errorf("handle: %w", err)
-		}
-		if seen {
-			b.Logger.Debug("repeated update ignored", "channel", in.Channel, "update", in.UpdateID)
-			return nil
-		}
+		return nil, fmt.Errorf("handle: unknown channel %q", in.Channel)
 	}
 	// Proactive messages go to the private chat: on Telegram and Zalo its id
 	// is the user's; a group or someone else's message must not replace it.
@@ -173,12 +201,12 @@ func (b *Bot) Handle(ctx context.Context, in *Incoming) (err error) {
 		Channel: in.Channel, UserID: in.UserID, ChatID: chat, Name: in.Name, Reachable: true,
 	})
 	if err != nil {
-		return fmt.Errorf("handle: touch account: %w", err)
+		return nil, fmt.Errorf("handle: touch account: %w", err)
 	}
-	r := &Request{Incoming: in, Account: acc, channel: ch}
+	r = &Request{Incoming: in, Account: acc, channel: ch, keyBase: "r:" + randomKey()}
 	if acc.PersonID != 0 {
 		if r.Person, err = b.People.FindPersonByID(ctx, acc.PersonID); err != nil {
-			return fmt.Errorf("handle: %w", err)
+			return nil, fmt.Errorf("handle: %w", err)
 		}
 	}
 	b.identify(r)
@@ -186,16 +214,35 @@ func (b *Bot) Handle(ctx context.Context, in *Incoming) (err error) {
 		if p := recover(); p != nil {
 			b.Logger.Error("panic in handler", "panic", p, "stack", string(debug.Stack()))
 			err = fmt.Errorf("panic: %v", p)
-			b.replyError(ctx, r, err)
 		}
 	}()
 	if err := b.route(ctx, r); err != nil && !errors.Is(err, errAnswered) {
-		b.replyError(ctx, r, err)
 		if convene.ErrorCode(err) == convene.EINTERNAL {
-			return err
+			return r, err
+		}
+		b.replyError(ctx, r, err)
+	}
+	return r, nil
+}
+
+// finish does what waited for the commit: answers the button press (with
+// "" if the handler gave no answer, to stop the client's spinner) and the
+// other network calls, then nudges the dispatcher for the replies.
+func (b *Bot) finish(ctx context.Context, r *Request) {
+	if r == nil {
+		return
+	}
+	b.Wake()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if r.CallbackID != "" && r.channel != nil {
+		if err := r.channel.Answer(ctx, r.CallbackID, r.answerText); err != nil {
+			b.Logger.Warn("answer button press", "channel", r.Channel, "err", err)
 		}
 	}
-	return nil
+	for _, fn := range r.after {
+		fn(ctx)
+	}
 }
 
 // errAnswered stops a handler whose helper already told the user why.
@@ -231,9 +278,7 @@ func (b *Bot) replyError(ctx context.Context, r *Request, err error) {
 		b.Logger.Error("handler failed", "channel", r.Channel, "user", r.UserID, "err", err)
 		id = "err.internal"
 	}
-	if r.CallbackID != "" {
-		_ = r.channel.Answer(ctx, r.CallbackID, "")
-	}
+	b.answer(ctx, r, "")
 	b.reply(ctx, r, Outgoing{Text: b.Texts.T(r.Lang, id, nil)})
 }
 
@@ -253,15 +298,24 @@ func kvMap(kv []any) map[string]any {
 	return m
 }
 
-// reply sends m to the requester's chat directly (not through the outbox:
-// it answers what they just did). Choices become a numbered list on
-// channels without buttons.
-func (b *Bot) reply(ctx context.Context, r *Request, m Outgoing) string {
-	id, err := r.channel.Send(ctx, r.ChatID, b.fit(ctx, r.Account.ID, r.channel.Caps(), r.Lang, m))
-	if err != nil {
-		b.Logger.Warn("reply failed", "channel", r.Channel, "chat", r.ChatID, "err", err)
+// reply queues m for the requester's chat as an interactive message, in
+// the request's transaction: it goes out before bulk messages, through the
+// channel's rate governor, and waits durably if it can't go at once.
+// Choices become a numbered list on channels without buttons.
+func (b *Bot) reply(ctx context.Context, r *Request, m Outgoing) {
+	b.queueReply(ctx, r, "", m)
+}
+
+// queueReply queues m for the requester's chat, as an edit of editID if set.
+func (b *Bot) queueReply(ctx context.Context, r *Request, editID string, m Outgoing) {
+	r.replies++
+	msg := &convene.OutboxMessage{AccountID: r.Account.ID, Channel: r.Channel, ChatID: r.ChatID,
+		Key: fmt.Sprintf("%s:%d", r.keyBase, r.replies), Interactive: true, EditMessageID: editID,
+		Content: b.fit(ctx, r.Account.ID, r.channel.Caps(), r.Lang, m)}
+	if _, err := b.Outbox.Enqueue(ctx, []*convene.OutboxMessage{msg}); err != nil {
+		// Only a database fault gets here; the handler's transaction fails with it.
+		panic(fmt.Errorf("queue reply: %w", err))
 	}
-	return id
 }
 
 // say replies with one catalog text.
@@ -269,25 +323,28 @@ func (b *Bot) say(ctx context.Context, r *Request, id string, kv ...any) {
 	b.reply(ctx, r, Outgoing{Text: b.t(r, id, kv...)})
 }
 
-// answer acknowledges a button press with an optional notice.
+// answer sets the answer to a button press, with an optional notice; the
+// first answer counts, and it is given once the handler's writes committed.
 func (b *Bot) answer(ctx context.Context, r *Request, text string) {
-	if r.CallbackID == "" {
+	if r.CallbackID == "" || r.answered {
 		return
 	}
-	if err := r.channel.Answer(ctx, r.CallbackID, text); err != nil {
-		b.Logger.Warn("answer callback failed", "err", err)
-	}
+	r.answered, r.answerText = true, text
 }
 
 // edit replaces the pressed message, or sends m anew where editing is impossible.
 func (b *Bot) edit(ctx context.Context, r *Request, m Outgoing) {
-	caps := r.channel.Caps()
-	if r.MessageID != "" && caps.Edit {
-		if err := r.channel.Edit(ctx, r.ChatID, r.MessageID, m); err == nil {
-			return
-		}
+	b.editMessage(ctx, r, r.MessageID, m)
+}
+
+// editMessage queues an edit of the requester's message msgID, or m as a
+// new message where editing is impossible.
+func (b *Bot) editMessage(ctx context.Context, r *Request, msgID string, m Outgoing) {
+	if msgID == "" || !r.channel.Caps().Edit {
+		b.reply(ctx, r, m)
+		return
 	}
-	b.reply(ctx, r, m)
+	b.queueReply(ctx, r, msgID, m)
 }
 
 // fit adapts m to what a channel can do: without buttons, choices become a
@@ -330,3 +387,10 @@ func (b *Bot) Wake() {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// randomKey returns 96 random bits, base64url.
+func randomKey() string {
+	buf := make([]byte, 12)
+	_, _ = rand.Read(buf)
+	return base64.RawURLEncoding.EncodeToString(buf)
+}

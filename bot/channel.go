@@ -36,7 +36,8 @@ type Channel interface {
 	// Answer acknowledges a button press, optionally with a short notice.
 	Answer(ctx context.Context, callbackID, text string) error
 	// Receive delivers incoming updates to handle until ctx ends. An update
-	// counts as received only after handle returns.
+	// counts as received (the offset moves past it) only after handle
+	// returned nil for it; on an error it is fetched again.
 	Receive(ctx context.Context, handle func(context.Context, *Incoming) error) error
 }
 
@@ -48,7 +49,9 @@ type Contact struct {
 
 // Incoming is one update from a channel, made channel-neutral.
 type Incoming struct {
-	Channel  string
+	Channel string
+	// BotID is the receiving bot's own id: update ids are unique per bot.
+	BotID    string
 	UpdateID string
 	UserID   string
 	ChatID   string

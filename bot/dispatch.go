@@ -129,7 +129,7 @@ func (d *Dispatcher) pauseFor(wait time.Duration) {
 // first.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	log := d.bot.Logger
-	requeued, err := d.bot.Outbox.RequeueSending(context.WithoutCancel(ctx))
+	requeued, err := d.bot.Outbox.RequeueSending(context.WithoutCancel(ctx), time.Now().Add(time.Hour))
 	if err != nil {
 		return err
 	}

@@ -87,7 +87,7 @@ func newCore(t *testing.T) (*harness, context.Context) {
 		Meetings: storage.NewMeetingService(h.db), People: storage.NewPersonService(h.db), Invitations: storage.NewInvitationService(h.db),
 		Outbox: storage.NewOutboxService(h.db), Conversations: storage.NewConversationService(h.db), Feedback: storage.NewFeedbackService(h.db),
 		Audit: storage.NewAuditService(h.db), State: storage.NewStateService(h.db), Plans: storage.NewPlanService(h.db),
-		Reminders: storage.NewReminderService(h.db),
+		Reminders: storage.NewReminderService(h.db), Inbox: storage.NewInboxService(h.db), Tx: h.db,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -123,8 +123,12 @@ func (h *harness) run(ctx context.Context, ch bot.Channel) {
 	d := bot.NewDispatcher(h.bot, bot.DispatchConfig{Rate: 200, PerChat: 100, Poll: 20 * time.Millisecond, Backoff: 50 * time.Millisecond})
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); _ = ch.Receive(ctx, h.bot.Handle) }()
+	wg.Add(3)
+	go func() { defer wg.Done(); _ = ch.Receive(ctx, h.bot.Accept) }()
+	go func() {
+		defer wg.Done()
+		_ = h.bot.RunInbox(ctx, bot.InboxConfig{Poll: 20 * time.Millisecond, Backoff: 20 * time.Millisecond})
+	}()
 	go func() { defer wg.Done(); _ = d.Run(ctx) }()
 	h.t.Cleanup(func() { cancel(); wg.Wait() })
 }

@@ -99,7 +99,8 @@ func (b *Bot) linkPerson(ctx context.Context, r *Request, p *convene.Person, how
 	r.Account.PersonID, r.Person = p.ID, p
 	b.identify(r)
 	if r.Organizer {
-		b.organizerMenu(ctx, r.Account, r.Lang, r.Admin)
+		acc, lang, admin := r.Account, r.Lang, r.Admin
+		r.afterCommit(func(ctx context.Context) { b.organizerMenu(ctx, acc, lang, admin) })
 	}
 	b.reply(ctx, r, Outgoing{Text: b.t(r, "link.done", "Name", p.FullName), RemoveKeyboard: true})
 	return b.sendIssued(ctx, r, p)

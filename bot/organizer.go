@@ -312,7 +312,8 @@ func (b *Bot) cmdGrant(ctx context.Context, r *Request) error {
 	}
 	if accs, err := b.People.FindAccountsByPerson(ctx, p.ID); err == nil {
 		for _, a := range accs {
-			b.organizerMenu(ctx, a, b.langOf(p, a), b.IsAdmin(a.Channel, a.UserID))
+			lang := b.langOf(p, a)
+			r.afterCommit(func(ctx context.Context) { b.organizerMenu(ctx, a, lang, b.IsAdmin(a.Channel, a.UserID)) })
 		}
 	}
 	b.say(ctx, r, "org.granted", "Name", p.FullName)

@@ -96,9 +96,7 @@ func (b *Bot) setRSVP(ctx context.Context, r *Request, inv *convene.Invitee, m *
 	if r.CallbackID != "" {
 		b.edit(ctx, r, content)
 	} else if msgID := r.flowData["msg"]; msgID != "" && r.channel.Caps().Edit {
-		if err := r.channel.Edit(ctx, r.ChatID, msgID, content); err != nil {
-			b.Logger.Debug("edit invitation", "err", err)
-		}
+		b.editMessage(ctx, r, msgID, content)
 	}
 	b.say(ctx, r, "rsvp.thanks_"+string(updated.RSVP), "Title", m.Title, "When", b.when(r.Lang, m, m.StartsAt))
 	return nil

@@ -47,3 +47,18 @@ func (s *LeaseService) ReleaseLease(ctx context.Context, name, holder string) er
 	})
 	return wrapf(err, "release lease %s", name)
 }
+
+// FindLease returns the holder of the lease name and its expiry, "" if
+// nobody holds an unexpired one.
+func (s *LeaseService) FindLease(ctx context.Context, name string) (holder string, until time.Time, err error) {
+	err = s.db.view(ctx, func(tx *Tx) error {
+		var exp int64
+		err := tx.QueryRowContext(ctx, `SELECT holder, expires_at FROM leases WHERE name = ? AND expires_at > ?`, name, ts(tx.now)).Scan(&holder, &exp)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		until = tm(exp)
+		return err
+	})
+	return holder, until, wrapf(err, "find lease %s", name)
+}

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/convene/convene/bot"
@@ -23,11 +22,12 @@ var (
 )
 
 // Receive long-polls for updates until ctx ends, then returns nil. Each
-// batch is handled concurrently across chats, in order within a chat, and
-// confirmed (the offset advanced) only after every handler returned: a crash
-// loses nothing, Telegram sends unconfirmed updates again and the core drops
-// repeats. A handler's error is logged and the update counts as handled.
-// Failed polls are retried, after retry_after on a 429, else with backoff.
+// batch is handed to handle (the core's Accept, which stores it) in order,
+// and confirmed (the offset advanced) only after handle returned nil for
+// every update of it: a crash loses nothing, Telegram sends unconfirmed
+// updates again and the core drops repeats. If handle fails, the batch is
+// fetched again after a backoff. Failed polls are retried, after
+// retry_after on a 429, else with backoff.
 //
 // With Config.WebhookURL set, Receive registers the webhook instead and
 // waits for ctx; updates then arrive through WebhookHandler.
@@ -62,15 +62,25 @@ func (c *Channel) Receive(ctx context.Context, handle func(context.Context, *bot
 			}
 			continue
 		}
-		backoff = backoffFirst
 		if len(ups) == 0 {
+			backoff = backoffFirst
 			continue
 		}
-		c.handleBatch(ctx, ups, handle)
-		if ctx.Err() != nil {
-			// Not confirmed: handlers may have been cut short; Telegram sends them again.
-			return nil
+		if err := c.handleBatch(ctx, ups, handle); err != nil {
+			if ctx.Err() != nil {
+				return nil // not confirmed: Telegram sends them again
+			}
+			wait := backoff/2 + rand.N(backoff/2+1)
+			backoff = min(backoff*2, backoffMax)
+			c.log.Error("telegram updates not stored: fetching them again", "err", err, "retry_in", wait)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(wait):
+			}
+			continue
 		}
+		backoff = backoffFirst
 		offset = ups[len(ups)-1].UpdateID + 1
 	}
 	return nil
@@ -86,44 +96,34 @@ func (c *Channel) poll(ctx context.Context, offset int) ([]tgbotapi.Update, erro
 	return ups, classify(err)
 }
 
-// handleBatch runs the batch's updates, one goroutine per chat, in order
-// within each chat, and returns when all are handled.
-func (c *Channel) handleBatch(ctx context.Context, ups []tgbotapi.Update, handle func(context.Context, *bot.Incoming) error) {
-	byChat := map[string][]*bot.Incoming{}
+// handleBatch hands the batch's updates to handle in order and returns the
+// first error; a panic counts as one.
+func (c *Channel) handleBatch(ctx context.Context, ups []tgbotapi.Update, handle func(context.Context, *bot.Incoming) error) error {
 	for _, u := range ups {
 		if in := c.incoming(u); in != nil {
-			byChat[in.ChatID] = append(byChat[in.ChatID], in)
+			if err := c.run(ctx, handle, in); err != nil {
+				return err
+			}
 		}
 	}
-	var wg sync.WaitGroup
-	for _, ins := range byChat {
-		wg.Go(func() {
-			for _, in := range ins {
-				c.run(ctx, handle, in)
-			}
-		})
-	}
-	wg.Wait()
+	return nil
 }
 
-// run handles one update, logging an error or a panic: either way the update
-// counts as handled, so one bad update cannot stop the bot.
-func (c *Channel) run(ctx context.Context, handle func(context.Context, *bot.Incoming) error, in *bot.Incoming) {
+// run hands one update to handle, turning a panic into an error.
+func (c *Channel) run(ctx context.Context, handle func(context.Context, *bot.Incoming) error, in *bot.Incoming) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			c.log.Error("telegram handler panicked", "update", in.UpdateID, "chat", in.ChatID, "panic", p)
+			err = fmt.Errorf("telegram update %s: panic: %v", in.UpdateID, p)
 		}
 	}()
-	if err := handle(ctx, in); err != nil {
-		c.log.Error("telegram handle update", "update", in.UpdateID, "chat", in.ChatID, "err", err)
-	}
+	return handle(ctx, in)
 }
 
 // incoming converts an update to the core's form; nil for updates it
 // ignores: edits, channel posts, bots, group chatter that is not a command,
 // and commands addressed to another bot ("/start@other_bot").
 func (c *Channel) incoming(u tgbotapi.Update) *bot.Incoming {
-	in := &bot.Incoming{Channel: "telegram", UpdateID: strconv.Itoa(u.UpdateID)}
+	in := &bot.Incoming{Channel: "telegram", BotID: c.botID(), UpdateID: strconv.Itoa(u.UpdateID)}
 	switch {
 	case u.CallbackQuery != nil:
 		cq := u.CallbackQuery

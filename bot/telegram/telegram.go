@@ -112,6 +112,13 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 	return &Channel{cfg: cfg, log: cfg.Logger, base: api, self: api.Self}, nil
 }
 
+// botID returns the bot's own id: the part of the token before the colon,
+// known without asking Telegram.
+func (c *Channel) botID() string {
+	id, _, _ := strings.Cut(c.cfg.Token, ":")
+	return id
+}
+
 // Name returns "telegram".
 func (c *Channel) Name() string { return "telegram" }
 

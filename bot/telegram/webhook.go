@@ -26,21 +26,17 @@ func (c *Channel) SetWebhook(ctx context.Context, url, secret string) error {
 	return classify(err)
 }
 
-// webhookWorkers bounds the updates handled at once from the webhook.
-const webhookWorkers = 32
-
 // WebhookHandler serves Telegram's webhook calls. secret ("" for
 // Config.WebhookSecret) is compared in constant time with the
 // X-Telegram-Bot-Api-Secret-Token header: a missing or wrong one gets 401
 // and nothing is processed, and with no secret at all every call is refused.
-// A good update is answered 200 at once and handled in the background, at
-// most 32 at a time (beyond that the answer waits for a free worker);
-// repeats are the core's to drop, by UpdateID.
+// A good update is handed to handle (the core's Accept, which stores it) and
+// answered 200 only once handle returned nil; if it fails, the answer is 503
+// and Telegram sends the update again. Repeats are the core's to drop.
 func (c *Channel) WebhookHandler(secret string, handle func(context.Context, *bot.Incoming) error) http.Handler {
 	if secret == "" {
 		secret = c.cfg.WebhookSecret
 	}
-	sem := make(chan struct{}, webhookWorkers)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
 		if secret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
@@ -52,21 +48,13 @@ func (c *Channel) WebhookHandler(secret string, handle func(context.Context, *bo
 			http.Error(w, "bad update", http.StatusBadRequest)
 			return
 		}
-		in := c.incoming(u)
-		if in == nil {
-			w.WriteHeader(http.StatusOK)
-			return
-		}
-		select {
-		case sem <- struct{}{}:
-		case <-r.Context().Done():
-			return // Telegram gave up; it sends the update again
+		if in := c.incoming(u); in != nil {
+			if err := c.run(r.Context(), handle, in); err != nil {
+				c.log.Error("telegram webhook update not stored: Telegram will send it again", "update", in.UpdateID, "err", err)
+				http.Error(w, "not stored", http.StatusServiceUnavailable)
+				return
+			}
 		}
 		w.WriteHeader(http.StatusOK)
-		ctx := context.WithoutCancel(r.Context())
-		go func() {
-			defer func() { <-sem }()
-			c.run(ctx, handle, in)
-		}()
 	})
 }

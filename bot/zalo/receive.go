@@ -44,6 +44,14 @@ type message struct {
 // events other than message.text.received (images, stickers, voice,
 // unsupported), messages from bots, empty texts, and group messages that
 // are not commands. UpdateID is Zalo's message_id.
+func (c *Channel) incoming(u *update) *bot.Incoming {
+	in := incoming(u)
+	if in != nil {
+		in.BotID = c.botID()
+	}
+	return in
+}
+
 func incoming(u *update) *bot.Incoming {
 	if u == nil || u.EventName != "message.text.received" || u.Message == nil {
 		return nil
@@ -104,10 +112,12 @@ func decodeUpdates(raw json.RawMessage) ([]*update, error) {
 //
 // Zalo's getUpdates has no offset to confirm updates with: it returns one
 // update per call and forgets it, and answers 408 when its timeout passes
-// with none. So an update counts as received when the call returns it, and
-// one whose handler was cut short by a crash is not sent again. Repeats
-// (Zalo retrying a webhook, or both modes briefly on) carry the same
-// message_id, which is the UpdateID the core deduplicates with SeenUpdate.
+// with none. So each update is handed to handle (the core's Accept, which
+// stores it in the inbox) before the next call, and a failing handle is
+// retried with backoff until it stores the update or ctx ends: a crash can
+// lose at most the updates of the one call in flight, fetched but not yet
+// stored. Repeats (Zalo retrying a webhook, or both modes briefly on) carry
+// the same message_id, which is the UpdateID the core deduplicates with.
 //
 // Errors are retried with jittered backoff from 1 s to 30 s, a 429 after
 // its retry_after; Receive returns nil when ctx ends.
@@ -143,12 +153,20 @@ func (c *Channel) Receive(ctx context.Context, handle func(context.Context, *bot
 		}
 		backoff = time.Second
 		for _, u := range ups {
-			in := incoming(u)
+			in := c.incoming(u)
 			if in == nil {
 				continue
 			}
-			if err := handle(ctx, in); err != nil {
-				c.log.Error("zalo handle update", "update", in.UpdateID, "chat", in.ChatID, "err", err)
+			for try := time.Second; ; try = min(try*2, 30*time.Second) {
+				err := handle(ctx, in)
+				if err == nil || ctx.Err() != nil {
+					break
+				}
+				c.log.Error("zalo update not stored: trying again", "update", in.UpdateID, "chat", in.ChatID, "err", err, "retry_in", try)
+				select {
+				case <-ctx.Done():
+				case <-time.After(try):
+				}
 			}
 		}
 	}

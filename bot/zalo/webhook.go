@@ -36,9 +36,6 @@ func (c *Channel) WebhookInfo(ctx context.Context) (string, error) {
 	return res.URL, err
 }
 
-// webhookWorkers bounds the webhook updates being handled at once.
-const webhookWorkers = 32
-
 // webhookBody is what Zalo posts: its documentation shows the update
 // wrapped as {"ok":true,"result":{…}}; some integrations see it bare. Both
 // are accepted.
@@ -49,12 +46,11 @@ type webhookBody struct {
 
 // WebhookHandler receives Zalo's webhook calls. A missing or wrong
 // X-Bot-Api-Secret-Token (compared in constant time) gets 401 and nothing is
-// processed; a body that is no update gets 400. A good update is answered
-// 200 at once and handled in the background, at most 32 at a time; when all
-// are busy the call gets 503 unprocessed, for Zalo to retry. Repeats carry
-// the same message_id and are dropped by the core.
+// processed; a body that is no update gets 400. A good update is handed to
+// handle (the core's Accept, which stores it) and answered 200 only once it
+// is stored; if storing fails the call gets 503, for Zalo to retry. Repeats
+// carry the same message_id and are dropped by the core.
 func (c *Channel) WebhookHandler(secret string, handle func(context.Context, *bot.Incoming) error) http.Handler {
-	sem := make(chan struct{}, webhookWorkers)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := r.Header.Get("X-Bot-Api-Secret-Token")
 		if secret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
@@ -78,25 +74,14 @@ func (c *Channel) WebhookHandler(secret string, handle func(context.Context, *bo
 			http.Error(w, "bad update", http.StatusBadRequest)
 			return
 		}
-		in := incoming(u)
-		if in == nil {
-			w.WriteHeader(http.StatusOK)
-			return
-		}
-		select {
-		case sem <- struct{}{}:
-		default:
-			w.Header().Set("Retry-After", "1")
-			http.Error(w, "busy", http.StatusServiceUnavailable)
-			return
+		if in := c.incoming(u); in != nil {
+			if err := handle(r.Context(), in); err != nil {
+				c.log.Error("zalo webhook update not stored: Zalo will send it again", "update", in.UpdateID, "err", err)
+				w.Header().Set("Retry-After", "1")
+				http.Error(w, "not stored", http.StatusServiceUnavailable)
+				return
+			}
 		}
 		w.WriteHeader(http.StatusOK)
-		ctx := context.WithoutCancel(r.Context())
-		go func() {
-			defer func() { <-sem }()
-			if err := handle(ctx, in); err != nil {
-				c.log.Error("zalo handle webhook update", "update", in.UpdateID, "err", err)
-			}
-		}()
 	})
 }

@@ -11,6 +11,8 @@ package zalo
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -64,6 +66,17 @@ type Channel struct {
 }
 
 var _ bot.Channel = (*Channel)(nil)
+
+// botID returns the bot's own id, which keys its update ids: the part of
+// the token before a colon, or else a digest of the token (never the
+// token itself).
+func (c *Channel) botID() string {
+	if id, _, ok := strings.Cut(c.cfg.Token, ":"); ok {
+		return id
+	}
+	sum := sha256.Sum256([]byte(c.cfg.Token))
+	return hex.EncodeToString(sum[:8])
+}
 
 // New connects to Zalo: it checks the token with getMe. Errors are *bot.Error.
 func New(ctx context.Context, cfg Config) (*Channel, error) {

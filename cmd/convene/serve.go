@@ -30,19 +30,35 @@ type receiver interface {
 	SetWebhook(ctx context.Context, url, secret string) error
 }
 
-// setupServe runs the bot: channels receiving updates, the outbox
-// dispatcher, the scheduler and, with --http, /healthz, /metrics and
-// webhooks. SIGINT or SIGTERM stops polling at once, lets in-flight sends
-// finish (bounded) and closes the database.
+// setupServe runs the bot: channels storing updates in the inbox, the
+// inbox workers handling them, the outbox dispatcher, the scheduler and,
+// with --http, /healthz, /metrics and webhooks. Only one serve runs on a
+// database (a lease). SIGINT or SIGTERM stops polling at once, lets the
+// handlers under way and in-flight sends finish (bounded) and closes the
+// database; what was stored and not handled or sent waits for the restart.
 func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) error {
 	return func(ctx context.Context, args []string) error {
 		b, err := m.newBot(ctx)
 		if err != nil {
 			return err
 		}
+		hold, err := m.holdLease(ctx)
+		if err != nil {
+			return err
+		}
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 		metrics := bot.NewMetrics(reg, b.Outbox)
+		deadUpdates := prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "convene", Name: "updates_dead_total",
+			Help: "Incoming updates parked after failing too often."}, []string{"channel"})
+		reg.MustRegister(deadUpdates, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "convene", Name: "inbox_waiting",
+			Help: "Incoming updates stored and not yet handled."}, func() float64 {
+			n, _, err := b.Inbox.InboxCounts(context.Background())
+			if err != nil {
+				return -1
+			}
+			return float64(n)
+		}))
 
 		var chans []receiver
 		if m.Config.TelegramToken != "" {
@@ -89,6 +105,10 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 		}
 		runCtx, cancel := context.WithCancel(ctx)
 		defer cancel()
+		leaseCtx, stopLease := context.WithCancel(context.WithoutCancel(ctx))
+		leaseDone := make(chan struct{})
+		go func() { defer close(leaseDone); hold(leaseCtx, cancel) }()
+		defer func() { stopLease(); <-leaseDone }()
 		var wg sync.WaitGroup
 		errc := make(chan error, 8)
 		start := func(name string, run func(context.Context) error) {
@@ -104,6 +124,9 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 
 		d := bot.NewDispatcher(b, bot.DispatchConfig{Rate: m.Config.SendRate, Metrics: metrics})
 		start("dispatcher", d.Run)
+		start("inbox", func(ctx context.Context) error {
+			return b.RunInbox(ctx, bot.InboxConfig{OnDead: func(ch string) { deadUpdates.WithLabelValues(ch).Inc() }})
+		})
 		sched := scheduler.New(scheduler.Config{
 			Meetings: b.Meetings, Reminders: b.Reminders, Invitations: b.Invitations,
 			Messenger: b, Logger: m.Logger, Now: m.Now,
@@ -124,7 +147,7 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 			mux.HandleFunc("GET /healthz", m.healthz(b))
 			for _, ch := range chans {
 				if webhooks {
-					mux.Handle("POST /webhook/"+ch.Name(), ch.WebhookHandler(secret, b.Handle))
+					mux.Handle("POST /webhook/"+ch.Name(), ch.WebhookHandler(secret, b.Accept))
 				}
 			}
 			ln, err := net.Listen("tcp", m.Config.HTTP)
@@ -148,7 +171,7 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 				}
 				continue
 			}
-			start(ch.Name(), func(ctx context.Context) error { return ch.Receive(ctx, b.Handle) })
+			start(ch.Name(), func(ctx context.Context) error { return ch.Receive(ctx, b.Accept) })
 		}
 		m.Logger.Info("serving", "db", m.Config.DB, "send_rate", m.Config.SendRate)
 

@@ -58,9 +58,15 @@ func (m *Main) setupTry(fs *flag.FlagSet) func(context.Context, []string) error 
 		var wg sync.WaitGroup
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = d.Run(runCtx) }()
-		err = ch.Receive(runCtx, b.Handle)
-		// Let the last replies and queued messages go out before leaving.
-		time.Sleep(300 * time.Millisecond)
+		// The terminal holds each line until it is handled, so lines go
+		// straight to Handle; the next line waits for the replies, keeping
+		// the conversation in order on screen.
+		err = ch.Receive(runCtx, func(ctx context.Context, in *bot.Incoming) error {
+			err := b.Handle(ctx, in)
+			waitSent(ctx, b)
+			return err
+		})
+		waitSent(ctx, b)
 		cancel()
 		wg.Wait()
 		return err
@@ -118,4 +124,16 @@ func (m *Main) seedTry(ctx context.Context, b *bot.Bot) (*convene.Invitee, error
 		return nil, fmt.Errorf("example roster has no invitees: %v", err)
 	}
 	return invs[0], nil
+}
+
+// waitSent waits, up to 3 s, until nothing is queued: the replies of the
+// last line (and anything it caused) were printed.
+func waitSent(ctx context.Context, b *bot.Bot) {
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if n, err := b.Outbox.QueueDepth(ctx); err != nil || n == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

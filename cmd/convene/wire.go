@@ -26,6 +26,8 @@ func (m *Main) services() bot.Services {
 		State:         storage.NewStateService(db),
 		Plans:         storage.NewPlanService(db),
 		Reminders:     storage.NewReminderService(db),
+		Inbox:         storage.NewInboxService(db),
+		Tx:            db,
 	}
 }
 
