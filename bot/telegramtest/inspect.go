@@ -115,7 +115,8 @@ func (s *Server) Pending() int {
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := Stats{Requests: map[string]int{}, TooMany: s.stats.TooMany, Failures: s.stats.Failures}
+	st := s.stats
+	st.Requests = map[string]int{}
 	for k, v := range s.stats.Requests {
 		st.Requests[k] = v
 	}

@@ -74,6 +74,10 @@ type Stats struct {
 	Requests map[string]int // per method
 	TooMany  int            // 429 answers
 	Failures int            // 5xx answers
+	// WebhookDelivered and WebhookRetries count webhook posts the bot
+	// acknowledged and posts sent again (see DeliverWebhooks).
+	WebhookDelivered int
+	WebhookRetries   int
 }
 
 // CallbackAnswer is an answerCallbackQuery the bot made.
