@@ -17,6 +17,7 @@ import (
 	"github.com/convene/convene/bot"
 	"github.com/convene/convene/bot/telegram"
 	"github.com/convene/convene/bot/zalo"
+	"github.com/convene/convene/outbox"
 	"github.com/convene/convene/scheduler"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -42,7 +43,7 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 		}
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-		metrics := bot.NewMetrics(reg, b.Outbox)
+		metrics := outbox.NewMetrics(reg, b.Outbox)
 
 		var chans []receiver
 		if m.Config.TelegramToken != "" {
@@ -102,7 +103,8 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 			}()
 		}
 
-		d := bot.NewDispatcher(b, bot.DispatchConfig{Rate: m.Config.SendRate, Metrics: metrics})
+		d := outbox.New(outbox.Config{Outbox: b.Outbox, Tx: m.DB, Channel: b.Channel, Channels: b.ChannelNames, Render: b.Render,
+			OnBatchDone: b.ReportBatch, Wake: b.Woken(), Rate: m.Config.SendRate, Logger: m.Logger, Metrics: metrics})
 		start("dispatcher", d.Run)
 		sched := scheduler.New(scheduler.Config{
 			Meetings: b.Meetings, Reminders: b.Reminders, Invitations: b.Invitations,
