@@ -122,7 +122,7 @@ func newCore(t *testing.T) (*harness, context.Context) {
 func (h *harness) run(ctx context.Context, ch bot.Channel) {
 	h.bot.AddChannel(ch)
 	d := outbox.New(outbox.Config{Outbox: h.bot.Outbox, Channel: h.bot.Channel, Channels: h.bot.ChannelNames, Render: h.bot.Render,
-		OnBatchDone: h.bot.ReportBatch, Wake: h.bot.Woken(), Rate: 200, PerChat: 100, Poll: 20 * time.Millisecond, Backoff: 50 * time.Millisecond,
+		OnBatchDone: h.bot.ReportBatch, Wake: h.bot.Woken(), Rate: 200, PerChat: 100, Poll: 20 * time.Millisecond, Backoff: 50 * time.Millisecond, Now: h.bot.Now,
 		Logger: h.bot.Logger})
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup

@@ -104,7 +104,7 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 		}
 
 		d := outbox.New(outbox.Config{Outbox: b.Outbox, Tx: m.DB, Channel: b.Channel, Channels: b.ChannelNames, Render: b.Render,
-			OnBatchDone: b.ReportBatch, Wake: b.Woken(), Rate: m.Config.SendRate, Logger: m.Logger, Metrics: metrics})
+			OnBatchDone: b.ReportBatch, Wake: b.Woken(), Rate: m.Config.SendRate, Logger: m.Logger, Metrics: metrics, Now: b.Now})
 		start("dispatcher", d.Run)
 		sched := scheduler.New(scheduler.Config{
 			Meetings: b.Meetings, Reminders: b.Reminders, Invitations: b.Invitations,

@@ -55,7 +55,7 @@ func (m *Main) setupTry(fs *flag.FlagSet) func(context.Context, []string) error 
 			"Name": delegate.Person.FullName, "Code": delegate.Token, "Meeting": delegate.MeetingID,
 		}))
 		d := outbox.New(outbox.Config{Outbox: b.Outbox, Tx: m.DB, Channel: b.Channel, Channels: b.ChannelNames, Render: b.Render,
-			OnBatchDone: b.ReportBatch, Wake: b.Woken(), Rate: 100, PerChat: 100, Poll: 50 * time.Millisecond, Logger: b.Logger})
+			OnBatchDone: b.ReportBatch, Wake: b.Woken(), Rate: 100, PerChat: 100, Poll: 50 * time.Millisecond, Logger: b.Logger, Now: b.Now})
 		runCtx, cancel := context.WithCancel(ctx)
 		var wg sync.WaitGroup
 		wg.Add(1)
