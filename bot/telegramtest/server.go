@@ -51,15 +51,15 @@ type Server struct {
 	// tooManyOn is the count of sendMessage calls answered with a 429 of
 	// tooManyAfter seconds (0: none).
 	tooManyOn, tooManyAfter int
-	latency   time.Duration
-	limiter   *limiter
-	answers   []CallbackAnswer
-	commands  map[string][]tgbotapi.BotCommand
-	webhook   struct{ url, secret string }
-	sendTimes []time.Time
-	stats     Stats
-	nextCBID  int
-	closed    bool
+	latency                 time.Duration
+	limiter                 *limiter
+	answers                 []CallbackAnswer
+	commands                map[string][]tgbotapi.BotCommand
+	webhook                 struct{ url, secret string }
+	sendTimes               []time.Time
+	stats                   Stats
+	nextCBID                int
+	closed                  bool
 }
 
 // Close ends pending long polls and shuts the server down.
