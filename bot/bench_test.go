@@ -25,42 +25,6 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// BenchmarkDispatchAtLimit sends 5,000 messages through telegramtest
-// enforcing a bot-wide limit L = 300/s with --send-rate L and reports
-// delivered/s ÷ L, the share of 429s, and CPU time per message (which
-// includes the fake server's own work, so it overstates the dispatcher's).
-func BenchmarkDispatchAtLimit(b *testing.B) {
-	for _, limit := range []float64{300, 1000} {
-		b.Run(fmt.Sprintf("L=%.0f", limit), func(b *testing.B) { benchDispatch(b, limit) })
-	}
-}
-
-func benchDispatch(b *testing.B, limit float64) {
-	const count = 5000
-	for i := 0; i < b.N; i++ {
-		e := newDispatchEnv(b, 500, telegramtest.Limits{PerSecond: limit, PerChat: 30, ChatBurst: 30}, bot.DispatchConfig{Rate: limit, PerChat: 30, InFlight: 32})
-		cpu0, start := cpuTime(), time.Now()
-		e.enqueue(b, count, fmt.Sprint("bench", i), 0)
-		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-			if n, _ := e.outbox.QueueDepth(context.Background()); n == 0 {
-				break
-			}
-			if time.Now().After(deadline) {
-				b.Fatal("not all delivered")
-			}
-		}
-		elapsed, cpu := time.Since(start), cpuTime()-cpu0
-		if st, _ := e.outbox.BatchStats(context.Background(), fmt.Sprint("bench", i)); st.Sent != count {
-			b.Fatalf("sent %d of %d", st.Sent, count)
-		}
-		st := e.srv.Stats()
-		b.ReportMetric(float64(count)/elapsed.Seconds()/limit, "rate/limit")
-		b.ReportMetric(float64(st.TooMany)/float64(count)*100, "429-%")
-		b.ReportMetric(float64(cpu.Microseconds())/count, "cpu-µs/msg")
-		e.stop()
-	}
-}
-
 // BenchmarkAttendRush queues 2,000 delegates pressing Attend at once in the
 // fake and reports RSVPs recorded and answered per second end to end, and
 // the p99 time from a press to its answerCallbackQuery.

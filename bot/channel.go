@@ -85,6 +85,9 @@ const (
 	ErrUnreachable
 	// ErrTemporary: 5xx or network; retry with backoff.
 	ErrTemporary
+	// ErrUnauthorized: the channel rejected the bot's token (401, or 404
+	// on the bot's URL); nothing can be sent until it is fixed.
+	ErrUnauthorized
 )
 
 func (k ErrorKind) String() string {
@@ -95,6 +98,8 @@ func (k ErrorKind) String() string {
 		return "unreachable"
 	case ErrTemporary:
 		return "temporary"
+	case ErrUnauthorized:
+		return "unauthorized"
 	}
 	return "permanent"
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/convene/convene/bot/telegram"
 	"github.com/convene/convene/bot/telegramtest"
 	"github.com/convene/convene/examples"
+	"github.com/convene/convene/outbox"
 	"github.com/convene/convene/plan"
 	"github.com/convene/convene/report"
 	"github.com/convene/convene/storage"
@@ -120,7 +121,9 @@ func newCore(t *testing.T) (*harness, context.Context) {
 // run starts receiving on ch and the dispatcher until the test ends.
 func (h *harness) run(ctx context.Context, ch bot.Channel) {
 	h.bot.AddChannel(ch)
-	d := bot.NewDispatcher(h.bot, bot.DispatchConfig{Rate: 200, PerChat: 100, Poll: 20 * time.Millisecond, Backoff: 50 * time.Millisecond})
+	d := outbox.New(outbox.Config{Outbox: h.bot.Outbox, Channel: h.bot.Channel, Channels: h.bot.ChannelNames, Render: h.bot.Render,
+		OnBatchDone: h.bot.ReportBatch, Wake: h.bot.Woken(), Rate: 200, PerChat: 100, Poll: 20 * time.Millisecond, Backoff: 50 * time.Millisecond, Now: h.bot.Now,
+		Logger: h.bot.Logger})
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(3)

@@ -23,8 +23,9 @@ func enqueue(ctx context.Context, tx *Tx, msgs []*convene.OutboxMessage) (int, e
 	if len(msgs) == 0 {
 		return 0, nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (account_id, channel, chat_id, content, key, batch, notify_account, ref, state, next_attempt_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (key) DO NOTHING`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (account_id, channel, chat_id, content, key, batch, notify_account, ref,
+			interactive, edit_message_id, parts_sent, state, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (key) DO NOTHING`)
 	if err != nil {
 		return 0, err
 	}
@@ -42,7 +43,8 @@ func enqueue(ctx context.Context, tx *Tx, msgs []*convene.OutboxMessage) (int, e
 		if next.IsZero() {
 			next = tx.now
 		}
-		r, err := stmt.ExecContext(ctx, m.AccountID, m.Channel, m.ChatID, string(content), m.Key, m.Batch, m.NotifyAccount, m.Ref, ts(next), ts(tx.now))
+		r, err := stmt.ExecContext(ctx, m.AccountID, m.Channel, m.ChatID, string(content), m.Key, m.Batch, m.NotifyAccount, m.Ref,
+			m.Interactive, m.EditMessageID, m.PartsSent, ts(next), ts(tx.now))
 		if err != nil {
 			return 0, err
 		}
@@ -68,13 +70,15 @@ func (s *OutboxService) Enqueue(ctx context.Context, msgs []*convene.OutboxMessa
 	return n, wrapf(err, "enqueue")
 }
 
-const outboxColumns = `id, account_id, channel, chat_id, content, key, batch, notify_account, ref, state, attempts, next_attempt_at, error, provider_message_id, created_at, sent_at`
+const outboxColumns = `id, account_id, channel, chat_id, content, key, batch, notify_account, ref, interactive, edit_message_id, parts_sent,
+	state, attempts, next_attempt_at, error, provider_message_id, created_at, sent_at`
 
 func scanOutbox(row interface{ Scan(...any) error }) (*convene.OutboxMessage, error) {
 	var m convene.OutboxMessage
 	var content string
 	var next, created, sent int64
-	if err := row.Scan(&m.ID, &m.AccountID, &m.Channel, &m.ChatID, &content, &m.Key, &m.Batch, &m.NotifyAccount, &m.Ref, &m.State,
+	if err := row.Scan(&m.ID, &m.AccountID, &m.Channel, &m.ChatID, &content, &m.Key, &m.Batch, &m.NotifyAccount, &m.Ref,
+		&m.Interactive, &m.EditMessageID, &m.PartsSent, &m.State,
 		&m.Attempts, &next, &m.Error, &m.ProviderMessageID, &created, &sent); err != nil {
 		return nil, err
 	}
@@ -85,7 +89,9 @@ func scanOutbox(row interface{ Scan(...any) error }) (*convene.OutboxMessage, er
 	return &m, nil
 }
 
-func channelFilter(channels []string) (string, []any) {
+// channelFilter returns the condition on column for channels (nil: all;
+// empty: none) and its arguments.
+func channelFilter(column string, channels []string) (string, []any) {
 	if channels == nil {
 		return "", nil
 	}
@@ -96,12 +102,20 @@ func channelFilter(channels []string) (string, []any) {
 	for i, c := range channels {
 		args[i] = c
 	}
-	return " AND channel IN (?" + strings.Repeat(", ?", len(channels)-1) + ")", args
+	return " AND " + column + " IN (?" + strings.Repeat(", ?", len(channels)-1) + ")", args
 }
 
-// ClaimDue marks up to limit queued messages due by storage time as
-// sending, adding an attempt, in one committed statement, and returns them
-// oldest due first. channels nil means every channel; empty, none.
+// chatHead is the condition that o is the oldest waiting (queued or
+// sending) message of its chat; it uses the outbox_chat_head index.
+const chatHead = ` AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel AND p.chat_id = o.chat_id
+	AND p.state IN ('queued', 'sending') AND p.id < o.id)`
+
+// ClaimDue marks up to limit messages as sending, with the claim time, in
+// one committed statement, and returns them: per chat only its oldest
+// waiting message, if queued (not sending) and due by storage time;
+// interactive ones first, then oldest first. So a chat keeps its order and
+// has at most one send in flight. Claiming counts no attempt. channels nil
+// means every channel; empty, none.
 func (s *OutboxService) ClaimDue(ctx context.Context, channels []string, limit int) ([]*convene.OutboxMessage, error) {
 	if limit <= 0 || (channels != nil && len(channels) == 0) {
 		return nil, nil
@@ -118,10 +132,12 @@ func (s *OutboxService) ClaimDue(ctx context.Context, channels []string, limit i
 }
 
 func claimDue(ctx context.Context, tx *Tx, channels []string, limit int) ([]*convene.OutboxMessage, error) {
-	cf, cargs := channelFilter(channels)
-	args := append(append([]any{ts(tx.now)}, cargs...), limit)
-	rows, err := tx.QueryContext(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1
-		WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?`+cf+` ORDER BY next_attempt_at, id LIMIT ?)
+	cf, cargs := channelFilter("o.channel", channels)
+	now := ts(tx.now)
+	args := append(append([]any{now, now}, cargs...), limit)
+	rows, err := tx.QueryContext(ctx, `UPDATE outbox SET state = 'sending', claimed_at = ?
+		WHERE id IN (SELECT o.id FROM outbox o INDEXED BY outbox_claim WHERE o.state = 'queued' AND o.next_attempt_at <= ?`+cf+chatHead+`
+			ORDER BY o.interactive DESC, o.id LIMIT ?)
 		RETURNING `+outboxColumns, args...)
 	if err != nil {
 		return nil, err
@@ -140,8 +156,8 @@ func claimDue(ctx context.Context, tx *Tx, channels []string, limit int) ([]*con
 	}
 	// RETURNING gives no order.
 	sort.Slice(out, func(i, j int) bool {
-		if !out[i].NextAttemptAt.Equal(out[j].NextAttemptAt) {
-			return out[i].NextAttemptAt.Before(out[j].NextAttemptAt)
+		if out[i].Interactive != out[j].Interactive {
+			return out[i].Interactive
 		}
 		return out[i].ID < out[j].ID
 	})
@@ -149,12 +165,14 @@ func claimDue(ctx context.Context, tx *Tx, channels []string, limit int) ([]*con
 }
 
 // NextDue returns when the earliest queued message of the channels (nil:
-// all) becomes due, zero if none is queued.
+// all) that heads its chat becomes due, zero if none is queued. Messages
+// behind a chat's earlier one are not counted: they cannot be claimed
+// before it is done.
 func (s *OutboxService) NextDue(ctx context.Context, channels []string) (time.Time, error) {
 	var next int64
 	err := s.db.view(ctx, func(tx *Tx) error {
-		cf, cargs := channelFilter(channels)
-		return tx.QueryRowContext(ctx, `SELECT COALESCE(MIN(next_attempt_at), 0) FROM outbox WHERE state = 'queued'`+cf, cargs...).Scan(&next)
+		cf, cargs := channelFilter("o.channel", channels)
+		return tx.QueryRowContext(ctx, `SELECT COALESCE(MIN(o.next_attempt_at), 0) FROM outbox o WHERE o.state = 'queued'`+cf+chatHead, cargs...).Scan(&next)
 	})
 	return tm(next), wrapf(err, "next due message")
 }
@@ -192,21 +210,37 @@ func (s *OutboxService) MarkSent(ctx context.Context, id int64, providerID strin
 	return s.setState(ctx, "sent", id, `UPDATE outbox SET state = 'sent', provider_message_id = ?, sent_at = ?, error = '' WHERE id = ?`, providerID, withNow)
 }
 
-// MarkRetry puts the message back in the queue until at, recording the error.
+// MarkRetry puts the message back in the queue until at after a failed
+// send, counting an attempt and recording the error.
 func (s *OutboxService) MarkRetry(ctx context.Context, id int64, at time.Time, errText string) error {
-	return s.setState(ctx, "for retry", id, `UPDATE outbox SET state = 'queued', next_attempt_at = ?, error = ? WHERE id = ?`, ts(at), errText)
+	return s.setState(ctx, "for retry", id, `UPDATE outbox SET state = 'queued', attempts = attempts + 1, next_attempt_at = ?, error = ? WHERE id = ?`, ts(at), errText)
 }
 
-// MarkFailed gives up on the message, recording the error.
+// Postpone puts the message back in the queue until at, recording why,
+// without counting an attempt: the channel asked to wait, is paused, or
+// the dispatcher is stopping.
+func (s *OutboxService) Postpone(ctx context.Context, id int64, at time.Time, why string) error {
+	return s.setState(ctx, "postponed", id, `UPDATE outbox SET state = 'queued', next_attempt_at = ?, error = ? WHERE id = ?`, ts(at), why)
+}
+
+// MarkPartSent records that the first parts parts of a split message were
+// delivered, keeping the last part's provider id; the message stays
+// sending.
+func (s *OutboxService) MarkPartSent(ctx context.Context, id int64, parts int, providerID string) error {
+	return s.setState(ctx, "part sent", id, `UPDATE outbox SET parts_sent = ?, provider_message_id = ? WHERE id = ?`, parts, providerID)
+}
+
+// MarkFailed gives up on the message after a failed send, counting the
+// attempt and recording the error.
 func (s *OutboxService) MarkFailed(ctx context.Context, id int64, errText string) error {
-	return s.setState(ctx, "failed", id, `UPDATE outbox SET state = 'failed', error = ? WHERE id = ?`, errText)
+	return s.setState(ctx, "failed", id, `UPDATE outbox SET state = 'failed', attempts = attempts + 1, error = ? WHERE id = ?`, errText)
 }
 
 // MarkUnreachable gives up on the message and flags its account
-// unreachable, in one transaction.
+// unreachable, in one transaction, counting the attempt.
 func (s *OutboxService) MarkUnreachable(ctx context.Context, id int64, errText string) error {
 	err := s.db.inTx(ctx, func(tx *Tx) error {
-		if err := setOutboxState(ctx, tx, id, `UPDATE outbox SET state = 'unreachable', error = ? WHERE id = ?`, errText); err != nil {
+		if err := setOutboxState(ctx, tx, id, `UPDATE outbox SET state = 'unreachable', attempts = attempts + 1, error = ? WHERE id = ?`, errText); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE accounts SET reachable = 0 WHERE id = (SELECT account_id FROM outbox WHERE id = ?)`, id)
@@ -215,14 +249,17 @@ func (s *OutboxService) MarkUnreachable(ctx context.Context, id int64, errText s
 	return wrapf(err, "mark message %d unreachable", id)
 }
 
-// RequeueSending puts messages left sending by a crash back in the queue,
-// keeping their due time so they go out first, and returns them as stored
-// now, so they are sent again (at-least-once). Only one dispatcher may
-// run, or its sends in flight would be sent twice.
-func (s *OutboxService) RequeueSending(ctx context.Context, _ time.Time) ([]*convene.OutboxMessage, error) {
+// RequeueSending puts messages still sending that were claimed before
+// claimedBefore (left by a crash, or stuck past the send timeout) back in
+// the queue, keeping their due time so they go out first and counting no
+// attempt, and returns them as stored now, so they are sent again
+// (at-least-once). Only one dispatcher may run, or its sends in flight
+// would be sent twice.
+func (s *OutboxService) RequeueSending(ctx context.Context, claimedBefore time.Time) ([]*convene.OutboxMessage, error) {
 	var out []*convene.OutboxMessage
 	err := s.db.inTx(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET state = 'queued', next_attempt_at = MIN(next_attempt_at, ?) WHERE state = 'sending' RETURNING `+outboxColumns, ts(tx.now))
+		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET state = 'queued', next_attempt_at = MIN(next_attempt_at, ?)
+			WHERE state = 'sending' AND claimed_at < ? RETURNING `+outboxColumns, ts(tx.now), ts(claimedBefore))
 		if err != nil {
 			return err
 		}
@@ -240,6 +277,31 @@ func (s *OutboxService) RequeueSending(ctx context.Context, _ time.Time) ([]*con
 		return nil, wrapf(err, "requeue sending messages")
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// QueuedByChannel counts queued messages per channel.
+func (s *OutboxService) QueuedByChannel(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	err := s.db.view(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT channel, COUNT(*) FROM outbox WHERE state = 'queued' GROUP BY channel`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var ch string
+			var n int
+			if err := rows.Scan(&ch, &n); err != nil {
+				return err
+			}
+			out[ch] = n
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, wrapf(err, "queued by channel")
+	}
 	return out, nil
 }
 

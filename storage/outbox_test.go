@@ -44,15 +44,22 @@ func TestOutboxService(t *testing.T) {
 		m := msg(acc, "a")
 		m.Content.Buttons = [][]convene.Button{{{Text: "Tham dự", Data: "rsvp:1:a"}}}
 		m.Content.Document = &convene.File{Name: "x.ics", Data: []byte("BEGIN:VCALENDAR")}
-		later := msg(acc, "later")
+		m.EditMessageID, m.PartsSent = "41", 1
+		later := inChat(msg(acc, "later"), "8")
 		later.NextAttemptAt = c.Now().Add(time.Minute)
 		_, _ = os.Enqueue(ctx(), []*convene.OutboxMessage{m, later})
 		got, err := os.ClaimDue(ctx(), []string{"telegram"}, 10)
-		if err != nil || len(got) != 1 || got[0].Key != "a" || got[0].State != convene.OutboxSending || got[0].Attempts != 1 {
+		if err != nil || len(got) != 1 || got[0].Key != "a" || got[0].State != convene.OutboxSending || got[0].Attempts != 0 {
 			t.Fatalf("claim: %+v %v", got, err)
 		}
-		if got[0].Content.Buttons[0][0].Data != "rsvp:1:a" || string(got[0].Content.Document.Data) != "BEGIN:VCALENDAR" {
-			t.Fatalf("content round trip: %+v", got[0].Content)
+		if got[0].Content.Buttons[0][0].Data != "rsvp:1:a" || string(got[0].Content.Document.Data) != "BEGIN:VCALENDAR" ||
+			got[0].EditMessageID != "41" || got[0].PartsSent != 1 {
+			t.Fatalf("round trip: %+v", got[0])
+		}
+		var claimedAt int64
+		_ = rawDB(t, db).QueryRow(`SELECT claimed_at FROM outbox WHERE key = 'a'`).Scan(&claimedAt)
+		if claimedAt != c.Now().UnixNano() {
+			t.Fatalf("claimed_at %d", claimedAt)
 		}
 		// A second handle on the file sees the row as sending: it was committed.
 		other := storage.NewDB(db.DSN)
@@ -72,21 +79,47 @@ func TestOutboxService(t *testing.T) {
 		}
 	})
 
-	t.Run("ClaimDueOldestDueFirst", func(t *testing.T) {
+	t.Run("ClaimDueOnePerChatInOrder", func(t *testing.T) {
 		_, c, os, acc := setup(t)
-		a, b, d := msg(acc, "a"), msg(acc, "b"), msg(acc, "d")
-		a.NextAttemptAt = c.Now().Add(-time.Minute) // due earlier, enqueued first
-		d.NextAttemptAt = c.Now().Add(-time.Hour)   // due earliest, enqueued last
-		_, _ = os.Enqueue(ctx(), []*convene.OutboxMessage{b, a, d})
-		got := mustClaim(t, os, 2)
-		if len(got) != 2 || got[0].Key != "d" || got[1].Key != "a" {
-			t.Fatalf("claimed %v", keys(got))
+		a1, a2, a3 := msg(acc, "a1"), msg(acc, "a2"), msg(acc, "a3")
+		b1 := inChat(msg(acc, "b1"), "8")
+		a2.NextAttemptAt = c.Now().Add(-time.Hour) // due earlier, but behind a1 in its chat
+		_, _ = os.Enqueue(ctx(), []*convene.OutboxMessage{a1, a2, b1, a3})
+		got := mustClaim(t, os, 10)
+		if len(got) != 2 || got[0].Key != "a1" || got[1].Key != "b1" {
+			t.Fatalf("claimed %v, want the heads a1 b1", keys(got))
 		}
-		if got := mustClaim(t, os, 2); len(got) != 1 || got[0].Key != "b" {
-			t.Fatalf("then %v", keys(got))
+		if got := mustClaim(t, os, 10); len(got) != 0 {
+			t.Fatalf("claimed %v while the chats' heads are sending", keys(got))
+		}
+		if next, _ := os.NextDue(ctx(), nil); !next.IsZero() {
+			t.Fatalf("next due %v behind a sending head", next)
+		}
+		_ = os.MarkSent(ctx(), got[0].ID, "1")
+		_ = os.Postpone(ctx(), got[1].ID, c.Now().Add(time.Minute), "chat limit")
+		if got := mustClaim(t, os, 10); len(got) != 1 || got[0].Key != "a2" {
+			t.Fatalf("then %v, want a2", keys(got))
+		}
+		if next, _ := os.NextDue(ctx(), nil); !next.Equal(c.Now().Add(time.Minute)) {
+			t.Fatalf("next due %v, want the postponed head b1's", next)
 		}
 		if got, err := os.ClaimDue(ctx(), nil, 0); err != nil || len(got) != 0 {
 			t.Fatalf("limit 0: %v %v", keys(got), err)
+		}
+	})
+
+	t.Run("ClaimDueInteractiveFirst", func(t *testing.T) {
+		_, _, os, acc := setup(t)
+		var ms []*convene.OutboxMessage
+		for i := 0; i < 5; i++ {
+			ms = append(ms, inChat(msg(acc, fmt.Sprint("bulk", i)), fmt.Sprint(100+i)))
+		}
+		reply := inChat(msg(acc, "reply"), "200")
+		reply.Interactive = true
+		_, _ = os.Enqueue(ctx(), append(ms, reply))
+		got := mustClaim(t, os, 2)
+		if len(got) != 2 || got[0].Key != "reply" || !got[0].Interactive || got[1].Key != "bulk0" {
+			t.Fatalf("claimed %v, want reply then bulk0", keys(got))
 		}
 	})
 
@@ -100,11 +133,17 @@ func TestOutboxService(t *testing.T) {
 		if got, _ := os.ClaimDue(ctx(), []string{}, 10); len(got) != 0 {
 			t.Fatal("an empty channel list claimed messages")
 		}
+		if n, err := os.QueuedByChannel(ctx()); err != nil || len(n) != 2 || n["telegram"] != 1 || n["zalo"] != 1 {
+			t.Fatalf("queued by channel %v %v", n, err)
+		}
 		if got, _ := os.ClaimDue(ctx(), []string{"zalo", "console"}, 10); len(got) != 1 || got[0].Key != "zl" {
 			t.Fatalf("zalo claimed %v", keys(got))
 		}
 		if got, _ := os.ClaimDue(ctx(), nil, 10); len(got) != 1 || got[0].Key != "tg" {
 			t.Fatalf("nil claimed %v", keys(got))
+		}
+		if n, _ := os.QueuedByChannel(ctx()); len(n) != 0 {
+			t.Fatalf("queued by channel after claims %v", n)
 		}
 	})
 
@@ -125,7 +164,8 @@ func TestOutboxService(t *testing.T) {
 
 	t.Run("Outcomes", func(t *testing.T) {
 		db, c, os, acc := setup(t)
-		_, _ = os.Enqueue(ctx(), []*convene.OutboxMessage{msg(acc, "sent"), msg(acc, "retry"), msg(acc, "fail"), msg(acc, "gone")})
+		gone := mustAccount(t, db, "9", 0)
+		_, _ = os.Enqueue(ctx(), []*convene.OutboxMessage{msg(acc, "sent"), inChat(msg(acc, "retry"), "8"), inChat(msg(acc, "fail"), "10"), msg(gone, "gone")})
 		for _, m := range mustClaim(t, os, 4) {
 			switch m.Key {
 			case "sent":
@@ -142,16 +182,20 @@ func TestOutboxService(t *testing.T) {
 			t.Fatal("retry claimed before its time")
 		}
 		c.Add(time.Minute)
-		if got := mustClaim(t, os, 10); len(got) != 1 || got[0].Key != "retry" || got[0].Attempts != 2 || got[0].Error != "502" {
+		if got := mustClaim(t, os, 10); len(got) != 1 || got[0].Key != "retry" || got[0].Attempts != 1 || got[0].Error != "502" {
 			t.Fatalf("retry: %+v", got)
 		}
-		a, _ := storage.NewPersonService(db).FindAccountByID(ctx(), acc.ID)
-		if a.Reachable {
+		if a, _ := storage.NewPersonService(db).FindAccountByID(ctx(), gone.ID); a.Reachable {
 			t.Fatal("unreachable message did not flag the account")
+		}
+		if a, _ := storage.NewPersonService(db).FindAccountByID(ctx(), acc.ID); !a.Reachable {
+			t.Fatal("another account flagged unreachable")
 		}
 		for name, err := range map[string]error{
 			"MarkSent":        os.MarkSent(ctx(), 12345, "x"),
 			"MarkRetry":       os.MarkRetry(ctx(), 12345, c.Now(), "x"),
+			"Postpone":        os.Postpone(ctx(), 12345, c.Now(), "x"),
+			"MarkPartSent":    os.MarkPartSent(ctx(), 12345, 1, "x"),
 			"MarkFailed":      os.MarkFailed(ctx(), 12345, "x"),
 			"MarkUnreachable": os.MarkUnreachable(ctx(), 12345, "x"),
 		} {
@@ -171,6 +215,37 @@ func TestOutboxService(t *testing.T) {
 		}
 	})
 
+	t.Run("AttemptsCountFailuresOnly", func(t *testing.T) {
+		_, c, os, acc := setup(t)
+		_, _ = os.Enqueue(ctx(), []*convene.OutboxMessage{msg(acc, "a")})
+		m := mustClaim(t, os, 1)[0]
+		_ = os.Postpone(ctx(), m.ID, c.Now(), "429")
+		m = mustClaim(t, os, 1)[0]
+		if m.Attempts != 0 || m.Error != "429" {
+			t.Fatalf("after claim and postpone: attempts %d, error %q", m.Attempts, m.Error)
+		}
+		_ = os.MarkRetry(ctx(), m.ID, c.Now(), "502")
+		m = mustClaim(t, os, 1)[0]
+		_ = os.MarkRetry(ctx(), m.ID, c.Now(), "503")
+		if m = mustClaim(t, os, 1)[0]; m.Attempts != 2 {
+			t.Fatalf("two failures counted as %d", m.Attempts)
+		}
+	})
+
+	t.Run("PartsSentKept", func(t *testing.T) {
+		_, c, os, acc := setup(t)
+		_, _ = os.Enqueue(ctx(), []*convene.OutboxMessage{msg(acc, "long")})
+		m := mustClaim(t, os, 1)[0]
+		if err := os.MarkPartSent(ctx(), m.ID, 1, "501"); err != nil {
+			t.Fatal(err)
+		}
+		_ = os.Postpone(ctx(), m.ID, c.Now(), "429")
+		m = mustClaim(t, os, 1)[0]
+		if m.PartsSent != 1 || m.ProviderMessageID != "501" || m.Attempts != 0 {
+			t.Fatalf("after a part: %+v", m)
+		}
+	})
+
 	t.Run("RequeueSendingAfterCrash", func(t *testing.T) {
 		db, c, os, acc := setup(t)
 		_, _ = os.Enqueue(ctx(), []*convene.OutboxMessage{msg(acc, "a"), msg(acc, "b")})
@@ -183,15 +258,30 @@ func TestOutboxService(t *testing.T) {
 		}
 		defer MustCloseDB(t, other)
 		c.Add(time.Minute)
-		got, err := storage.NewOutboxService(other).RequeueSending(ctx(), time.Now().Add(time.Hour))
+		got, err := storage.NewOutboxService(other).RequeueSending(ctx(), c.Now())
 		if err != nil || len(got) != 1 || got[0].ID != claimed[0].ID || got[0].State != convene.OutboxQueued || !got[0].NextAttemptAt.Equal(claimed[0].NextAttemptAt) {
 			t.Fatalf("requeue: %+v %v", got, err)
 		}
-		if again, _ := os.RequeueSending(ctx(), time.Now().Add(time.Hour)); len(again) != 0 {
+		if again, _ := os.RequeueSending(ctx(), c.Now()); len(again) != 0 {
 			t.Fatalf("requeued twice: %d", len(again))
 		}
-		if again := mustClaim(t, os, 10); len(again) != 2 || again[0].ID != claimed[0].ID || again[0].Attempts != 2 {
+		if again := mustClaim(t, os, 10); len(again) != 1 || again[0].ID != claimed[0].ID || again[0].Attempts != 0 {
 			t.Fatalf("after requeue: %+v", again)
+		}
+	})
+
+	t.Run("RequeueSendingOnlyStale", func(t *testing.T) {
+		_, c, os, acc := setup(t)
+		_, _ = os.Enqueue(ctx(), []*convene.OutboxMessage{msg(acc, "old"), inChat(msg(acc, "new"), "8")})
+		old := mustClaim(t, os, 1)[0]
+		c.Add(3 * time.Minute)
+		fresh := mustClaim(t, os, 1)[0]
+		got, err := os.RequeueSending(ctx(), c.Now().Add(-2*time.Minute))
+		if err != nil || len(got) != 1 || got[0].ID != old.ID {
+			t.Fatalf("requeued %v %v, want only %q", keys(got), err, old.Key)
+		}
+		if st, _ := os.BatchStats(ctx(), ""); st.Sending != 1 || st.Queued != 1 {
+			t.Fatalf("states %+v; %q should still be sending", st, fresh.Key)
 		}
 	})
 
@@ -199,7 +289,7 @@ func TestOutboxService(t *testing.T) {
 		_, _, os, acc := setup(t)
 		var ms []*convene.OutboxMessage
 		for i := 0; i < 3; i++ {
-			m := msg(acc, fmt.Sprint("k", i))
+			m := inChat(msg(acc, fmt.Sprint("k", i)), fmt.Sprint(i))
 			m.Batch = "bc:1"
 			ms = append(ms, m)
 		}
@@ -227,7 +317,8 @@ func TestOutboxService(t *testing.T) {
 		db, _, os, acc := setup(t)
 		var ms []*convene.OutboxMessage
 		for i := 0; i < 200; i++ {
-			ms = append(ms, msg(acc, fmt.Sprint("m", i)))
+			// 50 chats of 4: a chat's next message is claimable once its head is done.
+			ms = append(ms, inChat(msg(acc, fmt.Sprint("m", i)), fmt.Sprint(i%50)))
 		}
 		_, _ = os.Enqueue(ctx(), ms)
 		other := storage.NewDB(db.DSN)
@@ -238,6 +329,7 @@ func TestOutboxService(t *testing.T) {
 		services := []*storage.OutboxService{os, storage.NewOutboxService(other)}
 		var mu sync.Mutex
 		seen := map[int64]bool{}
+		inFlight := map[string]bool{} // chats with a claimed message not yet marked sent
 		var wg sync.WaitGroup
 		for w := 0; w < 4; w++ {
 			wg.Add(1)
@@ -249,21 +341,41 @@ func TestOutboxService(t *testing.T) {
 						t.Error(err)
 						return
 					}
-					if len(got) == 0 {
-						return
-					}
 					mu.Lock()
 					for _, m := range got {
 						if seen[m.ID] {
 							t.Errorf("message %d claimed twice", m.ID)
 						}
 						seen[m.ID] = true
+						if inFlight[m.ChatID] {
+							t.Errorf("chat %s has two sends in flight", m.ChatID)
+						}
+						inFlight[m.ChatID] = true
 					}
+					n := len(seen)
 					mu.Unlock()
+					for _, m := range got {
+						mu.Lock()
+						inFlight[m.ChatID] = false
+						mu.Unlock()
+						if err := s.MarkSent(ctx(), m.ID, "1"); err != nil {
+							t.Error(err)
+							return
+						}
+					}
+					if n == 200 {
+						return
+					}
 				}
 			}(services[w%2])
 		}
-		wg.Wait()
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("claimers still running after 30 s")
+		}
 		if len(seen) != 200 {
 			t.Fatalf("claimed %d of 200", len(seen))
 		}
@@ -285,4 +397,10 @@ func keys(ms []*convene.OutboxMessage) []string {
 		out = append(out, m.Key)
 	}
 	return out
+}
+
+// inChat sends m to another chat of the same account.
+func inChat(m *convene.OutboxMessage, chatID string) *convene.OutboxMessage {
+	m.ChatID = chatID
+	return m
 }

@@ -46,3 +46,11 @@ func (s *Server) SetLatency(d time.Duration) {
 	defer s.mu.Unlock()
 	s.latency = d
 }
+
+// TooManyOnSend answers the nth sendMessage from now (1: the next) with a
+// 429 asking to wait retryAfter seconds, as if the bot had flooded.
+func (s *Server) TooManyOnSend(n, retryAfter int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tooManyOn, s.tooManyAfter = s.stats.Requests["sendMessage"]+n, retryAfter
+}

@@ -10,8 +10,9 @@ import (
 // Limits are Telegram-like send limits; zero fields are off.
 type Limits struct {
 	// PerSecond bounds sends of the whole bot per second (Telegram: about 30),
-	// with a burst of one second's worth.
+	// with a burst of Burst (default one second's worth).
 	PerSecond float64
+	Burst     int
 	// PerChat bounds sends to one private chat per second (Telegram: about 1),
 	// with a burst of ChatBurst (default 3).
 	PerChat   float64
@@ -30,7 +31,11 @@ type limiter struct {
 func newLimiter(l Limits) *limiter {
 	lim := &limiter{l: l, chats: map[int64]*rate.Limiter{}}
 	if l.PerSecond > 0 {
-		lim.bot = rate.NewLimiter(rate.Limit(l.PerSecond), int(math.Max(1, l.PerSecond)))
+		burst := l.Burst
+		if burst <= 0 {
+			burst = int(math.Max(1, l.PerSecond))
+		}
+		lim.bot = rate.NewLimiter(rate.Limit(l.PerSecond), burst)
 	}
 	return lim
 }

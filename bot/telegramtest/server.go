@@ -48,15 +48,18 @@ type Server struct {
 	failUntil time.Time
 	failCode  int
 	pauseTill time.Time // a forced 429 window
-	latency   time.Duration
-	limiter   *limiter
-	answers   []CallbackAnswer
-	commands  map[string][]tgbotapi.BotCommand
-	webhook   struct{ url, secret string }
-	sendTimes []time.Time
-	stats     Stats
-	nextCBID  int
-	closed    bool
+	// tooManyOn is the count of sendMessage calls answered with a 429 of
+	// tooManyAfter seconds (0: none).
+	tooManyOn, tooManyAfter int
+	latency                 time.Duration
+	limiter                 *limiter
+	answers                 []CallbackAnswer
+	commands                map[string][]tgbotapi.BotCommand
+	webhook                 struct{ url, secret string }
+	sendTimes               []time.Time
+	stats                   Stats
+	nextCBID                int
+	closed                  bool
 }
 
 // Close ends pending long polls and shuts the server down.
@@ -185,7 +188,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.stats.Requests[method]++
 	latency := s.latency
+	var tooMany *apiError
+	if method == "sendMessage" && s.tooManyOn > 0 && s.stats.Requests[method] == s.tooManyOn {
+		s.stats.TooMany++
+		s.sendTimes = append(s.sendTimes, time.Now())
+		tooMany = &apiError{code: 429, desc: fmt.Sprintf("Too Many Requests: retry after %d", s.tooManyAfter), retryAfter: s.tooManyAfter}
+		s.tooManyOn = 0
+	}
 	s.mu.Unlock()
+	if tooMany != nil {
+		writeJSON(w, http.StatusTooManyRequests, apiResponse{ErrorCode: 429, Description: tooMany.desc,
+			Parameters: &tgbotapi.ResponseParameters{RetryAfter: tooMany.retryAfter}})
+		return
+	}
 	if latency > 0 {
 		select {
 		case <-time.After(latency):

@@ -17,6 +17,7 @@ import (
 	"github.com/convene/convene/bot"
 	"github.com/convene/convene/bot/telegram"
 	"github.com/convene/convene/bot/zalo"
+	"github.com/convene/convene/outbox"
 	"github.com/convene/convene/scheduler"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -48,7 +49,7 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 		}
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-		metrics := bot.NewMetrics(reg, b.Outbox)
+		metrics := outbox.NewMetrics(reg, b.Outbox)
 		deadUpdates := prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "convene", Name: "updates_dead_total",
 			Help: "Incoming updates parked after failing too often."}, []string{"channel"})
 		reg.MustRegister(deadUpdates, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "convene", Name: "inbox_waiting",
@@ -122,7 +123,8 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 			}()
 		}
 
-		d := bot.NewDispatcher(b, bot.DispatchConfig{Rate: m.Config.SendRate, Metrics: metrics})
+		d := outbox.New(outbox.Config{Outbox: b.Outbox, Tx: m.DB, Channel: b.Channel, Channels: b.ChannelNames, Render: b.Render,
+			OnBatchDone: b.ReportBatch, Wake: b.Woken(), Rate: m.Config.SendRate, Logger: m.Logger, Metrics: metrics, Now: b.Now})
 		start("dispatcher", d.Run)
 		start("inbox", func(ctx context.Context) error {
 			return b.RunInbox(ctx, bot.InboxConfig{OnDead: func(ch string) { deadUpdates.WithLabelValues(ch).Inc() }})

@@ -13,6 +13,7 @@ import (
 	"github.com/convene/convene/bot"
 	"github.com/convene/convene/bot/console"
 	"github.com/convene/convene/examples"
+	"github.com/convene/convene/outbox"
 	"github.com/convene/convene/plan"
 )
 
@@ -53,7 +54,8 @@ func (m *Main) setupTry(fs *flag.FlagSet) func(context.Context, []string) error 
 		fmt.Fprintln(m.Stdout, b.Texts.T(m.Config.Lang, "try.banner", map[string]any{
 			"Name": delegate.Person.FullName, "Code": delegate.Token, "Meeting": delegate.MeetingID,
 		}))
-		d := bot.NewDispatcher(b, bot.DispatchConfig{Rate: 100, PerChat: 100, Poll: 50 * time.Millisecond, Grace: time.Second})
+		d := outbox.New(outbox.Config{Outbox: b.Outbox, Tx: m.DB, Channel: b.Channel, Channels: b.ChannelNames, Render: b.Render,
+			OnBatchDone: b.ReportBatch, Wake: b.Woken(), Rate: 100, PerChat: 100, Poll: 50 * time.Millisecond, Logger: b.Logger, Now: b.Now})
 		runCtx, cancel := context.WithCancel(ctx)
 		var wg sync.WaitGroup
 		wg.Add(1)
