@@ -167,9 +167,26 @@ func (h *harness) user(id int64, name string) *telegramtest.User {
 	return h.srv.NewUser(id, name, "", "", "vi")
 }
 
+// settle waits until the bot has handled every stored update and sent
+// every queued message, so what a test reads next is the answer to what it
+// does next, not a late answer to something before.
+func (h *harness) settle() {
+	h.t.Helper()
+	ctx := context.Background()
+	ok := h.srv.WaitFor(wait, func() bool {
+		waiting, _, err1 := h.svc.Inbox.InboxCounts(ctx)
+		depth, err2 := h.svc.Outbox.QueueDepth(ctx)
+		return err1 == nil && err2 == nil && waiting == 0 && depth == 0
+	})
+	if !ok {
+		h.t.Fatal("the bot did not settle: updates or messages still waiting")
+	}
+}
+
 // send makes u write text and waits until the bot has replied n more messages (edits don't count).
 func (h *harness) send(u *telegramtest.User, text string, n int) []telegramtest.Message {
 	h.t.Helper()
+	h.settle()
 	before := len(h.srv.Messages(u.ID))
 	u.Send(text)
 	return h.waitNew(u.ID, before, n)
@@ -191,6 +208,7 @@ func (h *harness) press(u *telegramtest.User, msgID int, data string) {
 	if !h.srv.WaitFor(wait, func() bool { return h.srv.Answered(cb) }) {
 		h.t.Fatalf("press %s not answered", data)
 	}
+	h.settle()
 }
 
 // link opens the personal link of the invitee named name as u.

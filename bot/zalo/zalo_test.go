@@ -130,6 +130,10 @@ func TestReceive(t *testing.T) {
 			t.Fatalf("got %d updates, want %d", len(ins), len(want))
 		}
 		for i := range want {
+			if ins[i].BotID == "" {
+				t.Errorf("update %d has no bot id to key it", i)
+			}
+			want[i].BotID = ins[i].BotID
 			if *ins[i] != want[i] {
 				t.Errorf("update %d:\n got %+v\nwant %+v", i, *ins[i], want[i])
 			}
