@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -135,10 +134,10 @@ func (m *Main) setupLinks(fs *flag.FlagSet) func(context.Context, []string) erro
 			enc.SetIndent("", "  ")
 			return enc.Encode(rows)
 		}
-		w := csv.NewWriter(m.Stdout)
+		w := report.NewCSVWriter(m.Stdout)
 		_ = w.Write([]string{"full_name", "unit", "category", "phone", "token", "link", "linked"})
 		for _, r := range rows {
-			_ = w.Write([]string{r.FullName, r.Unit, r.Category, r.Phone, r.Token, r.Link, fmt.Sprint(r.Linked)})
+			_ = w.Write([]string{r.FullName, r.Unit, r.Category, report.PhoneCell(r.Phone), r.Token, r.Link, fmt.Sprint(r.Linked)})
 		}
 		w.Flush()
 		return w.Error()
