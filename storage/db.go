@@ -74,6 +74,7 @@ func (db *DB) Open() (err error) {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "temp_store(MEMORY)")
+	q.Add("_pragma", "secure_delete(1)")
 	q.Set("_txlock", "immediate")
 	// A plain path is opened as it is (no URI parsing of '%' or '#'); a
 	// "file:" URI may carry parameters of its own.
