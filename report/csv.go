@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/csv"
 	"io"
 	"strconv"
 	"time"
@@ -9,12 +8,13 @@ import (
 
 // CSV writes one row per invitee with an English header (and one column per
 // question unless the meeting is anonymous), UTF-8 with a BOM so Excel shows
-// Vietnamese correctly.
+// Vietnamese correctly. Cells go through SafeCell (no formulas) and phones
+// through PhoneCell.
 func CSV(w io.Writer, d *Data) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := NewCSVWriter(w)
 	header := []string{"full_name", "title", "unit", "category", "phone", "email", "linked", "rsvp", "reason", "substitute", "attendance", "checked_in_at"}
 	qs := d.Meeting.Feedback.QuestionList()
 	anon := d.Meeting.Feedback.Anonymous
@@ -32,7 +32,7 @@ func CSV(w io.Writer, d *Data) error {
 		if !inv.CheckedInAt.IsZero() {
 			checked = inv.CheckedInAt.In(d.Meeting.Location()).Format(time.RFC3339)
 		}
-		row := []string{inv.Person.FullName, inv.Person.Title, inv.Person.Unit, inv.Category.Code, inv.Person.Phone, inv.Person.Email,
+		row := []string{inv.Person.FullName, inv.Person.Title, inv.Person.Unit, inv.Category.Code, PhoneCell(inv.Person.Phone), inv.Person.Email,
 			strconv.FormatBool(inv.Linked()), string(inv.RSVP), inv.Reason, inv.SubstituteName, string(inv.Attendance), checked}
 		if !anon {
 			f := fb[inv.PersonID]

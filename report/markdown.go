@@ -16,17 +16,17 @@ func Markdown(w io.Writer, d *Data) error {
 	l, m := d.Lang, d.Meeting
 	s := Summarize(d)
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n**%s**\n", T(l, "title"), m.Title)
+	fmt.Fprintf(&b, "# %s\n\n**%s**\n", T(l, "title"), md(m.Title))
 	fmt.Fprintf(&b, "%s: %s\n", T(l, "time"), when(d, m.StartsAt))
 	if m.Venue != "" {
-		fmt.Fprintf(&b, "%s: %s", T(l, "venue"), m.Venue)
+		fmt.Fprintf(&b, "%s: %s", T(l, "venue"), md(m.Venue))
 		if m.Address != "" {
-			fmt.Fprintf(&b, ", %s", m.Address)
+			fmt.Fprintf(&b, ", %s", md(m.Address))
 		}
 		b.WriteString("\n")
 	}
 	if m.Host != "" {
-		fmt.Fprintf(&b, "%s: %s\n", T(l, "host"), m.Host)
+		fmt.Fprintf(&b, "%s: %s\n", T(l, "host"), md(m.Host))
 	}
 	fmt.Fprintf(&b, "\n## %s\n", T(l, "summary"))
 	fmt.Fprintf(&b, "- %s: %d · %s: %d\n", T(l, "invited"), s.Invited, T(l, "linked"), s.Linked)
@@ -42,7 +42,7 @@ func Markdown(w io.Writer, d *Data) error {
 	}{{"by_category", s.ByCategory}, {"by_unit", s.ByUnit}} {
 		fmt.Fprintf(&b, "\n## %s\n", T(l, part.title))
 		for _, g := range part.groups {
-			fmt.Fprintf(&b, "- %s: %s %d/%d", orDash(g.Name), strings.ToLower(T(l, "attending")), g.Attending, g.Invited)
+			fmt.Fprintf(&b, "- %s: %s %d/%d", orDash(md(g.Name)), strings.ToLower(T(l, "attending")), g.Attending, g.Invited)
 			if g.Attended()+g.Absent > 0 {
 				fmt.Fprintf(&b, ", %s %d, %s %d, %s %d", strings.ToLower(T(l, "present")), g.Attended(),
 					strings.ToLower(T(l, "excused")), g.Excused, strings.ToLower(T(l, "absent")), g.Absent)
@@ -59,7 +59,7 @@ func Markdown(w io.Writer, d *Data) error {
 	if len(excused) > 0 {
 		fmt.Fprintf(&b, "\n## %s\n", T(l, "excused_list"))
 		for _, inv := range excused {
-			fmt.Fprintf(&b, "- %s (%s): %s\n", inv.Person.FullName, orDash(inv.Person.Unit), orDash(inv.Reason))
+			fmt.Fprintf(&b, "- %s (%s): %s\n", md(inv.Person.FullName), orDash(md(inv.Person.Unit)), orDash(md(inv.Reason)))
 		}
 	}
 	fmt.Fprintf(&b, "\n## %s\n", T(l, "feedback"))
@@ -68,15 +68,15 @@ func Markdown(w io.Writer, d *Data) error {
 		fmt.Fprintf(&b, "_%s_\n", T(l, "anonymous"))
 	}
 	for i, c := range Compile(d) {
-		fmt.Fprintf(&b, "\n**%d. %s**\n", i+1, questionText(l, c.Question))
+		fmt.Fprintf(&b, "\n**%d. %s**\n", i+1, md(questionText(l, c.Question)))
 		if len(c.Answers) == 0 {
 			fmt.Fprintf(&b, "%s\n", T(l, "no_answers"))
 		}
 		for _, a := range c.Answers {
 			if a.Name != "" {
-				fmt.Fprintf(&b, "- %s — _%s, %s_\n", oneLine(a.Text), a.Name, orDash(a.Unit))
+				fmt.Fprintf(&b, "- %s — _%s, %s_\n", md(a.Text), md(a.Name), orDash(md(a.Unit)))
 			} else {
-				fmt.Fprintf(&b, "- %s\n", oneLine(a.Text))
+				fmt.Fprintf(&b, "- %s\n", md(a.Text))
 			}
 		}
 	}
@@ -88,14 +88,12 @@ func Markdown(w io.Writer, d *Data) error {
 		}
 	}
 	fmt.Fprintf(&b, "\n## %s\n", T(l, "response_rate"))
-	for _, g := range s.ByUnit {
-		fmt.Fprintf(&b, "- %s: %d (%s)\n", orDash(g.Name), g.Responses, percent(g.ResponseRate))
+	for _, g := range s.ResponseRows() {
+		fmt.Fprintf(&b, "- %s: %d (%s)\n", orDash(md(g.Name)), g.Responses, percent(g.ResponseRate))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func orDash(s string) string {
 	if s == "" {

@@ -173,7 +173,7 @@ func PDF(w io.Writer, d *Data) error {
 	}
 	heading(T(l, "response_rate"))
 	var rr [][]string
-	for _, g := range s.ByUnit {
+	for _, g := range s.ResponseRows() {
 		rr = append(rr, []string{orDash(g.Name), itoa(g.Invited), itoa(g.Attended()), itoa(g.Responses), percent(g.ResponseRate)})
 	}
 	table([]string{T(l, "unit"), T(l, "invited"), T(l, "present"), T(l, "responses"), T(l, "response_rate")}, []float64{70, 25, 25, 25, 25}, rr)

@@ -72,6 +72,9 @@ type Group struct {
 	Absent       int     `json:"absent"`
 	Responses    int     `json:"feedback_responses"`
 	ResponseRate float64 `json:"response_rate"`
+	// ResponsesHidden is set, and Responses and ResponseRate are 0, for a
+	// group with fewer than MinResponders responders in an anonymous meeting.
+	ResponsesHidden bool `json:"responses_hidden,omitempty"`
 }
 
 // Summary holds the report's counts.
@@ -82,6 +85,10 @@ type Summary struct {
 	Ratings            int            `json:"ratings"`
 	ByCategory         []Group        `json:"by_category"`
 	ByUnit             []Group        `json:"by_unit"`
+	// OtherCategories and OtherUnits, only in an anonymous meeting, merge
+	// the groups whose responses are hidden (see hideFewResponders).
+	OtherCategories *Group `json:"other_categories,omitempty"`
+	OtherUnits      *Group `json:"other_units,omitempty"`
 }
 
 func (g *Group) add(inv *convene.Invitee, responded bool) {
@@ -127,7 +134,9 @@ func (g *Group) rate() {
 	}
 }
 
-// Summarize computes the counts of d.
+// Summarize computes the counts of d. In an anonymous meeting no unit or
+// category with fewer than MinResponders responders shows how many
+// answered: they are merged into OtherUnits and OtherCategories.
 func Summarize(d *Data) *Summary {
 	responded := map[int64]bool{}
 	for _, id := range d.Responders {
@@ -166,6 +175,10 @@ func Summarize(d *Data) *Summary {
 	}
 	for i := range s.ByUnit {
 		s.ByUnit[i].rate()
+	}
+	if d.Meeting.Feedback.Anonymous {
+		s.OtherCategories = hideFewResponders(s.ByCategory, "other", T(d.Lang, "other_categories"))
+		s.OtherUnits = hideFewResponders(s.ByUnit, "other", T(d.Lang, "other_units"))
 	}
 	sum := 0
 	for _, f := range d.Feedback {

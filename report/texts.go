@@ -43,6 +43,8 @@ var texts = map[string][2]string{
 	"no_answers":         {"(chưa có ý kiến)", "(no answers)"},
 	"anonymous":          {"Góp ý ẩn danh: không ghi tên người góp ý.", "Anonymous feedback: answers are shown without names."},
 	"rating":             {"Đánh giá chung", "Overall rating"},
+	"other_units":        {"Các đơn vị khác (mỗi đơn vị dưới 3 người góp ý)", "Other units (fewer than 3 responders each)"},
+	"other_categories":   {"Các thành phần khác (mỗi thành phần dưới 3 người góp ý)", "Other categories (fewer than 3 responders each)"},
 	"rating_average":     {"Điểm trung bình", "Average"},
 	"ratings":            {"lượt đánh giá", "ratings"},
 	"sheet_summary":      {"Tổng hợp", "Summary"},

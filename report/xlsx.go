@@ -160,7 +160,7 @@ func XLSX(w io.Writer, d *Data) error {
 
 	// Response rate by unit.
 	rr := [][]any{{T(l, "unit"), T(l, "invited"), T(l, "present"), T(l, "responses"), T(l, "response_rate")}}
-	for _, g := range s.ByUnit {
+	for _, g := range s.ResponseRows() {
 		rr = append(rr, []any{g.Name, g.Invited, g.Attended(), g.Responses, g.ResponseRate})
 	}
 	if err := rows(rate, 1, rr); err != nil {

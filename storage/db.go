@@ -79,6 +79,7 @@ func (db *DB) Open() (err error) {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "temp_store(MEMORY)")
+	q.Add("_pragma", "secure_delete(1)")
 	q.Set("_txlock", "immediate")
 	// A plain path is opened as it is (no URI parsing of '%' or '#'); a
 	// "file:" URI may carry parameters of its own.
@@ -163,7 +164,9 @@ func (db *DB) Close() error {
 }
 
 // Backup writes a consistent copy of the database to path (VACUUM INTO)
-// while others may be writing. The file must not exist yet.
+// while others may be writing. The file must not exist yet or be empty;
+// an existing empty file keeps its mode, so a caller that wants the copy
+// private creates it first (0600, O_EXCL) and passes its path.
 func (db *DB) Backup(ctx context.Context, path string) error {
 	if _, err := db.db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -29,11 +28,11 @@ func (m *Main) commands() map[string]command {
 		"invite":        {usage: "invite --meeting CODE [flags]", nargs: 0, setup: m.setupInvite},
 		"remind":        {usage: "remind --meeting CODE [--audience A] [flags]", nargs: 0, setup: m.setupRemind},
 		"broadcast":     {usage: "broadcast --meeting CODE [--audience A] [flags] TEXT", nargs: -1, setup: m.setupBroadcast},
-		"checkin-link":  {usage: "checkin-link --meeting CODE [--qr FILE.png] [flags]", nargs: 0, setup: m.setupCheckinLink},
+		"checkin-link":  {usage: "checkin-link --meeting CODE [--qr FILE.png [--force]] [flags]", nargs: 0, setup: m.setupCheckinLink},
 		"feedback open": {usage: "feedback open --meeting CODE [flags]", nargs: 0, setup: m.setupFeedbackOpen},
-		"report":        {usage: "report --meeting CODE --format md|csv|json|xlsx|pdf [-o FILE] [flags]", nargs: 0, setup: m.setupReport},
-		"letters":       {usage: "letters --meeting CODE -o FILE.pdf [flags]", nargs: 0, setup: m.setupLetters},
-		"backup":        {usage: "backup [flags] FILE", nargs: 1, setup: m.setupBackup},
+		"report":        {usage: "report --meeting CODE --format md|csv|json|xlsx|pdf [-o FILE [--force]] [flags]", nargs: 0, setup: m.setupReport},
+		"letters":       {usage: "letters --meeting CODE -o FILE.pdf [--force] [flags]", nargs: 0, setup: m.setupLetters},
+		"backup":        {usage: "backup [--force] [flags] FILE", nargs: 1, setup: m.setupBackup},
 		"healthcheck":   {usage: "healthcheck [flags]", nargs: 0, setup: m.setupHealthcheck},
 	}
 }
@@ -135,10 +134,10 @@ func (m *Main) setupLinks(fs *flag.FlagSet) func(context.Context, []string) erro
 			enc.SetIndent("", "  ")
 			return enc.Encode(rows)
 		}
-		w := csv.NewWriter(m.Stdout)
+		w := report.NewCSVWriter(m.Stdout)
 		_ = w.Write([]string{"full_name", "unit", "category", "phone", "token", "link", "linked"})
 		for _, r := range rows {
-			_ = w.Write([]string{r.FullName, r.Unit, r.Category, r.Phone, r.Token, r.Link, fmt.Sprint(r.Linked)})
+			_ = w.Write([]string{r.FullName, r.Unit, r.Category, report.PhoneCell(r.Phone), r.Token, r.Link, fmt.Sprint(r.Linked)})
 		}
 		w.Flush()
 		return w.Error()
@@ -215,6 +214,7 @@ func (m *Main) setupBroadcast(fs *flag.FlagSet) func(context.Context, []string) 
 func (m *Main) setupCheckinLink(fs *flag.FlagSet) func(context.Context, []string) error {
 	code := fs.String("meeting", "", "meeting code")
 	qr := fs.String("qr", "", "also write the QR code to this PNG file")
+	force := fs.Bool("force", false, "replace an existing QR file")
 	return func(ctx context.Context, args []string) error {
 		b, err := m.meetingBot(ctx, *code)
 		if err != nil {
@@ -229,7 +229,7 @@ func (m *Main) setupCheckinLink(fs *flag.FlagSet) func(context.Context, []string
 			return err
 		}
 		if *qr != "" {
-			if err := os.WriteFile(*qr, png, 0o644); err != nil {
+			if err := writeNewFile(*qr, png, *force); err != nil {
 				return err
 			}
 		}
@@ -254,22 +254,34 @@ func (m *Main) setupFeedbackOpen(fs *flag.FlagSet) func(context.Context, []strin
 	}
 }
 
-// output opens -o FILE, or standard output.
-func (m *Main) output(path string) (io.Writer, func() error, error) {
+// output opens -o FILE (made by createFile: 0600, no symlink followed,
+// an existing file only with force), or standard output. finish closes
+// it; given the writer's error it removes the half-written file and
+// returns that error.
+func (m *Main) output(path string, force bool) (w io.Writer, finish func(error) error, err error) {
 	if path == "" || path == "-" {
-		return m.Stdout, func() error { return nil }, nil
+		return m.Stdout, func(err error) error { return err }, nil
 	}
-	f, err := os.Create(path)
+	f, err := createFile(path, force)
 	if err != nil {
 		return nil, nil, err
 	}
-	return f, f.Close, nil
+	return f, func(err error) error {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(path)
+		}
+		return err
+	}, nil
 }
 
 func (m *Main) setupReport(fs *flag.FlagSet) func(context.Context, []string) error {
 	code := fs.String("meeting", "", "meeting code")
 	format := fs.String("format", "md", "md, csv, json, xlsx or pdf")
 	out := fs.String("o", "", "output file (default: standard output)")
+	force := fs.Bool("force", false, "replace an existing output file")
 	return func(ctx context.Context, args []string) error {
 		if err := requireMeeting(*code); err != nil {
 			return err
@@ -287,21 +299,18 @@ func (m *Main) setupReport(fs *flag.FlagSet) func(context.Context, []string) err
 		if err != nil {
 			return err
 		}
-		w, done, err := m.output(*out)
+		w, finish, err := m.output(*out, *force)
 		if err != nil {
 			return err
 		}
-		if err := report.Write(w, d, *format); err != nil {
-			done()
-			return err
-		}
-		return done()
+		return finish(report.Write(w, d, *format))
 	}
 }
 
 func (m *Main) setupLetters(fs *flag.FlagSet) func(context.Context, []string) error {
 	code := fs.String("meeting", "", "meeting code")
 	out := fs.String("o", "", "output PDF file")
+	force := fs.Bool("force", false, "replace an existing output file")
 	return func(ctx context.Context, args []string) error {
 		if err := requireMeeting(*code); err != nil {
 			return err
@@ -317,15 +326,11 @@ func (m *Main) setupLetters(fs *flag.FlagSet) func(context.Context, []string) er
 		if err != nil {
 			return err
 		}
-		w, done, err := m.output(*out)
+		w, finish, err := m.output(*out, *force)
 		if err != nil {
 			return err
 		}
-		if err := report.Letters(w, d, func(inv *convene.Invitee) string { return b.Link(ctx, inv.Token) }); err != nil {
-			done()
-			return err
-		}
-		if err := done(); err != nil {
+		if err := finish(report.Letters(w, d, func(inv *convene.Invitee) string { return b.Link(ctx, inv.Token) })); err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "%s: %d letters written to %s\n", *code, len(d.Invitees), *out)
@@ -334,16 +339,48 @@ func (m *Main) setupLetters(fs *flag.FlagSet) func(context.Context, []string) er
 }
 
 func (m *Main) setupBackup(fs *flag.FlagSet) func(context.Context, []string) error {
+	force := fs.Bool("force", false, "replace an existing backup file")
 	return func(ctx context.Context, args []string) error {
 		if err := m.openDB(); err != nil {
 			return err
 		}
-		if err := m.DB.Backup(ctx, args[0]); err != nil {
-			return fmt.Errorf("backup to %s: %w", args[0], err)
+		path := args[0]
+		// VACUUM INTO fills an existing empty file, keeping its mode.
+		f, err := createFile(path, *force)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(m.Stdout, "backup written to %s\n", args[0])
+		err = m.DB.Backup(ctx, path)
+		if err == nil {
+			err = sameFile(f, path)
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(path)
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "backup written to %s\n", path)
 		return nil
 	}
+}
+
+// sameFile checks that path still names the file f created, so nothing
+// swapped a link in between creating it and SQLite writing to it.
+func sameFile(f *os.File, path string) error {
+	a, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	b, err := os.Lstat(path)
+	if err != nil {
+		return err
+	}
+	if !os.SameFile(a, b) {
+		return convene.Errorf(convene.ECONFLICT, "%s was replaced while the backup was written", path)
+	}
+	return nil
 }
 
 // setupHealthcheck asks a running serve's /healthz (for container health checks).

@@ -117,6 +117,9 @@ commands:
   letters --meeting CODE -o FILE.pdf           printable invitation letters with QR codes
   backup FILE                                  consistent copy of the database
 
+Files written (report -o, letters -o, checkin-link --qr, backup) get mode 0600; an
+existing file, or a symlink at the name, is refused unless --force is given.
+
 Every command takes the configuration flags (--db, …); run "convene COMMAND -h" to list them.`
 
 // Run runs the command args names.
