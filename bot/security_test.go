@@ -4,9 +4,13 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/convene/convene"
 	"github.com/convene/convene/bot/telegramtest"
+	"github.com/convene/convene/examples"
+	"github.com/convene/convene/plan"
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
 // noMessageContains fails if any message in chat contains one of bad.
@@ -103,4 +107,139 @@ func TestSubstituteTakeover(t *testing.T) {
 			t.Fatalf("the proposer's notice lacks the name they typed: %q", got.Text)
 		}
 	})
+}
+
+// sendInGroup makes u write a command in group chat.
+func (h *harness) sendInGroup(u *telegramtest.User, group int64, text string) {
+	word, _, _ := strings.Cut(text, " ")
+	h.srv.Inject(tgbotapi.Update{Message: &tgbotapi.Message{
+		MessageID: int(time.Now().UnixNano() % 1e6), Date: int(time.Now().Unix()), Text: text,
+		From:     &tgbotapi.User{ID: u.ID, FirstName: u.FirstName, LanguageCode: u.LanguageCode},
+		Chat:     &tgbotapi.Chat{ID: group, Type: "group", Title: "Chi bộ"},
+		Entities: []tgbotapi.MessageEntity{{Type: "bot_command", Offset: 0, Length: len([]rune(word))}},
+	}})
+}
+
+func TestOrganizerCommandsInGroup(t *testing.T) {
+	h := newHarness(t)
+	org := h.organizer()
+	const group = -100777
+	h.srv.NewGroup(group)
+	for i, cmd := range []string{"/report chi-bo-01", "/pending chi-bo-01", "/status chi-bo-01", "/checkin chi-bo-01"} {
+		t.Run(strings.TrimPrefix(strings.Fields(cmd)[0], "/"), func(t *testing.T) {
+			h.sendInGroup(org, group, cmd)
+			ms := h.srv.WaitMessages(wait, group, i+1)
+			if len(ms) != i+1 || !strings.Contains(ms[i].Text, "trò chuyện riêng") {
+				t.Fatalf("%s in a group: %d messages, last %q", cmd, len(ms), lastText(ms))
+			}
+		})
+	}
+	// Whatever else may still arrive, nothing private lands in the group.
+	before := len(h.srv.Messages(org.ID))
+	h.send(org, "/pending chi-bo-01", 1)
+	if ms := h.srv.Messages(org.ID); len(ms) <= before {
+		t.Fatal("/pending in the private chat got no answer")
+	}
+	for _, m := range h.srv.Messages(group) {
+		if m.Document != nil || m.Photo != nil || strings.Contains(m.Text, "+84") || strings.Contains(m.Text, "t.me/") ||
+			strings.Contains(m.Text, "Thu Hà") {
+			t.Fatalf("organizer output in the group: %+v", m)
+		}
+	}
+}
+
+// setFeedbackFrom re-applies the example plan with feedback.from set on chi-bo-01.
+func (h *harness) setFeedbackFrom(from convene.FeedbackFrom) {
+	h.t.Helper()
+	p, err := plan.Parse(examples.Plan())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for i := range p.Meetings {
+		if p.Meetings[i].Meeting.Code == "chi-bo-01" {
+			p.Meetings[i].Meeting.Feedback.From = from
+		}
+	}
+	if _, err := h.svc.Plans.ApplyPlan(context.Background(), p); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func TestFeedbackOnlyFromAttendees(t *testing.T) {
+	h := newHarness(t)
+	org := h.organizer()
+	ha := h.user(101, "Hà")
+	h.link(ha, "Thu Hà")
+	bao := h.user(102, "Bảo")
+	h.link(bao, "Quốc Bảo")
+	yen := h.user(103, "Yến")
+	h.link(yen, "Hoàng Yến")
+	h.issue()
+	invMsg := h.invitation(ha)
+	h.press(ha, invMsg.ID, "rsvp:"+itoa(h.invitee("Thu Hà").ID)+":d")
+	h.contains(ha.ID, "lý do")
+	h.send(ha, "Bận công tác", 1)
+	if got := h.invitee("Thu Hà"); got.RSVP != convene.RSVPDeclined {
+		t.Fatalf("Hà did not decline: %+v", got.Invitation)
+	}
+	h.attend(bao, "Quốc Bảo")
+	// Yến said she would attend but was not checked in.
+	h.press(yen, h.invitation(yen).ID, "rsvp:"+itoa(h.invitee("Hoàng Yến").ID)+":a")
+	h.clock.Set(h.m.End().Add(time.Minute))
+	ms := h.send(org, "/feedback chi-bo-01", 1)
+	if !strings.Contains(ms[0].Text, "tới 1 đại biểu") {
+		t.Fatalf("open: %q", ms[0].Text)
+	}
+	h.contains(bao.ID, "mong nhận ý kiến góp ý")
+
+	t.Run("DeclinedInviteeNotAsked", func(t *testing.T) {
+		h.noMessageContains(ha.ID, "mong nhận ý kiến góp ý")
+		h.noMessageContains(yen.ID, "mong nhận ý kiến góp ý")
+	})
+	t.Run("DeclinedInviteeRefusedByCommand", func(t *testing.T) {
+		ms := h.send(ha, "/feedback", 1)
+		if !strings.Contains(ms[0].Text, "đã báo vắng") {
+			t.Fatalf("declined invitee: %q", ms[0].Text)
+		}
+	})
+	t.Run("DeclinedInviteeRefusedByForgedButton", func(t *testing.T) {
+		before := len(h.srv.Messages(ha.ID))
+		_, cb := ha.Press(invMsg.ID, "fb:start:"+itoa(h.m.ID))
+		h.srv.WaitFor(wait, func() bool { return h.srv.Answered(cb) })
+		ms := h.waitNew(ha.ID, before, 1)
+		if !strings.Contains(ms[0].Text, "đã báo vắng") {
+			t.Fatalf("declined invitee pressed start: %q", ms[0].Text)
+		}
+		if c, err := h.svc.Conversations.FindConversation(context.Background(), mustAccountID(t, h, ha.ID)); err == nil && c.Flow == "feedback" {
+			t.Fatal("a feedback conversation was started")
+		}
+	})
+	t.Run("AbsentInviteeRefused", func(t *testing.T) {
+		ms := h.send(yen, "/feedback", 1)
+		if !strings.Contains(ms[0].Text, "không có mặt") {
+			t.Fatalf("absent invitee: %q", ms[0].Text)
+		}
+	})
+	t.Run("AttendeeMayAnswer", func(t *testing.T) {
+		ms := h.send(bao, "/feedback", 2)
+		if !strings.Contains(ms[1].Text, "Câu 1/4") {
+			t.Fatalf("attendee: %q", ms[1].Text)
+		}
+	})
+	t.Run("PlanMayOpenFeedbackToInvitees", func(t *testing.T) {
+		h.setFeedbackFrom(convene.FeedbackFromInvitees)
+		ms := h.send(ha, "/feedback", 2)
+		if !strings.Contains(ms[1].Text, "Câu 1/4") {
+			t.Fatalf("from: invitees, declined invitee: %q", ms[1].Text)
+		}
+	})
+}
+
+func mustAccountID(t *testing.T, h *harness, userID int64) int64 {
+	t.Helper()
+	a, err := h.svc.People.FindAccount(context.Background(), "telegram", itoa(userID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.ID
 }
