@@ -121,6 +121,8 @@ func (b *Bot) continueFlow(ctx context.Context, r *Request, c *convene.Conversat
 		return b.flowBroadcast(ctx, r, c)
 	case "feedback":
 		return b.flowFeedback(ctx, r, c)
+	case linkConfirmFlow:
+		return b.flowLinkConfirm(ctx, r, c)
 	}
 	return b.Conversations.DeleteConversation(ctx, r.Account.ID)
 }

@@ -2,12 +2,18 @@ package bot_test
 
 import (
 	"context"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/convene/convene"
+	"github.com/convene/convene/bot"
+	"github.com/convene/convene/bot/telegram"
 	"github.com/convene/convene/bot/telegramtest"
+	"github.com/convene/convene/bot/zalo"
+	"github.com/convene/convene/bot/zalotest"
 	"github.com/convene/convene/examples"
 	"github.com/convene/convene/plan"
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -242,4 +248,141 @@ func mustAccountID(t *testing.T, h *harness, userID int64) int64 {
 		t.Fatal(err)
 	}
 	return a.ID
+}
+
+// newTwoChannels runs the bot on the fake Telegram and the fake Zalo at once, with one dispatcher.
+func newTwoChannels(t *testing.T) (*harness, *zalotest.Server) {
+	t.Helper()
+	h, ctx := newCore(t)
+	h.srv = telegramtest.NewServer(telegramtest.Options{Username: "hop_bot"})
+	t.Cleanup(h.srv.Close)
+	tg, err := telegram.New(ctx, telegram.Config{Token: h.srv.Token(), APIURL: h.srv.URL, PollTimeout: time.Second, Logger: h.bot.Logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zsrv := zalotest.NewServer(zalotest.Options{MaxPollWait: 500 * time.Millisecond})
+	t.Cleanup(zsrv.Close)
+	zl, err := zalo.New(ctx, zalo.Config{Token: zsrv.Token(), APIURL: zsrv.URL, PollTimeout: time.Second, Logger: h.bot.Logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.bot.AddChannel(tg)
+	h.bot.AddChannel(zl)
+	d := bot.NewDispatcher(h.bot, bot.DispatchConfig{Rate: 200, PerChat: 100, Poll: 20 * time.Millisecond, Backoff: 50 * time.Millisecond})
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() { defer wg.Done(); _ = tg.Receive(ctx, h.bot.Handle) }()
+	go func() { defer wg.Done(); _ = zl.Receive(ctx, h.bot.Handle) }()
+	go func() { defer wg.Done(); _ = d.Run(ctx) }()
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	return h, zsrv
+}
+
+var sixDigits = regexp.MustCompile(`\b[0-9]{6}\b`)
+
+// linkCode waits for the n-th code message in a Telegram chat and returns its code.
+func (h *harness) linkCode(chat int64, n int) string {
+	h.t.Helper()
+	var code string
+	h.srv.WaitFor(wait, func() bool {
+		seen := 0
+		for _, m := range h.srv.Messages(chat) {
+			if strings.Contains(m.Text, "🔐") {
+				if seen++; seen == n {
+					code = sixDigits.FindString(m.Text)
+					return true
+				}
+			}
+		}
+		return false
+	})
+	if code == "" {
+		h.t.Fatalf("chat %d: no code message %d; last %q", chat, n, lastText(h.srv.Messages(chat)))
+	}
+	return code
+}
+
+func (h *harness) zaloPerson(userID string) int64 {
+	h.t.Helper()
+	a, err := h.svc.People.FindAccount(context.Background(), "zalo", userID)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return a.PersonID
+}
+
+func TestSecondChannelNeedsCode(t *testing.T) {
+	h, zsrv := newTwoChannels(t)
+	org := h.organizer()
+	ha := h.user(101, "Hà")
+	h.link(ha, "Thu Hà")
+	token := h.invitee("Thu Hà").Token
+
+	t.Run("StolenTokenOnZaloDoesNotLink", func(t *testing.T) {
+		thief := &zaloChat{h: h, srv: zsrv, u: zsrv.NewUser("zu-thief", "Kẻ Lạ")}
+		thief.say(token, "mã gồm 6 chữ số")
+		code := h.linkCode(ha.ID, 1)
+		if h.zaloPerson("zu-thief") != 0 {
+			t.Fatal("linked before the code")
+		}
+		wrong := "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		thief.say(wrong, "còn 4 lần")
+		for i := 0; i < 3; i++ {
+			thief.say(wrong, "Mã chưa đúng")
+		}
+		thief.say(wrong, "quá số lần")
+		thief.say(code, "chưa được liên kết") // the right code after the tries ran out: no flow, not linked
+		if h.zaloPerson("zu-thief") != 0 {
+			t.Fatal("the thief was linked")
+		}
+		h.contains(org.ID, "Từ chối liên kết kênh thứ hai")
+		for _, m := range zsrv.Messages("zu-thief") {
+			if strings.Contains(m, "Thu Hà") {
+				t.Fatalf("the thief learned the name: %q", m)
+			}
+		}
+	})
+
+	t.Run("ExpiredCodeDoesNotLink", func(t *testing.T) {
+		late := &zaloChat{h: h, srv: zsrv, u: zsrv.NewUser("zu-late", "Chậm")}
+		late.say(token, "mã gồm 6 chữ số")
+		code := h.linkCode(ha.ID, 2)
+		h.clock.Set(h.clock.Now().Add(11 * time.Minute))
+		late.say(code, "hết hiệu lực")
+		if h.zaloPerson("zu-late") != 0 {
+			t.Fatal("an expired code linked")
+		}
+	})
+
+	t.Run("CodesPerHourLimited", func(t *testing.T) {
+		third := &zaloChat{h: h, srv: zsrv, u: zsrv.NewUser("zu-3", "Ba")}
+		third.say(token, "mã gồm 6 chữ số")
+		h.linkCode(ha.ID, 3)
+		fourth := &zaloChat{h: h, srv: zsrv, u: zsrv.NewUser("zu-4", "Bốn")}
+		fourth.say(token, "không thể gửi mã")
+	})
+
+	h.clock.Set(h.clock.Now().Add(time.Hour))
+	t.Run("OwnerLinksZaloWithCode", func(t *testing.T) {
+		own := &zaloChat{h: h, srv: zsrv, u: zsrv.NewUser("zu-ha", "Hà Zalo")}
+		own.say(token, "mã gồm 6 chữ số")
+		code := h.linkCode(ha.ID, 4)
+		own.say(code, "Đã liên kết thành công")
+		if h.zaloPerson("zu-ha") != h.invitee("Thu Hà").PersonID {
+			t.Fatal("the owner's Zalo account was not linked")
+		}
+		h.contains(org.ID, "đã liên kết thêm tài khoản zalo")
+	})
+
+	t.Run("SameChannelFirstStillWins", func(t *testing.T) {
+		other := &zaloChat{h: h, srv: zsrv, u: zsrv.NewUser("zu-other", "Khác")}
+		other.say(token, "đã được liên kết với một tài khoản khác")
+		if h.zaloPerson("zu-other") != 0 {
+			t.Fatal("a second Zalo account was linked")
+		}
+	})
 }
