@@ -32,9 +32,24 @@ func DefaultQuestions() []Question {
 	}
 }
 
+// FeedbackFrom says who may give feedback on a meeting.
+type FeedbackFrom string
+
+// Who may give feedback. The zero value means FeedbackFromAttendees.
+const (
+	// FeedbackFromAttendees: those who were there, checked in present or
+	// late; if nobody was checked in at all (no roll call), those who said
+	// they would attend.
+	FeedbackFromAttendees FeedbackFrom = "attendees"
+	// FeedbackFromInvitees: every invitee, whatever they answered.
+	FeedbackFromInvitees FeedbackFrom = "invitees"
+)
+
 // FeedbackSettings are a meeting's feedback options.
 type FeedbackSettings struct {
 	Anonymous bool
+	// From is who is asked and may answer; "" means attendees.
+	From      FeedbackFrom
 	Questions []Question // empty: DefaultQuestions
 	// OpenDelay is how long after the end feedback opens; default 0.
 	OpenDelay time.Duration
@@ -58,7 +73,8 @@ func (s FeedbackSettings) ClosePeriod() time.Duration {
 	return s.Period
 }
 
-// Validate returns EINVALID for questions without a unique slug id, an unknown kind, or negative durations.
+// Validate returns EINVALID for questions without a unique slug id, an
+// unknown kind, an unknown From, or negative durations.
 func (s FeedbackSettings) Validate() error {
 	seen := map[string]bool{}
 	for _, q := range s.Questions {
@@ -77,6 +93,11 @@ func (s FeedbackSettings) Validate() error {
 		if q.Text == "" {
 			return Errorf(EINVALID, "feedback question %s: text required", q.ID)
 		}
+	}
+	switch s.From {
+	case "", FeedbackFromAttendees, FeedbackFromInvitees:
+	default:
+		return Errorf(EINVALID, "feedback from %q must be attendees or invitees", s.From)
 	}
 	if s.OpenDelay < 0 || s.Period < 0 {
 		return Errorf(EINVALID, "feedback durations must not be negative")

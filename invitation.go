@@ -139,6 +139,18 @@ type RSVPChange struct {
 	Actor           string // for the audit log
 }
 
+// SubstituteDecision is an organizer's answer to a proposed substitute.
+type SubstituteDecision struct {
+	Approve bool
+	Actor   string // for the audit log
+	// Messages returns the messages the decision sends, given the invitee
+	// DecideSubstitute returns and, on approval, whether the substitute is a
+	// person stored before (existing) rather than created now. They commit
+	// with the decision. It runs inside the transaction: it must not call a
+	// service. Nil sends nothing.
+	Messages func(inv *Invitee, existing bool) []*OutboxMessage
+}
+
 // InvitationService reads and changes invitations.
 type InvitationService interface {
 	// FindInvitationByToken returns ENOTFOUND for an unknown token.
@@ -156,9 +168,11 @@ type InvitationService interface {
 	// IssueInvitations marks the invitations issued and enqueues msgs in one transaction.
 	IssueInvitations(ctx context.Context, meetingID int64, ids []int64, msgs []*OutboxMessage) error
 	// DecideSubstitute approves or rejects a proposed substitute. Approval
-	// creates the substitute's person and invitation (same category) and
-	// returns it. Returns ECONFLICT if no proposal is pending.
-	DecideSubstitute(ctx context.Context, id int64, approve bool, actor string, msgs ...*OutboxMessage) (*Invitee, error)
+	// creates the substitute's invitation (same category), for a new person
+	// or the one stored with that phone, and returns it. Returns ECONFLICT if
+	// no proposal is pending and EFORBIDDEN if the phone is that of a person
+	// whose role can't be substituted in (see Role.Substitutable).
+	DecideSubstitute(ctx context.Context, id int64, d SubstituteDecision) (*Invitee, error)
 	// CheckIn records attendance: present or late, at, with method. Checking
 	// in again keeps the first time and returns ECONFLICT.
 	CheckIn(ctx context.Context, id int64, att Attendance, at time.Time, method CheckinMethod, actor string) (*Invitation, error)

@@ -21,6 +21,14 @@ func ValidRole(r Role) bool {
 	return r == RoleDelegate || r == RoleOrganizer || r == RoleUnitRep
 }
 
+// Substitutable reports whether a person of role r may be proposed as
+// someone's substitute: delegates and unit representatives may; organizers
+// (and any role added later) may not, so a substitution can never hand
+// someone an organizer's identity. Admins are accounts, checked by the bot.
+func (r Role) Substitutable() bool {
+	return r == "" || r == RoleDelegate || r == RoleUnitRep
+}
+
 // Person is someone who may be invited: a delegate, organizer or unit representative.
 type Person struct {
 	ID       int64

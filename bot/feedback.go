@@ -17,9 +17,13 @@ func (b *Bot) questionText(lang string, q convene.Question) string {
 	return b.Texts.T(lang, "fbq."+q.ID, nil)
 }
 
-// attendeeFilter selects who is asked for feedback: those checked in, or,
-// if nobody was checked in, those who said they would attend.
+// attendeeFilter selects who is asked for feedback: every invitee if the
+// plan says feedback.from: invitees; else those checked in, or, if nobody
+// was checked in (no roll call), those who said they would attend.
 func (b *Bot) attendeeFilter(ctx context.Context, m *convene.Meeting) (convene.InvitationFilter, error) {
+	if m.Feedback.From == convene.FeedbackFromInvitees {
+		return convene.InvitationFilter{MeetingID: m.ID}, nil
+	}
 	st, err := b.Invitations.MeetingStats(ctx, m.ID)
 	if err != nil {
 		return convene.InvitationFilter{}, err
@@ -28,6 +32,35 @@ func (b *Bot) attendeeFilter(ctx context.Context, m *convene.Meeting) (convene.I
 		return AudienceFilter(m.ID, convene.AudienceCheckedIn), nil
 	}
 	return AudienceFilter(m.ID, convene.AudienceAttending), nil
+}
+
+// mayGiveFeedback reports whether the sender may give feedback on m: the
+// same people attendeeFilter asks. If not, it has told them why.
+func (b *Bot) mayGiveFeedback(ctx context.Context, r *Request, m *convene.Meeting) (bool, error) {
+	f, err := b.attendeeFilter(ctx, m)
+	if err != nil {
+		return false, err
+	}
+	f.PersonID = r.Person.ID
+	if invs, _, err := b.Invitations.FindInvitees(ctx, f); err != nil {
+		return false, err
+	} else if len(invs) > 0 {
+		return true, nil
+	}
+	invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, PersonID: r.Person.ID})
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case len(invs) == 0:
+		b.say(ctx, r, "fb.not_invited", "Title", m.Title)
+	case invs[0].RSVP == convene.RSVPDeclined || invs[0].RSVP == convene.RSVPSubstitute:
+		b.say(ctx, r, "fb.not_attended_declined", "Title", m.Title)
+	default:
+		b.say(ctx, r, "fb.not_attended", "Title", m.Title)
+	}
+	b.Logger.Info("feedback refused: not an attendee", "actor", r.Actor(), "meeting", m.Code)
+	return false, nil
 }
 
 // OpenFeedback asks the meeting's attendees for feedback, once: the
@@ -111,8 +144,11 @@ func (b *Bot) feedbackOpen(m *convene.Meeting) bool {
 	return m.FeedbackClosedAt.IsZero() || b.Now().Before(m.FeedbackClosedAt)
 }
 
-// startFeedback begins the questions for m.
+// startFeedback begins the questions for m, for those who may answer.
 func (b *Bot) startFeedback(ctx context.Context, r *Request, m *convene.Meeting) error {
+	if ok, err := b.mayGiveFeedback(ctx, r, m); err != nil || !ok {
+		return err
+	}
 	c := &convene.Conversation{AccountID: r.Account.ID, Flow: "feedback", Step: "0", Data: map[string]string{"meeting": itoa(m.ID)}}
 	if err := b.Conversations.SaveConversation(ctx, c); err != nil {
 		return err
@@ -347,6 +383,12 @@ func (b *Bot) onFeedbackButton(ctx context.Context, r *Request, parts []string) 
 
 // submitFeedback stores the answers, replacing an earlier submission.
 func (b *Bot) submitFeedback(ctx context.Context, r *Request, c *convene.Conversation, m *convene.Meeting, qs []convene.Question) error {
+	if ok, err := b.mayGiveFeedback(ctx, r, m); err != nil || !ok {
+		if err == nil {
+			err = b.Conversations.DeleteConversation(ctx, r.Account.ID)
+		}
+		return err
+	}
 	f := &convene.Feedback{MeetingID: m.ID, PersonID: r.Person.ID, Answers: map[string]string{}}
 	for _, q := range qs {
 		a := c.Data["a."+q.ID]

@@ -83,6 +83,12 @@ func (b *Bot) linkPerson(ctx context.Context, r *Request, p *convene.Person, how
 		b.reply(ctx, r, Outgoing{Text: b.t(r, "link.other_person", "Name", r.Person.FullName), RemoveKeyboard: true})
 		return nil
 	}
+	if confirm, err := b.needsSecondChannelProof(ctx, r, p); err != nil || confirm {
+		if err == nil {
+			err = b.askLinkCode(ctx, r, p, how)
+		}
+		return err
+	}
 	err := b.People.LinkAccount(ctx, r.Account.ID, p.ID)
 	if convene.ErrorCode(err) == convene.ECONFLICT {
 		b.reply(ctx, r, Outgoing{Text: b.t(r, "link.taken"), RemoveKeyboard: true})
@@ -92,6 +98,12 @@ func (b *Bot) linkPerson(ctx context.Context, r *Request, p *convene.Person, how
 	} else if err != nil {
 		return err
 	}
+	return b.linked(ctx, r, p, how)
+}
+
+// linked records the new link of the requester's account to p, greets them
+// and sends p's issued invitations.
+func (b *Bot) linked(ctx context.Context, r *Request, p *convene.Person, how string) error {
 	if err := b.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: r.Actor(), Action: "link",
 		Subject: "person:" + itoa(p.ID), Detail: how}); err != nil {
 		return err

@@ -114,6 +114,11 @@ func (b *Bot) route(ctx context.Context, r *Request) error {
 				b.Logger.Info("refused command", "command", c.name, "actor", r.Actor())
 				return convene.Errorf(convene.EFORBIDDEN, "/%s", c.name)
 			}
+			if (c.organizer || c.admin) && !r.Private {
+				// Organizer output (phones, links) never goes to a group.
+				b.say(ctx, r, "org.private_only", "Command", c.name)
+				return nil
+			}
 			return c.handle(ctx, r)
 		}
 		b.say(ctx, r, "hint.unknown_command", "Command", r.Command)

@@ -119,6 +119,8 @@ func (b *Bot) continueFlow(ctx context.Context, r *Request, c *convene.Conversat
 		return b.flowBroadcast(ctx, r, c)
 	case "feedback":
 		return b.flowFeedback(ctx, r, c)
+	case linkConfirmFlow:
+		return b.flowLinkConfirm(ctx, r, c)
 	}
 	return b.Conversations.DeleteConversation(ctx, r.Account.ID)
 }
@@ -179,17 +181,39 @@ func (b *Bot) flowSubstitute(ctx context.Context, r *Request, c *convene.Convers
 		_ = b.Conversations.DeleteConversation(ctx, r.Account.ID)
 		return err
 	}
+	match, refused, err := b.substituteMatch(ctx, phone)
+	if err != nil {
+		return err
+	}
+	if refused || (match != nil && match.ID == inv.PersonID) {
+		// The proposer learns only that this phone can't be proposed: not
+		// whose it is. The organizers learn who tried whom.
+		b.Logger.Warn("substitute refused: protected person's phone", "actor", r.Actor(), "invitation", inv.ID)
+		b.say(ctx, r, "sub.refused")
+		if match == nil || match.ID == inv.PersonID {
+			return nil
+		}
+		return b.tellOrganizers(ctx, fmt.Sprintf("sub-refused:%d:%s", inv.ID, r.UpdateID), "org.sub_attempt_refused",
+			"Name", inv.Person.FullName, "Unit", inv.Person.Unit, "Meeting", m.Title, "SubName", c.Data["name"], "SubPhone", phone,
+			"MatchName", match.FullName, "MatchRole", string(match.Role))
+	}
 	if err := b.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
 		return err
 	}
 	ch := convene.RSVPChange{RSVP: convene.RSVPSubstitute, SubstituteName: c.Data["name"], SubstituteTitle: c.Data["title"], SubstitutePhone: phone}
 	key := fmt.Sprintf("sub-proposed:%d:%s", inv.ID, r.UpdateID)
 	msgs, err := b.organizerMessages(ctx, key, func(lang string) convene.Content {
+		text := b.Texts.T(lang, "org.sub_proposed", map[string]any{
+			"Name": inv.Person.FullName, "Unit": inv.Person.Unit, "Meeting": m.Title,
+			"SubName": ch.SubstituteName, "SubTitle": ch.SubstituteTitle, "SubPhone": phone,
+		})
+		if match != nil {
+			text += "\n\n" + b.Texts.T(lang, "org.sub_match", map[string]any{
+				"MatchName": match.FullName, "MatchUnit": orDash(match.Unit), "MatchRole": b.Texts.T(lang, "role."+roleName(match.Role), nil),
+			})
+		}
 		return convene.Content{
-			Text: b.Texts.T(lang, "org.sub_proposed", map[string]any{
-				"Name": inv.Person.FullName, "Unit": inv.Person.Unit, "Meeting": m.Title,
-				"SubName": ch.SubstituteName, "SubTitle": ch.SubstituteTitle, "SubPhone": phone,
-			}),
+			Text: text,
 			Buttons: [][]convene.Button{{
 				{Text: b.Texts.T(lang, "btn.approve", nil), Data: "sub:" + itoa(inv.ID) + ":ok"},
 				{Text: b.Texts.T(lang, "btn.reject", nil), Data: "sub:" + itoa(inv.ID) + ":no"},
@@ -202,8 +226,43 @@ func (b *Bot) flowSubstitute(ctx context.Context, r *Request, c *convene.Convers
 	return b.setRSVP(ctx, r, inv, m, ch, msgs...)
 }
 
+func roleName(r convene.Role) string {
+	if r == "" {
+		return string(convene.RoleDelegate)
+	}
+	return string(r)
+}
+
+// substituteMatch returns the stored person with phone, if any, and whether
+// they may not be substituted in: a role other than delegate or unit
+// representative (see convene.Role.Substitutable), or a configured admin.
+func (b *Bot) substituteMatch(ctx context.Context, phone string) (*convene.Person, bool, error) {
+	p, err := b.People.FindPersonByPhone(ctx, phone)
+	if convene.ErrorCode(err) == convene.ENOTFOUND {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, err
+	}
+	if !p.Role.Substitutable() {
+		return p, true, nil
+	}
+	accs, err := b.People.FindAccountsByPerson(ctx, p.ID)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, a := range accs {
+		if b.IsAdmin(a.Channel, a.UserID) {
+			return p, true, nil
+		}
+	}
+	return p, false, nil
+}
+
 // onSubstituteDecision lets an organizer approve or reject a substitute.
-// Approval gives the substitute an invitation, whose link the delegate gets to forward.
+// A new person's link goes to the delegate to forward. A person already
+// stored with the substitute's phone gets the invitation on their own
+// accounts only; the delegate is told it was sent, never the link or a name
+// they did not type.
 func (b *Bot) onSubstituteDecision(ctx context.Context, r *Request, parts []string) error {
 	if !r.Organizer {
 		return convene.Errorf(convene.EFORBIDDEN, "substitute decision")
@@ -225,56 +284,97 @@ func (b *Bot) onSubstituteDecision(ctx context.Context, r *Request, parts []stri
 		return err
 	}
 	approve := parts[2] == "ok"
-	var msgs []*convene.OutboxMessage
-	var link string
-	if approve {
-		// The substitute's token is only known after approval; the delegate's
-		// message is queued below.
-	} else {
-		for _, a := range orig.Accounts {
+	if approve && orig.SubstitutePhone != "" {
+		if _, refused, err := b.substituteMatch(ctx, orig.SubstitutePhone); err != nil {
+			return err
+		} else if refused {
+			b.answer(ctx, r, b.t(r, "sub.cannot_approve"))
+			return nil
+		}
+	}
+	base := b.linkBase(ctx)
+	d := convene.SubstituteDecision{Approve: approve, Actor: r.Actor()}
+	var existingSub bool
+	d.Messages = func(sub *convene.Invitee, existing bool) []*convene.OutboxMessage {
+		existingSub = existing
+		a := orig.Account()
+		if !approve {
+			if a == nil {
+				return nil
+			}
 			lang := b.langOf(&orig.Person, a)
-			msgs = append(msgs, &convene.OutboxMessage{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
+			return []*convene.OutboxMessage{{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
 				Key: fmt.Sprintf("sub-rejected:%d:%d", orig.ID, a.ID),
 				Content: convene.Content{Text: b.Texts.T(lang, "sub.rejected", map[string]any{"SubName": orig.SubstituteName, "Title": m.Title}),
-					Buttons: b.rsvpButtons(lang, orig.ID)}})
-			break
+					Buttons: b.rsvpButtons(lang, orig.ID)}}}
 		}
-	}
-	sub, err := b.Invitations.DecideSubstitute(ctx, id, approve, r.Actor(), msgs...)
-	if convene.ErrorCode(err) == convene.ECONFLICT {
-		b.answer(ctx, r, b.t(r, "sub.already_decided"))
-		return nil
-	} else if err != nil {
-		return err
-	}
-	if approve {
-		link = b.Link(ctx, sub.Token)
-		if a := orig.Account(); a != nil {
-			lang := b.langOf(&orig.Person, a)
-			if _, err := b.Outbox.Enqueue(ctx, []*convene.OutboxMessage{{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
-				Key:     fmt.Sprintf("sub-approved:%d:%d", orig.ID, a.ID),
-				Content: convene.Content{Text: b.Texts.T(lang, "sub.approved", map[string]any{"SubName": sub.Person.FullName, "Title": m.Title, "Link": link})},
-			}}); err != nil {
-				return err
+		var msgs []*convene.OutboxMessage
+		if existing {
+			// Only the person's own accounts get their invitation.
+			for _, sa := range sub.Accounts {
+				if sa.Reachable {
+					msgs = append(msgs, b.invitationMessages(m, sub, sa, "invite")...)
+				}
 			}
 		}
+		if a != nil {
+			lang := b.langOf(&orig.Person, a)
+			// The name is the one the delegate typed, never the stored one.
+			text := b.Texts.T(lang, "sub.approved", map[string]any{"SubName": orig.SubstituteName, "Title": m.Title, "Link": base + sub.Token})
+			if existing {
+				text = b.Texts.T(lang, "sub.approved_direct", map[string]any{"SubName": orig.SubstituteName, "Title": m.Title})
+			}
+			msgs = append(msgs, &convene.OutboxMessage{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
+				Key: fmt.Sprintf("sub-approved:%d:%d", orig.ID, a.ID), Content: convene.Content{Text: text}})
+		}
+		return msgs
+	}
+	sub, err := b.Invitations.DecideSubstitute(ctx, id, d)
+	switch convene.ErrorCode(err) {
+	case "":
+	case convene.ECONFLICT:
+		if orig.SubstituteStatus == "proposed" && approve {
+			b.answer(ctx, r, b.t(r, "sub.already_invited"))
+			return nil
+		}
+		b.answer(ctx, r, b.t(r, "sub.already_decided"))
+		return nil
+	case convene.EFORBIDDEN:
+		b.answer(ctx, r, b.t(r, "sub.cannot_approve"))
+		return nil
+	default:
+		return err
 	}
 	b.Wake()
 	b.answer(ctx, r, b.t(r, "rsvp.saved"))
-	key := "org.sub_rejected_done"
-	if approve {
-		key = "org.sub_approved_done"
+	if !approve {
+		b.edit(ctx, r, Outgoing{Text: b.t(r, "org.sub_rejected_done", "SubName", orig.SubstituteName, "Name", orig.Person.FullName)})
+		return nil
 	}
-	b.edit(ctx, r, Outgoing{Text: b.t(r, key, "SubName", orig.SubstituteName, "Name", orig.Person.FullName, "Link", link)})
+	key := "org.sub_approved_done"
+	switch {
+	case existingSub && sub.Account() != nil:
+		key = "org.sub_approved_sent"
+	case existingSub:
+		key = "org.sub_approved_unlinked"
+	}
+	b.edit(ctx, r, Outgoing{Text: b.t(r, key, "SubName", orig.SubstituteName, "Real", sub.Person.FullName, "Name", orig.Person.FullName, "Link", base+sub.Token)})
 	return nil
+}
+
+// linkBase returns what a token is appended to for a personal link: a
+// Telegram deep link when the bot's username is known, else nothing (the
+// bare code is sent to the bot).
+func (b *Bot) linkBase(ctx context.Context) string {
+	name, err := b.State.GetState(ctx, "telegram.username")
+	if err != nil || name == "" {
+		return ""
+	}
+	return "https://t.me/" + name + "?start="
 }
 
 // Link returns the personal link of a token: a deep link on Telegram when the
 // bot's username is known, else the bare code to send to the bot.
 func (b *Bot) Link(ctx context.Context, token string) string {
-	name, err := b.State.GetState(ctx, "telegram.username")
-	if err != nil || name == "" {
-		return token
-	}
-	return "https://t.me/" + name + "?start=" + token
+	return b.linkBase(ctx) + token
 }

@@ -157,6 +157,12 @@ func (b *builder) categories(name string, mline int, fcs []fileCategory) ([]conv
 func (b *builder) feedback(name string, mline int, ff *fileFeedback) (convene.FeedbackSettings, error) {
 	s := convene.FeedbackSettings{Anonymous: ff.Anonymous}
 	var err error
+	if ff.From.Set {
+		s.From = convene.FeedbackFrom(strings.TrimSpace(ff.From.Value))
+		if err := s.Validate(); err != nil {
+			return s, b.errf(ff.From.Line, "%s: %s", name, convene.ErrorMessage(err))
+		}
+	}
 	if ff.OpenDelay.Set {
 		if s.OpenDelay, err = ParseDuration(ff.OpenDelay.Value); err != nil {
 			return s, b.errf(ff.OpenDelay.Line, "%s: feedback open_delay %q: %v", name, ff.OpenDelay.Value, err)

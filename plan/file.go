@@ -50,6 +50,7 @@ type fileReminder struct {
 
 type fileFeedback struct {
 	Anonymous bool           `yaml:"anonymous"`
+	From      scalar         `yaml:"from"`
 	Questions []fileQuestion `yaml:"questions"`
 	OpenDelay scalar         `yaml:"open_delay"`
 	Period    scalar         `yaml:"period"`

@@ -260,6 +260,7 @@ func TestParseErrors(t *testing.T) {
 		{"QuestionTwice", minimal("    feedback:\n      questions:\n        - {id: q, text: Q}\n        - {id: q, text: R}\n"), []string{`line 10: meeting m1: feedback question id "q" is used twice`}},
 		{"QuestionNoText", minimal("    feedback:\n      questions:\n        - {id: q}\n"), []string{"feedback question q: text required"}},
 		{"FeedbackBadPeriod", minimal("    feedback:\n      period: a week\n"), []string{`line 8: meeting m1: feedback period "a week"`}},
+		{"FeedbackBadFrom", minimal("    feedback:\n      from: everyone\n"), []string{`line 8: meeting m1: feedback from "everyone" must be attendees or invitees`}},
 		{"FeedbackUnknownField", minimal("    feedback:\n      anonymus: true\n"), []string{"line 8: field anonymus not found in feedback"}},
 		{"ListForScalar", minimal("    ends_at: [1, 2]\n"), []string{"line 7: want a single value"}},
 		{"TwoDocuments", minimal("---\n") + minimal(""), []string{"one YAML document"}},
@@ -308,5 +309,26 @@ func TestParseFileNamesFile(t *testing.T) {
 	var e *convene.Error
 	if errors.As(err, &e) {
 		t.Errorf("a missing file is not EINVALID: %v", err)
+	}
+}
+
+func TestParseFeedbackFrom(t *testing.T) {
+	for _, tt := range []struct {
+		yaml string
+		want convene.FeedbackFrom
+	}{
+		{"", ""},
+		{"    feedback:\n      from: attendees\n", convene.FeedbackFromAttendees},
+		{"    feedback:\n      from: invitees\n", convene.FeedbackFromInvitees},
+	} {
+		t.Run(string(tt.want), func(t *testing.T) {
+			p, err := plan.Parse(strings.NewReader(minimal(tt.yaml)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.Meetings[0].Meeting.Feedback.From; got != tt.want {
+				t.Errorf("from = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

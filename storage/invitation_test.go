@@ -428,6 +428,16 @@ func TestInvitationService_IssueInvitations(t *testing.T) {
 	})
 }
 
+// decide is a decision by "admin" that sends nothing.
+func decide(approve bool) convene.SubstituteDecision {
+	return convene.SubstituteDecision{Approve: approve, Actor: "admin"}
+}
+
+// sends returns a SubstituteDecision.Messages that sends msgs whatever the outcome.
+func sends(msgs ...*convene.OutboxMessage) func(*convene.Invitee, bool) []*convene.OutboxMessage {
+	return func(*convene.Invitee, bool) []*convene.OutboxMessage { return msgs }
+}
+
 func TestInvitationService_DecideSubstitute(t *testing.T) {
 	propose := func(t *testing.T, db *storage.DB, id int64, name, phone string) {
 		t.Helper()
@@ -443,12 +453,12 @@ func TestInvitationService_DecideSubstitute(t *testing.T) {
 		is := storage.NewInvitationService(db)
 		inv := MustInvitee(t, db, m.ID, "Bình")
 		acc := mustAccount(t, db, "2", inv.PersonID)
-		if _, err := is.DecideSubstitute(ctx(), inv.ID, true, "admin"); convene.ErrorCode(err) != convene.ECONFLICT {
+		if _, err := is.DecideSubstitute(ctx(), inv.ID, decide(true)); convene.ErrorCode(err) != convene.ECONFLICT {
 			t.Fatalf("nothing proposed: %v", err)
 		}
 		propose(t, db, inv.ID, "Hồ Văn Phúc", "+84987654321")
 		c.Add(time.Hour)
-		sub, err := is.DecideSubstitute(ctx(), inv.ID, true, "telegram:9", msg(acc, "sub-approved"))
+		sub, err := is.DecideSubstitute(ctx(), inv.ID, convene.SubstituteDecision{Approve: true, Actor: "telegram:9", Messages: sends(msg(acc, "sub-approved"))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -473,7 +483,7 @@ func TestInvitationService_DecideSubstitute(t *testing.T) {
 		if es[0].Action != "substitute-approve" || es[0].Actor != "telegram:9" {
 			t.Fatalf("audit %+v", es[0])
 		}
-		if _, err := is.DecideSubstitute(ctx(), inv.ID, true, "admin"); convene.ErrorCode(err) != convene.ECONFLICT {
+		if _, err := is.DecideSubstitute(ctx(), inv.ID, decide(true)); convene.ErrorCode(err) != convene.ECONFLICT {
 			t.Fatalf("decided twice: %v", err)
 		}
 	})
@@ -487,7 +497,7 @@ func TestInvitationService_DecideSubstitute(t *testing.T) {
 		}
 		inv := MustInvitee(t, db, m.ID, "Bình")
 		propose(t, db, inv.ID, "Hồ V. Phúc", "+84987654321")
-		sub, err := storage.NewInvitationService(db).DecideSubstitute(ctx(), inv.ID, true, "admin")
+		sub, err := storage.NewInvitationService(db).DecideSubstitute(ctx(), inv.ID, decide(true))
 		if err != nil || sub.PersonID != other.ID {
 			t.Fatalf("substitute %+v %v", sub, err)
 		}
@@ -496,14 +506,99 @@ func TestInvitationService_DecideSubstitute(t *testing.T) {
 	t.Run("ApproveSomeoneAlreadyInvitedConflicts", func(t *testing.T) {
 		db, _ := MustOpenDB(t)
 		m := MustSeed(t, db)
-		inv := MustInvitee(t, db, m.ID, "Bình")
-		propose(t, db, inv.ID, "Nguyễn Văn An", "+84912345678") // An is invited already
-		_, err := storage.NewInvitationService(db).DecideSubstitute(ctx(), inv.ID, true, "admin")
+		inv := MustInvitee(t, db, m.ID, "Văn An")
+		propose(t, db, inv.ID, "Trần Thị Bình", "+84912345679") // Bình is invited already
+		_, err := storage.NewInvitationService(db).DecideSubstitute(ctx(), inv.ID, decide(true))
 		if convene.ErrorCode(err) != convene.ECONFLICT {
 			t.Fatalf("err = %v", err)
 		}
 		if got, _ := storage.NewInvitationService(db).FindInvitationByID(ctx(), inv.ID); got.SubstituteStatus != "proposed" {
 			t.Fatal("a refused approval changed the proposal")
+		}
+	})
+
+	t.Run("ExistingPersonIsReportedAsExisting", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		m := MustSeed(t, db)
+		other := &convene.Person{FullName: "Hồ Văn Phúc", Unit: "Nơi khác", Phone: "+84987654321"}
+		if err := storage.NewPersonService(db).CreatePerson(ctx(), other); err != nil {
+			t.Fatal(err)
+		}
+		otherAcc := mustAccount(t, db, "77", other.ID)
+		inv := MustInvitee(t, db, m.ID, "Bình")
+		propose(t, db, inv.ID, "Tên Bịa", "+84987654321")
+		var gotExisting bool
+		var gotAccounts int
+		d := decide(true)
+		d.Messages = func(sub *convene.Invitee, existing bool) []*convene.OutboxMessage {
+			gotExisting, gotAccounts = existing, len(sub.Accounts)
+			return []*convene.OutboxMessage{msg(otherAcc, "invite-existing")}
+		}
+		sub, err := storage.NewInvitationService(db).DecideSubstitute(ctx(), inv.ID, d)
+		if err != nil || sub.PersonID != other.ID || !gotExisting || gotAccounts != 1 || depth(t, db) != 1 {
+			t.Fatalf("sub %+v err %v existing %v accounts %d", sub, err, gotExisting, gotAccounts)
+		}
+		if sub.Person.FullName != "Hồ Văn Phúc" {
+			t.Fatalf("the stored person was renamed to the typed name: %q", sub.Person.FullName)
+		}
+	})
+
+	t.Run("NewPersonIsNotExisting", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		m := MustSeed(t, db)
+		inv := MustInvitee(t, db, m.ID, "Bình")
+		propose(t, db, inv.ID, "Người Mới", "+84987650000")
+		existing := true
+		d := decide(true)
+		d.Messages = func(_ *convene.Invitee, e bool) []*convene.OutboxMessage { existing = e; return nil }
+		if _, err := storage.NewInvitationService(db).DecideSubstitute(ctx(), inv.ID, d); err != nil || existing {
+			t.Fatalf("err %v existing %v", err, existing)
+		}
+	})
+
+	t.Run("OrganizerCannotBeSubstitutedIn", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		m := MustSeed(t, db)
+		ps := storage.NewPersonService(db)
+		org := &convene.Person{FullName: "Trưởng Ban", Phone: "+84981112222", Role: convene.RoleOrganizer}
+		if err := ps.CreatePerson(ctx(), org); err != nil {
+			t.Fatal(err)
+		}
+		is := storage.NewInvitationService(db)
+		inv := MustInvitee(t, db, m.ID, "Bình")
+		_, err := is.SetRSVP(ctx(), inv.ID, convene.RSVPChange{RSVP: convene.RSVPSubstitute, SubstituteName: "X", SubstitutePhone: org.Phone, Actor: "x"})
+		if convene.ErrorCode(err) != convene.EFORBIDDEN {
+			t.Fatalf("proposing an organizer: %v", err)
+		}
+		// Proposed while a delegate, promoted before approval: approval refuses.
+		org2 := &convene.Person{FullName: "Sắp Lên", Phone: "+84981113333"}
+		if err := ps.CreatePerson(ctx(), org2); err != nil {
+			t.Fatal(err)
+		}
+		propose(t, db, inv.ID, "Y", org2.Phone)
+		role := convene.RoleOrganizer
+		if _, err := ps.UpdatePerson(ctx(), org2.ID, convene.PersonUpdate{Role: &role}); err != nil {
+			t.Fatal(err)
+		}
+		called := false
+		d := decide(true)
+		d.Messages = func(*convene.Invitee, bool) []*convene.OutboxMessage { called = true; return nil }
+		if _, err := is.DecideSubstitute(ctx(), inv.ID, d); convene.ErrorCode(err) != convene.EFORBIDDEN || called {
+			t.Fatalf("approving an organizer: %v (messages built: %v)", err, called)
+		}
+		if invs, _, _ := is.FindInvitees(ctx(), convene.InvitationFilter{MeetingID: m.ID, PersonID: org2.ID}); len(invs) != 0 {
+			t.Fatal("the organizer got an invitation")
+		}
+	})
+
+	t.Run("OwnPhoneRefused", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		m := MustSeed(t, db)
+		inv := MustInvitee(t, db, m.ID, "Văn An")
+		_, err := storage.NewInvitationService(db).SetRSVP(ctx(), inv.ID, convene.RSVPChange{RSVP: convene.RSVPSubstitute,
+			SubstituteName: "Z", SubstitutePhone: inv.Person.Phone, Actor: "x"})
+		if inv.Person.Phone == "" || convene.ErrorCode(err) != convene.EINVALID {
+			t.Fatalf("own phone (%q): %v", inv.Person.Phone, err)
 		}
 	})
 
@@ -514,7 +609,7 @@ func TestInvitationService_DecideSubstitute(t *testing.T) {
 		inv := MustInvitee(t, db, m.ID, "Cường")
 		acc := mustAccount(t, db, "3", inv.PersonID)
 		propose(t, db, inv.ID, "Ai Đó", "+84911111111")
-		got, err := is.DecideSubstitute(ctx(), inv.ID, false, "admin", msg(acc, "sub-rejected"))
+		got, err := is.DecideSubstitute(ctx(), inv.ID, convene.SubstituteDecision{Actor: "admin", Messages: sends(msg(acc, "sub-rejected"))})
 		if err != nil || got.ID != inv.ID || got.RSVP != convene.RSVPPending || got.SubstituteStatus != "rejected" {
 			t.Fatalf("after reject: %+v %v", got, err)
 		}

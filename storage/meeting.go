@@ -109,10 +109,11 @@ const meetingColumns = `id, code, title, kind, host, organization, plan, starts_
 
 // feedbackJSON is how FeedbackSettings are stored.
 type feedbackJSON struct {
-	Anonymous bool               `json:"anonymous,omitempty"`
-	Questions []convene.Question `json:"questions,omitempty"`
-	OpenDelay time.Duration      `json:"open_delay,omitempty"`
-	Period    time.Duration      `json:"period,omitempty"`
+	Anonymous bool                 `json:"anonymous,omitempty"`
+	From      convene.FeedbackFrom `json:"from,omitempty"`
+	Questions []convene.Question   `json:"questions,omitempty"`
+	OpenDelay time.Duration        `json:"open_delay,omitempty"`
+	Period    time.Duration        `json:"period,omitempty"`
 }
 
 func encodeFeedback(f convene.FeedbackSettings) string {

@@ -123,3 +123,16 @@ func codes(ms []*convene.Meeting) string {
 	}
 	return s + "]"
 }
+
+func TestMeetingService_FeedbackFromKept(t *testing.T) {
+	db, _ := MustOpenDB(t)
+	p := seedPlan()
+	p.Meetings[0].Meeting.Feedback.From = convene.FeedbackFromInvitees
+	if _, err := storage.NewPlanService(db).ApplyPlan(ctx(), p); err != nil {
+		t.Fatal(err)
+	}
+	m, err := storage.NewMeetingService(db).FindMeetingByCode(ctx(), "chi-bo-01")
+	if err != nil || m.Feedback.From != convene.FeedbackFromInvitees {
+		t.Fatalf("feedback from %q, %v", m.Feedback.From, err)
+	}
+}

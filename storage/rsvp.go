@@ -62,6 +62,11 @@ func setRSVP(ctx context.Context, tx *Tx, id int64, ch convene.RSVPChange, msgs 
 	if tx.now.After(m.Deadline()) {
 		return nil, convene.Errorf(convene.EEXPIRED, "answers for %s closed at %s", m.Code, m.Deadline().Format(time.RFC3339))
 	}
+	if ch.RSVP == convene.RSVPSubstitute {
+		if err := checkSubstitutePhone(ctx, tx, v, ch.SubstitutePhone); err != nil {
+			return nil, err
+		}
+	}
 	inv := v.Invitation
 	if inv.RSVP == ch.RSVP && inv.Reason == ch.Reason && inv.SubstituteName == ch.SubstituteName &&
 		inv.SubstituteTitle == ch.SubstituteTitle && inv.SubstitutePhone == ch.SubstitutePhone && !inv.Reconfirm {
@@ -136,22 +141,24 @@ func issueInvitations(ctx context.Context, tx *Tx, meetingID int64, ids []int64,
 }
 
 // DecideSubstitute approves or rejects a proposed substitute, with an audit
-// entry and msgs, in one transaction. Approval creates the substitute's
-// person (unit of the invitee; an existing person with the same phone is
-// reused) and an invitation issued now, in the same category, with its own
-// token and SubstituteFor set, and returns it. Rejection puts the invitee's
-// answer back to pending and returns the invitee. Returns ECONFLICT if no
-// proposal awaits a decision, or the substitute is already invited.
-func (s *InvitationService) DecideSubstitute(ctx context.Context, id int64, approve bool, actor string, msgs ...*convene.OutboxMessage) (*convene.Invitee, error) {
+// entry and the messages of d, in one transaction. Approval creates an
+// invitation issued now, in the same category, with its own token and
+// SubstituteFor set, for the person stored with the substitute's phone or
+// else a new delegate of the invitee's unit, and returns it. Rejection puts
+// the invitee's answer back to pending and returns the invitee. Returns
+// ECONFLICT if no proposal awaits a decision or the substitute is already
+// invited, and EFORBIDDEN if the phone is that of a person whose role can't
+// be substituted in (an organizer).
+func (s *InvitationService) DecideSubstitute(ctx context.Context, id int64, d convene.SubstituteDecision) (*convene.Invitee, error) {
 	var out *convene.Invitee
 	err := s.db.inTx(ctx, func(tx *Tx) (err error) {
-		out, err = decideSubstitute(ctx, tx, id, approve, actor, msgs)
+		out, err = decideSubstitute(ctx, tx, id, d)
 		return err
 	})
 	return out, wrapf(err, "decide substitute of invitation %d", id)
 }
 
-func decideSubstitute(ctx context.Context, tx *Tx, id int64, approve bool, actor string, msgs []*convene.OutboxMessage) (*convene.Invitee, error) {
+func decideSubstitute(ctx context.Context, tx *Tx, id int64, d convene.SubstituteDecision) (*convene.Invitee, error) {
 	v, err := findInviteeWhere(ctx, tx, `i.id = ?`, id)
 	if err != nil {
 		return nil, err
@@ -159,20 +166,31 @@ func decideSubstitute(ctx context.Context, tx *Tx, id int64, approve bool, actor
 	if v.SubstituteStatus != subProposed || v.RSVP != convene.RSVPSubstitute {
 		return nil, convene.Errorf(convene.ECONFLICT, "no substitute awaiting a decision")
 	}
-	if !approve {
+	messages := func(inv *convene.Invitee, existing bool) error {
+		if d.Messages == nil {
+			return nil
+		}
+		_, err := enqueue(ctx, tx, d.Messages(inv, existing))
+		return err
+	}
+	if !d.Approve {
 		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET substitute_status = ?, rsvp = ? WHERE id = ?`, subRejected, convene.RSVPPending, id); err != nil {
 			return nil, err
 		}
-		if err := audit(ctx, tx, &convene.AuditEntry{Actor: actor, Action: "substitute-reject", MeetingID: v.MeetingID,
+		if err := audit(ctx, tx, &convene.AuditEntry{Actor: d.Actor, Action: "substitute-reject", MeetingID: v.MeetingID,
 			Subject: invitationSubject(id), Detail: v.SubstituteName}); err != nil {
 			return nil, err
 		}
-		if _, err := enqueue(ctx, tx, msgs); err != nil {
+		out, err := findInviteeWhere(ctx, tx, `i.id = ?`, id)
+		if err != nil {
 			return nil, err
 		}
-		return findInviteeWhere(ctx, tx, `i.id = ?`, id)
+		return out, messages(out, false)
 	}
-	pid, err := substitutePerson(ctx, tx, v)
+	if err := checkSubstitutePhone(ctx, tx, v, v.SubstitutePhone); err != nil {
+		return nil, err
+	}
+	pid, existing, err := substitutePerson(ctx, tx, v)
 	if err != nil {
 		return nil, err
 	}
@@ -195,36 +213,64 @@ func decideSubstitute(ctx context.Context, tx *Tx, id int64, approve bool, actor
 	if _, err := tx.ExecContext(ctx, `UPDATE invitations SET substitute_status = ? WHERE id = ?`, subApproved, id); err != nil {
 		return nil, err
 	}
-	if err := audit(ctx, tx, &convene.AuditEntry{Actor: actor, Action: "substitute-approve", MeetingID: v.MeetingID,
-		Subject: invitationSubject(id), Detail: fmt.Sprintf("%s → %s", v.SubstituteName, invitationSubject(newID))}); err != nil {
+	detail := fmt.Sprintf("%s → %s", v.SubstituteName, invitationSubject(newID))
+	if existing {
+		detail += fmt.Sprintf(" (existing person:%d)", pid)
+	}
+	if err := audit(ctx, tx, &convene.AuditEntry{Actor: d.Actor, Action: "substitute-approve", MeetingID: v.MeetingID,
+		Subject: invitationSubject(id), Detail: detail}); err != nil {
 		return nil, err
 	}
-	if _, err := enqueue(ctx, tx, msgs); err != nil {
+	out, err := findInviteeWhere(ctx, tx, `i.id = ?`, newID)
+	if err != nil {
 		return nil, err
 	}
-	return findInviteeWhere(ctx, tx, `i.id = ?`, newID)
+	return out, messages(out, existing)
+}
+
+// checkSubstitutePhone returns EFORBIDDEN if phone is that of a stored
+// person whose role can't be substituted in, and EINVALID if it is the
+// invitee's own.
+func checkSubstitutePhone(ctx context.Context, tx *Tx, v *convene.Invitee, phone string) error {
+	if phone == "" {
+		return nil
+	}
+	if phone == v.Person.Phone {
+		return convene.Errorf(convene.EINVALID, "substitute: the invitee's own phone")
+	}
+	var role convene.Role
+	err := tx.QueryRowContext(ctx, `SELECT role FROM people WHERE phone = ? ORDER BY id LIMIT 1`, phone).Scan(&role)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if !role.Substitutable() {
+		return convene.Errorf(convene.EFORBIDDEN, "substitute: a person with role %s can't be substituted in", role)
+	}
+	return nil
 }
 
 // substitutePerson returns the id of the person v proposed: the one stored
-// with that phone, or a new delegate of v's unit.
-func substitutePerson(ctx context.Context, tx *Tx, v *convene.Invitee) (int64, error) {
+// with that phone (existing), or a new delegate of v's unit.
+func substitutePerson(ctx context.Context, tx *Tx, v *convene.Invitee) (id int64, existing bool, err error) {
 	p := &convene.Person{FullName: v.SubstituteName, Title: v.SubstituteTitle, Unit: v.Person.Unit, Phone: v.SubstitutePhone, Role: convene.RoleDelegate}
 	if err := p.Validate(); err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	if p.Phone != "" {
 		var pid int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM people WHERE phone = ? ORDER BY id LIMIT 1`, p.Phone).Scan(&pid)
 		if err == nil {
-			return pid, nil
+			return pid, true, nil
 		} else if !errors.Is(err, sql.ErrNoRows) {
-			return 0, err
+			return 0, false, err
 		}
 	}
 	if err := createPerson(ctx, tx, p); err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	return p.ID, nil
+	return p.ID, false, nil
 }
 
 // SetReconfirm flags all of a meeting's invitations to confirm again and
