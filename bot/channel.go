@@ -82,6 +82,9 @@ const (
 	ErrUnreachable
 	// ErrTemporary: 5xx or network; retry with backoff.
 	ErrTemporary
+	// ErrUnauthorized: the bot token was refused (401, or 404 on the token):
+	// nothing can be sent until it is fixed; pause the channel, retry nothing.
+	ErrUnauthorized
 )
 
 func (k ErrorKind) String() string {
@@ -92,6 +95,8 @@ func (k ErrorKind) String() string {
 		return "unreachable"
 	case ErrTemporary:
 		return "temporary"
+	case ErrUnauthorized:
+		return "unauthorized"
 	}
 	return "permanent"
 }
