@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -114,6 +118,48 @@ func TestServeWhileTelegramUnreachable(t *testing.T) {
 	if out, _, _ := run(t, env, "links", "--meeting", "chi-bo-01"); !strings.Contains(out, "https://t.me/convene_late_bot?start=") {
 		t.Fatalf("username not stored once ready: %.200s", out)
 	}
+	t.Run("ResetSendLeavesNoTokenInDatabaseOrBackup", func(t *testing.T) {
+		u := srv.NewUser(77, "Hà", "", "", "vi")
+		out, _, _ := run(t, env, "links", "--meeting", "chi-bo-01", "--format", "csv")
+		token := regexp.MustCompile(`Lê Thị Thu Hà,[^\n]*?,([A-Za-z0-9_-]{22}),`).FindStringSubmatch(out)
+		if token == nil {
+			t.Fatalf("no token for Hà in %q", out)
+		}
+		u.Send("/start " + token[1])
+		if !srv.WaitFor(5*time.Second, func() bool { return len(srv.Messages(77)) >= 1 }) {
+			t.Fatal("no reply to /start")
+		}
+		srv.ResetNext("sendMessage", 1)
+		if _, stderr, code := run(t, env, "invite", "--meeting", "chi-bo-01"); code != 0 {
+			t.Fatal(stderr)
+		}
+		if !srv.WaitFor(15*time.Second, func() bool {
+			for _, m := range srv.Messages(77) {
+				if strings.Contains(m.Text, "GIẤY MỜI") {
+					return true
+				}
+			}
+			return false
+		}) {
+			t.Fatalf("the invitation was not sent after the reset:\n%s", logs.String())
+		}
+		if srv.Stats().Failures == 0 {
+			t.Fatal("no send was cut")
+		}
+		backup := filepath.Join(t.TempDir(), "backup.db")
+		if _, stderr, code := run(t, env, "backup", backup); code != 0 {
+			t.Fatal(stderr)
+		}
+		for _, f := range []string{env["CONVENE_DB"], env["CONVENE_DB"] + "-wal", backup} {
+			data, err := os.ReadFile(f)
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			if bytes.Contains(data, []byte("AAF-secret-part")) {
+				t.Fatalf("the token is in %s", f)
+			}
+		}
+	})
 	if !strings.Contains(logs.String(), "telegram not ready") {
 		t.Fatalf("the outage was not logged:\n%s", logs.String())
 	}
