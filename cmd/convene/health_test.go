@@ -200,3 +200,19 @@ func TestServeWithRefusedToken(t *testing.T) {
 		t.Fatalf("the token is in the log:\n%s", logs.String())
 	}
 }
+
+// TestUsageHidesSecrets: the usage text shows flag defaults, which the
+// environment sets; the tokens and the webhook secret are not among them.
+func TestUsageHidesSecrets(t *testing.T) {
+	env := map[string]string{"CONVENE_DB": filepath.Join(t.TempDir(), "c.db"), "TELEGRAM_BOT_TOKEN": "5:tg-secret-part",
+		"ZALO_BOT_TOKEN": "6:zalo-secret-part", "CONVENE_WEBHOOK_SECRET": "hook-secret-part", "CONVENE_LANG": "en"}
+	stdout, _, code := run(t, env, "serve", "-h")
+	if code != 0 || !strings.Contains(stdout, "telegram-token") || !strings.Contains(stdout, "(default en)") {
+		t.Fatalf("exit %d, usage %q", code, stdout)
+	}
+	for _, secret := range []string{"tg-secret-part", "zalo-secret-part", "hook-secret-part"} {
+		if strings.Contains(stdout, secret) {
+			t.Fatalf("usage shows %s:\n%s", secret, stdout)
+		}
+	}
+}
