@@ -122,3 +122,25 @@ func (r *Readiness) Retry(ctx context.Context, log *slog.Logger, check func(cont
 		}
 	}
 }
+
+// Observe records the answer to a call made once the channel is ready:
+// refused (the token was refused) makes the channel not ready, with that
+// reason, logged once; the next answer that accepts the token makes it
+// ready again. Before the channel is first ready, Try alone decides.
+func (r *Readiness) Observe(log *slog.Logger, refused bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	select {
+	case <-r.ready:
+	default:
+		return
+	}
+	switch {
+	case refused && r.ok:
+		r.ok, r.why = false, "unauthorized: the bot token was refused"
+		log.Error(r.name + " bot token refused: fix the token")
+	case !refused && !r.ok:
+		r.ok = true
+		log.Info(r.name + " bot token accepted again")
+	}
+}

@@ -181,4 +181,22 @@ func TestUnauthorized(t *testing.T) {
 			t.Fatalf("404: %v", err)
 		}
 	})
+
+	t.Run("RefusedAfterStartThenAcceptedAgain", func(t *testing.T) {
+		srv, ch := newChannel(t)
+		srv.NewUser(5, "An", "", "", "").Send("hi")
+		srv.FailNext("sendMessage", 401, "Unauthorized")
+		if _, err := ch.Send(ctx, "5", bot.Outgoing{Text: "x"}); bot.KindOf(err) != bot.ErrUnauthorized {
+			t.Fatalf("401: %v", err)
+		}
+		if ok, why := ch.Health(); ok || why != "unauthorized: the bot token was refused" {
+			t.Fatalf("health after a 401: %v %q", ok, why)
+		}
+		if _, err := ch.Send(ctx, "5", bot.Outgoing{Text: "x"}); err != nil {
+			t.Fatal(err)
+		}
+		if ok, why := ch.Health(); !ok {
+			t.Fatalf("health once accepted again: %q", why)
+		}
+	})
 }

@@ -66,9 +66,13 @@ var (
 // it attaches ctx to every request, so cancelling ctx aborts the call (a
 // long poll included), and it turns error answers that are not JSON (a
 // proxy's error page) into a *statusError the classification can read.
+//
+// It also tells the channel's Readiness whether Telegram accepted the token
+// (see bot.Readiness.Observe): 401, or 404 in Telegram's JSON, refuse it.
 type ctxClient struct {
 	ctx  context.Context
 	http *http.Client
+	ch   *Channel
 }
 
 func (c *ctxClient) Do(r *http.Request) (*http.Response, error) {
@@ -76,7 +80,14 @@ func (c *ctxClient) Do(r *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, redact(err) // its URL carries the token
 	}
-	if resp.StatusCode >= 400 && !strings.Contains(resp.Header.Get("Content-Type"), "json") {
+	json := strings.Contains(resp.Header.Get("Content-Type"), "json")
+	switch code := resp.StatusCode; {
+	case code == http.StatusUnauthorized, code == http.StatusNotFound && json:
+		c.ch.ready.Observe(c.ch.log, true)
+	case code < 500 && code != http.StatusTooManyRequests:
+		c.ch.ready.Observe(c.ch.log, false)
+	}
+	if resp.StatusCode >= 400 && !json {
 		return nil, newStatusError(resp)
 	}
 	return resp, nil
@@ -87,7 +98,7 @@ func (c *ctxClient) Do(r *http.Request) (*http.Response, error) {
 // the poller never cuts a send short.
 func (c *Channel) api(ctx context.Context) *tgbotapi.BotAPI {
 	a := *c.base
-	a.Client = &ctxClient{ctx: ctx, http: c.cfg.HTTPClient}
+	a.Client = &ctxClient{ctx: ctx, http: c.cfg.HTTPClient, ch: c}
 	return &a
 }
 

@@ -66,6 +66,12 @@ func (c *Channel) call(ctx context.Context, method string, params, out any) erro
 		return c.redact(err)
 	}
 	defer resp.Body.Close()
+	switch code := resp.StatusCode; {
+	case code == http.StatusUnauthorized:
+		c.ready.Observe(c.log, true)
+	case code < 500 && code != http.StatusTooManyRequests && code != http.StatusRequestTimeout:
+		c.ready.Observe(c.log, false)
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
 		return c.redact(err)
