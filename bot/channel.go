@@ -85,8 +85,8 @@ const (
 	ErrUnreachable
 	// ErrTemporary: 5xx or network; retry with backoff.
 	ErrTemporary
-	// ErrUnauthorized: the channel rejected the bot's token (401, or 404
-	// on the bot's URL); nothing can be sent until it is fixed.
+	// ErrUnauthorized: the bot token was refused (401, or 404 on the token):
+	// nothing can be sent until it is fixed; pause the channel, retry nothing.
 	ErrUnauthorized
 )
 

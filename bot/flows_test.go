@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/convene/convene"
+	"github.com/convene/convene/bot/telegramtest"
 )
 
 func TestLinking(t *testing.T) {
@@ -105,7 +106,7 @@ func TestInvitations(t *testing.T) {
 		h.contains(org.ID, "Đã xếp hàng gửi 2 giấy mời")
 	})
 
-	t.Run("InvitationDetailsButtonsAndICS", func(t *testing.T) {
+	t.Run("InvitationDetailsButtonsAndCalendar", func(t *testing.T) {
 		inv := h.invitation(u)
 		for _, want := range []string{"08:00, thứ Năm, 28/03/2024", "Hội trường Trường Cao đẳng Lý Tự Trọng", "390 Hoàng Văn Thụ, Phường 4, Quận Tân Bình",
 			"Chi bộ 01 – Đảng bộ Trường Cao đẳng Lý Tự Trọng TP.HCM", "Lãnh đạo, chuyên viên Ban Tổ chức Thành ủy", "17:00, thứ Ba, 26/03/2024"} {
@@ -113,28 +114,71 @@ func TestInvitations(t *testing.T) {
 				t.Errorf("invitation lacks %q:\n%s", want, inv.Text)
 			}
 		}
+		id := itoa(h.invitee("Thu Hà").ID)
 		var order []string
 		for _, row := range inv.Buttons {
 			for _, b := range row {
-				order = append(order, b.Data[strings.LastIndex(b.Data, ":")+1:])
+				order = append(order, b.Data)
 			}
 		}
-		if strings.Join(order, "") != "ads" {
-			t.Fatalf("buttons in order %v, want Attend, Decline, Substitute", order)
+		if want := []string{"rsvp:" + id + ":a", "rsvp:" + id + ":d", "rsvp:" + id + ":s", "ics:" + id}; strings.Join(order, " ") != strings.Join(want, " ") {
+			t.Fatalf("buttons %v, want Attend, Decline, Substitute, Add to calendar %v", order, want)
 		}
-		ics := h.srv.WaitMessages(wait, u.ID, 3)
-		var doc *string
-		for _, m := range ics {
+		if b := inv.Button("ics:" + id); b.Text != "📅 Thêm vào lịch" {
+			t.Fatalf("calendar button %q", b.Text)
+		}
+		time.Sleep(200 * time.Millisecond)
+		for _, m := range h.srv.Messages(u.ID) {
 			if m.Document != nil {
-				s := string(m.Document.Data)
-				doc = &s
+				t.Fatalf("a file sent with the invitation: %s", m.Document.Name)
 			}
 		}
-		if doc == nil || !strings.Contains(*doc, "BEGIN:VALARM") || !strings.Contains(*doc, "DTSTART:20240328T010000Z") {
-			t.Fatalf("calendar file %v", doc)
+
+		before := len(h.srv.Messages(u.ID))
+		h.press(u, inv.ID, "ics:"+id)
+		doc := h.waitNew(u.ID, before, 1)[0]
+		if doc.Document == nil || doc.Document.Name != "chi-bo-01.ics" || !strings.Contains(doc.Text, "Tệp lịch") {
+			t.Fatalf("calendar press answered with %+v", doc)
 		}
-		if unfolded := strings.ReplaceAll(strings.ReplaceAll(*doc, "\r\n ", ""), "\\,", ","); !strings.Contains(unfolded, "390 Hoàng Văn Thụ") {
+		ics := string(doc.Document.Data)
+		if !strings.HasPrefix(ics, "BEGIN:VCALENDAR\r\n") || !strings.Contains(ics, "\r\nDTSTART:20240328T010000Z\r\n") ||
+			!strings.Contains(ics, "BEGIN:VALARM") || strings.Contains(strings.ReplaceAll(ics, "\r\n", ""), "\n") {
+			t.Fatalf("calendar file not valid (CRLF lines, DTSTART, alarm):\n%q", ics)
+		}
+		if unfolded := strings.ReplaceAll(strings.ReplaceAll(ics, "\r\n ", ""), "\\,", ","); !strings.Contains(unfolded, "390 Hoàng Văn Thụ") {
 			t.Fatal("calendar file lacks the address")
+		}
+	})
+
+	t.Run("CalendarButtonForgedOrForeign", func(t *testing.T) {
+		other := itoa(h.invitee("Ngọc Trâm").ID) // the organizer's own invitation
+		stranger := h.user(109, "Bảo")
+		h.link(stranger, "Quốc Bảo")
+		h.invitation(stranger)
+		time.Sleep(100 * time.Millisecond)
+		for _, tc := range []struct {
+			who  *telegramtest.User
+			data string
+		}{{u, "ics:999999"}, {u, "ics:abc"}, {u, "ics:" + other}, {stranger, "ics:" + itoa(h.invitee("Thu Hà").ID)}} {
+			before := len(h.srv.Messages(tc.who.ID))
+			_, cb := tc.who.Press(h.srv.Last(tc.who.ID).ID, tc.data)
+			if !h.srv.WaitFor(wait, func() bool { return h.srv.Answered(cb) }) {
+				t.Fatalf("press %s not answered", tc.data)
+			}
+			if a := answerOf(h.srv, cb); a != "Nút này không còn hiệu lực." {
+				t.Fatalf("%s answered %q", tc.data, a)
+			}
+			time.Sleep(100 * time.Millisecond)
+			if n := len(h.srv.Messages(tc.who.ID)); n != before {
+				t.Fatalf("%s sent %d messages", tc.data, n-before)
+			}
+		}
+		// An organizer may fetch any invitee's calendar file.
+		before := len(h.srv.Messages(org.ID))
+		_, cb := org.Press(h.srv.Last(org.ID).ID, "ics:"+itoa(h.invitee("Thu Hà").ID))
+		h.srv.WaitFor(wait, func() bool { return h.srv.Answered(cb) })
+		if ms := h.waitNew(org.ID, before, 1); ms[0].Document == nil {
+			t.Fatalf("organizer got %+v", ms[0])
 		}
 	})
 
@@ -154,6 +198,30 @@ func TestInvitations(t *testing.T) {
 	})
 }
 
+// TestInvitationOneCallEach: issuing invitations costs one sending call per
+// invitee (the calendar file goes only on demand).
+func TestInvitationOneCallEach(t *testing.T) {
+	h := newHarness(t)
+	users := []*telegramtest.User{h.user(101, "Hà"), h.user(102, "Khoa"), h.user(103, "Bảo")}
+	for i, name := range []string{"Thu Hà", "Minh Khoa", "Quốc Bảo"} {
+		h.link(users[i], name)
+	}
+	time.Sleep(100 * time.Millisecond)
+	calls := func() int {
+		st := h.srv.Stats()
+		return st.Requests["sendMessage"] + st.Requests["sendDocument"] + st.Requests["sendPhoto"]
+	}
+	before := calls()
+	h.issue()
+	for _, u := range users {
+		h.invitation(u)
+	}
+	time.Sleep(300 * time.Millisecond) // anything more would have come by now
+	if got := calls() - before; got != len(users) {
+		t.Fatalf("%d sending calls for %d invitations", got, len(users))
+	}
+}
+
 func TestRSVP(t *testing.T) {
 	h := newHarness(t)
 	u := h.user(101, "Hà")
@@ -170,7 +238,7 @@ func TestRSVP(t *testing.T) {
 		h.srv.WaitFor(wait, func() bool {
 			return strings.Contains(h.srv.Message(u.ID, inv.ID).Text, "Trả lời của anh/chị: Tham dự")
 		})
-		if m := h.srv.Message(u.ID, inv.ID); m.Edits == 0 || !m.HasButton("rsvp:"+id+":d") {
+		if m := h.srv.Message(u.ID, inv.ID); m.Edits == 0 || !m.HasButton("rsvp:"+id+":d") || !m.HasButton("ics:"+id) {
 			t.Fatalf("invitation not edited to show the answer: %+v", m)
 		}
 	})
@@ -323,4 +391,14 @@ func TestSubstitute(t *testing.T) {
 	if got := h.invitee("Văn Sang"); got.SubstituteFor != h.invitee("Thu Hà").ID {
 		t.Fatalf("substitute invitation %+v", got.Invitation)
 	}
+}
+
+// answerOf returns the text the bot answered the button press cb with.
+func answerOf(srv *telegramtest.Server, cb string) string {
+	for _, a := range srv.Answers() {
+		if a.ID == cb {
+			return a.Text
+		}
+	}
+	return ""
 }

@@ -118,16 +118,21 @@ func newCore(t *testing.T) (*harness, context.Context) {
 	return h, ctx
 }
 
-// run starts receiving on ch and the dispatcher until the test ends.
-func (h *harness) run(ctx context.Context, ch bot.Channel) {
-	h.bot.AddChannel(ch)
-	d := outbox.New(outbox.Config{Outbox: h.bot.Outbox, Channel: h.bot.Channel, Channels: h.bot.ChannelNames, Render: h.bot.Render,
+// run starts receiving on chs, the inbox workers and the dispatcher until the test ends.
+func (h *harness) run(ctx context.Context, chs ...bot.Channel) {
+	for _, ch := range chs {
+		h.bot.AddChannel(ch)
+	}
+	d := outbox.New(outbox.Config{Outbox: h.bot.Outbox, Tx: h.db, Channel: h.bot.Channel, Channels: h.bot.ChannelNames, Render: h.bot.Render,
 		OnBatchDone: h.bot.ReportBatch, Wake: h.bot.Woken(), Rate: 200, PerChat: 100, Poll: 20 * time.Millisecond, Backoff: 50 * time.Millisecond, Now: h.bot.Now,
 		Logger: h.bot.Logger})
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Add(3)
-	go func() { defer wg.Done(); _ = ch.Receive(ctx, h.bot.Accept) }()
+	for _, ch := range chs {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = ch.Receive(ctx, h.bot.Accept) }()
+	}
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		_ = h.bot.RunInbox(ctx, bot.InboxConfig{Poll: 20 * time.Millisecond, Backoff: 20 * time.Millisecond})

@@ -67,9 +67,15 @@ func (b *Bot) rsvpButtons(lang string, invID int64) [][]convene.Button {
 	}
 }
 
-// invitationContent is the invitation message with its buttons.
-func (b *Bot) invitationContent(lang string, m *convene.Meeting, inv *convene.Invitee) convene.Content {
-	return convene.Content{Text: b.invitationText(lang, m, inv), Buttons: b.rsvpButtons(lang, inv.ID)}
+// invitationContent is the invitation message with its buttons; calendar
+// adds "📅 Add to calendar", which sends the .ics file on demand (see
+// calendarButtonOn).
+func (b *Bot) invitationContent(lang string, m *convene.Meeting, inv *convene.Invitee, calendar bool) convene.Content {
+	c := convene.Content{Text: b.invitationText(lang, m, inv), Buttons: b.rsvpButtons(lang, inv.ID)}
+	if calendar {
+		c.Buttons = append(c.Buttons, []convene.Button{{Text: b.Texts.T(lang, "btn.calendar", nil), Data: calendarData(inv.ID)}})
+	}
+	return c
 }
 
 // ICS returns an iCalendar file for the meeting with an alarm an hour before.
@@ -101,26 +107,17 @@ func ICS(m *convene.Meeting, summary, description string) []byte {
 }
 
 // invitationMessages are the outbox messages inviting one linked invitee:
-// the details with buttons, then the calendar file. Their keys make a second
-// enqueue a no-op.
+// one message, the details with buttons (and, where the channel has buttons
+// and files, the calendar button that sends the .ics on demand), so issuing
+// invitations costs one sending call each. Its key makes a second enqueue a
+// no-op.
 func (b *Bot) invitationMessages(m *convene.Meeting, inv *convene.Invitee, acc *convene.Account, keyPrefix string) []*convene.OutboxMessage {
 	lang := b.langOf(&inv.Person, acc)
-	base := fmt.Sprintf("%s:%d:%d", keyPrefix, inv.ID, acc.ID)
-	return []*convene.OutboxMessage{
-		{
-			AccountID: acc.ID, Channel: acc.Channel, ChatID: acc.ChatID, Key: base,
-			Ref: "invitation:" + itoa(inv.ID), Batch: keyPrefix + ":" + itoa(m.ID),
-			Content: b.invitationContent(lang, m, inv),
-		},
-		{
-			AccountID: acc.ID, Channel: acc.Channel, ChatID: acc.ChatID, Key: base + ":ics",
-			Batch: keyPrefix + ":" + itoa(m.ID),
-			Content: convene.Content{
-				Text:     b.Texts.T(lang, "invite.ics_caption", nil),
-				Document: &convene.File{Name: m.Code + ".ics", MIME: "text/calendar", Data: ICS(m, m.Title, m.Host)},
-			},
-		},
-	}
+	return []*convene.OutboxMessage{{
+		AccountID: acc.ID, Channel: acc.Channel, ChatID: acc.ChatID, Key: fmt.Sprintf("%s:%d:%d", keyPrefix, inv.ID, acc.ID),
+		Ref: "invitation:" + itoa(inv.ID), Batch: keyPrefix + ":" + itoa(m.ID),
+		Content: b.invitationContent(lang, m, inv, b.calendarButtonOn(acc.Channel)),
+	}}
 }
 
 // InviteResult counts what issuing invitations did.

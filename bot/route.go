@@ -168,6 +168,8 @@ func (b *Bot) routeCallback(ctx context.Context, r *Request) error {
 		return b.onPage(ctx, r, parts)
 	case "lang":
 		return b.onLang(ctx, r, parts)
+	case "ics":
+		return b.onCalendarButton(ctx, r, parts)
 	}
 	b.answer(ctx, r, b.t(r, "hint.stale_button"))
 	return nil

@@ -92,7 +92,7 @@ func (b *Bot) setRSVP(ctx context.Context, r *Request, inv *convene.Invitee, m *
 	}
 	inv.Invitation = *updated
 	b.answer(ctx, r, b.t(r, "rsvp.saved"))
-	content := b.invitationContent(r.Lang, m, inv)
+	content := b.invitationContent(r.Lang, m, inv, calendarButton(r.channel.Caps()))
 	if r.CallbackID != "" {
 		b.edit(ctx, r, content)
 	} else if msgID := r.flowData["msg"]; msgID != "" && r.channel.Caps().Edit {

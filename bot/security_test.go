@@ -4,7 +4,6 @@ import (
 	"context"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -266,16 +265,7 @@ func newTwoChannels(t *testing.T) (*harness, *zalotest.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.bot.AddChannel(tg)
-	h.bot.AddChannel(zl)
-	d := bot.NewDispatcher(h.bot, bot.DispatchConfig{Rate: 200, PerChat: 100, Poll: 20 * time.Millisecond, Backoff: 50 * time.Millisecond})
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Add(3)
-	go func() { defer wg.Done(); _ = tg.Receive(ctx, h.bot.Handle) }()
-	go func() { defer wg.Done(); _ = zl.Receive(ctx, h.bot.Handle) }()
-	go func() { defer wg.Done(); _ = d.Run(ctx) }()
-	t.Cleanup(func() { cancel(); wg.Wait() })
+	h.run(ctx, tg, zl)
 	return h, zsrv
 }
 

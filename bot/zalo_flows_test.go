@@ -75,6 +75,9 @@ func TestZaloFlows(t *testing.T) {
 				t.Fatalf("invitation lacks %q:\n%s", want, inv)
 			}
 		}
+		if strings.Contains(inv, "\n4. ") || strings.Contains(inv, "Thêm vào lịch") || strings.Contains(inv, "ics:") {
+			t.Fatalf("a calendar choice on a channel without files:\n%s", inv)
+		}
 		for _, m := range srv.Messages(c.u.ID) {
 			if len([]rune(m)) > zalo.MaxText {
 				t.Fatalf("a message over %d characters", zalo.MaxText)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -58,18 +60,56 @@ var unreachableDescriptions = []string{
 	"chat_write_forbidden", "group chat was upgraded",
 }
 
+// tokenInURL matches the token part of a Bot API URL, /bot<TOKEN>/, also
+// in its escaped forms inside a quoted URL.
+var tokenInURL = regexp.MustCompile(`/bot[^/\s"']+/`)
+
+// redacted is an error whose text had the bot token removed; it still
+// unwraps to the original for errors.Is and errors.As.
+type redacted struct {
+	msg string
+	err error
+}
+
+func (e *redacted) Error() string { return e.msg }
+func (e *redacted) Unwrap() error { return e.err }
+
+// redact removes the bot token from err's text: net/http's errors (a
+// *url.Error on a connection reset, a timeout, a bad URL) carry the request
+// URL, https://api.telegram.org/bot<TOKEN>/method. Each *url.Error in the
+// chain gets its URL rewritten, and if the text still shows a token, err is
+// wrapped in one whose text does not.
+func redact(err error) error {
+	if err == nil {
+		return nil
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if ue, ok := e.(*url.Error); ok {
+			ue.URL = tokenInURL.ReplaceAllString(ue.URL, "/bot<token>/")
+		}
+	}
+	msg := err.Error()
+	if clean := tokenInURL.ReplaceAllString(msg, "/bot<token>/"); clean != msg {
+		return &redacted{msg: clean, err: err}
+	}
+	return err
+}
+
 // classify maps a library, HTTP or network error to a *bot.Error, once,
-// here: 429 is rate limited (with retry_after), 403 and the 400s above
-// unreachable, 5xx and everything not answered by Telegram (network errors,
-// timeouts, bodies that are not JSON) temporary, other 4xx permanent.
+// here, with the bot token removed from its text: 429 is rate limited (with
+// retry_after), 401 and 404 (Telegram's answers to a bad token)
+// unauthorized, 403 and the 400s above unreachable, 5xx and everything not
+// answered by Telegram (network errors, timeouts, bodies that are not JSON)
+// temporary, other 4xx permanent. Every error the adapter returns passes here.
 func classify(err error) error {
 	if err == nil {
 		return nil
 	}
 	var be *bot.Error
 	if errors.As(err, &be) {
-		return err
+		return redact(err)
 	}
+	err = redact(err)
 	if te, ok := apiError(err); ok {
 		code := te.Code
 		if code == 0 {
@@ -98,6 +138,9 @@ func classifyCode(code int, retryAfter time.Duration, desc string, err error) er
 			retryAfter = time.Second
 		}
 		return &bot.Error{Kind: bot.ErrRateLimited, RetryAfter: retryAfter, Err: err}
+	case code == http.StatusUnauthorized,
+		code == http.StatusNotFound && strings.EqualFold(strings.TrimSpace(desc), "not found"):
+		return &bot.Error{Kind: bot.ErrUnauthorized, Err: fmt.Errorf("telegram %d (bot token refused): %w", code, err)}
 	case code == http.StatusForbidden:
 		return &bot.Error{Kind: bot.ErrUnreachable, Err: err}
 	case code == http.StatusBadRequest && containsAny(desc, unreachableDescriptions):

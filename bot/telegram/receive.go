@@ -31,7 +31,12 @@ var (
 //
 // With Config.WebhookURL set, Receive registers the webhook instead and
 // waits for ctx; updates then arrive through WebhookHandler.
+//
+// Receive first waits until the channel is ready (getMe succeeded, see New).
 func (c *Channel) Receive(ctx context.Context, handle func(context.Context, *bot.Incoming) error) error {
+	if !c.ready.Wait(ctx) {
+		return nil
+	}
 	if c.cfg.WebhookURL != "" {
 		if err := c.SetWebhook(ctx, c.cfg.WebhookURL, c.cfg.WebhookSecret); err != nil {
 			return fmt.Errorf("telegram setWebhook: %w", err)
@@ -141,7 +146,7 @@ func (c *Channel) incoming(u tgbotapi.Update) *bot.Incoming {
 		}
 		command := isCommand(m)
 		if command {
-			if _, to, ok := strings.Cut(m.CommandWithAt(), "@"); ok && !strings.EqualFold(to, c.self.UserName) {
+			if _, to, ok := strings.Cut(m.CommandWithAt(), "@"); ok && !strings.EqualFold(to, c.Username()) {
 				return nil
 			}
 		}

@@ -2,7 +2,7 @@ package telegram_test
 
 import (
 	"context"
-	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -93,29 +93,48 @@ func TestNew(t *testing.T) {
 			t.Fatalf("caps %+v", c)
 		}
 	})
-	t.Run("BadTokenIsPermanent", func(t *testing.T) {
+	t.Run("BadTokenIsUnauthorized", func(t *testing.T) {
 		srv := telegramtest.NewServer(telegramtest.Options{})
 		defer srv.Close()
-		_, err := telegram.New(context.Background(), telegram.Config{Token: "1:wrong", APIURL: srv.URL})
-		var be *bot.Error
-		if !errors.As(err, &be) || be.Kind != bot.ErrPermanent {
-			t.Fatalf("err %v", err)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		ch, err := telegram.New(ctx, telegram.Config{Token: "1:wrong", APIURL: srv.URL, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, why := ch.Health(); ok || why != "unauthorized: the bot token was refused" {
+			t.Fatalf("health %v %q", ok, why)
 		}
 	})
-	t.Run("UnreachableAPIIsTemporary", func(t *testing.T) {
-		_, err := telegram.New(context.Background(), telegram.Config{Token: "1:x", APIURL: "http://127.0.0.1:1"})
-		if err == nil || bot.KindOf(err) != bot.ErrTemporary {
-			t.Fatalf("err %v", err)
+	t.Run("UnreachableAPIIsNotReady", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		ch, err := telegram.New(ctx, telegram.Config{Token: "1:x", APIURL: "http://127.0.0.1:1", Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, why := ch.Health(); ok || why != "starting: telegram unreachable (retrying)" || ch.Username() != "" {
+			t.Fatalf("health %v %q", ok, why)
 		}
 	})
 	t.Run("GetMeTimesOut", func(t *testing.T) {
 		srv := telegramtest.NewServer(telegramtest.Options{})
 		defer srv.Close()
 		srv.SetLatency(5 * time.Second)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
 		start := time.Now()
-		_, err := telegram.New(context.Background(), telegram.Config{Token: srv.Token(), APIURL: srv.URL, SendTimeout: 200 * time.Millisecond})
-		if err == nil || time.Since(start) > 2*time.Second {
+		ch, err := telegram.New(ctx, telegram.Config{Token: srv.Token(), APIURL: srv.URL, SendTimeout: 200 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil || time.Since(start) > 2*time.Second {
 			t.Fatalf("err %v after %s", err, time.Since(start))
+		}
+		if ok, _ := ch.Health(); ok {
+			t.Fatal("ready without getMe")
+		}
+	})
+	t.Run("NoToken", func(t *testing.T) {
+		if _, err := telegram.New(context.Background(), telegram.Config{}); err == nil {
+			t.Fatal("no error without a token")
 		}
 	})
 }

@@ -60,6 +60,8 @@ type Server struct {
 	stats                   Stats
 	nextCBID                int
 	closed                  bool
+	resets                  map[string]int         // ResetNext, by method ("" any)
+	failNext                map[string][]*apiError // FailNext, by method
 }
 
 // Close ends pending long polls and shuts the server down.
@@ -108,7 +110,8 @@ func NewServer(opts Options) *Server {
 	}
 	s := &Server{
 		opts: opts, users: map[int64]*User{}, chats: map[int64]*chat{}, blocked: map[int64]string{},
-		commands: map[string][]tgbotapi.BotCommand{}, nextUpd: 1, stats: Stats{Requests: map[string]int{}},
+		commands: map[string][]tgbotapi.BotCommand{}, nextUpd: 1,
+		resets: map[string]int{}, failNext: map[string][]*apiError{}, stats: Stats{Requests: map[string]int{}},
 	}
 	s.changed = sync.NewCond(&s.mu)
 	s.limiter = newLimiter(opts.Limits)
@@ -158,6 +161,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	tokenPart, method, ok := strings.Cut(path, "/")
 	if !ok || !strings.HasPrefix(tokenPart, "bot") {
 		writeJSON(w, http.StatusNotFound, apiResponse{ErrorCode: 404, Description: "Not Found"})
+		return
+	}
+	if s.injected(w, method) {
 		return
 	}
 	if strings.TrimPrefix(tokenPart, "bot") != s.opts.Token {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -65,6 +66,12 @@ func (c *Channel) call(ctx context.Context, method string, params, out any) erro
 		return c.redact(err)
 	}
 	defer resp.Body.Close()
+	switch code := resp.StatusCode; {
+	case code == http.StatusUnauthorized:
+		c.ready.Observe(c.log, true)
+	case code < 500 && code != http.StatusTooManyRequests && code != http.StatusRequestTimeout:
+		c.ready.Observe(c.log, false)
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
 		return c.redact(err)
@@ -99,10 +106,39 @@ func (c *Channel) call(ctx context.Context, method string, params, out any) erro
 
 // redact removes the token, which is part of every request URL, from
 // transport errors before they are logged or returned.
-func (c *Channel) redact(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		ue.URL = strings.ReplaceAll(ue.URL, c.cfg.Token, "<token>")
+func (c *Channel) redact(err error) error { return redact(err) }
+
+// tokenInURL matches the token part of a Bot API URL, /bot<TOKEN>/, also in
+// its escaped forms inside a quoted URL.
+var tokenInURL = regexp.MustCompile(`/bot[^/\s"']+/`)
+
+// redacted is an error whose text had the bot token removed; it still
+// unwraps to the original for errors.Is and errors.As.
+type redacted struct {
+	msg string
+	err error
+}
+
+func (e *redacted) Error() string { return e.msg }
+func (e *redacted) Unwrap() error { return e.err }
+
+// redact removes the bot token from err's text: net/http's errors (a
+// *url.Error on a connection reset, a timeout, a bad URL) carry the request
+// URL, .../bot<TOKEN>/method. Each *url.Error in the chain gets its URL
+// rewritten, and if the text still shows a token, err is wrapped in one
+// whose text does not.
+func redact(err error) error {
+	if err == nil {
+		return nil
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if ue, ok := e.(*url.Error); ok {
+			ue.URL = tokenInURL.ReplaceAllString(ue.URL, "/bot<token>/")
+		}
+	}
+	msg := err.Error()
+	if clean := tokenInURL.ReplaceAllString(msg, "/bot<token>/"); clean != msg {
+		return &redacted{msg: clean, err: err}
 	}
 	return err
 }
@@ -115,9 +151,11 @@ var unreachableHints = []string{
 	"user not exist", "user does not exist", "can't initiate", "cannot send",
 }
 
-// classify maps an error of call to a *bot.Error, once, here:
+// classify maps an error of call to a *bot.Error, once, here, with the bot
+// token removed from its text:
 //
 //	429                                   → rate limited (retry_after, else 5 s)
+//	401 (a wrong token; a 404 is an unknown method) → unauthorized
 //	403; 400/404 naming a blocked, unknown
 //	or departed user or chat              → unreachable
 //	5xx, 408, network, undecodable answer → temporary
@@ -126,6 +164,7 @@ func classify(err error) error {
 	if err == nil {
 		return nil
 	}
+	err = redact(err)
 	var be *bot.Error
 	if errors.As(err, &be) {
 		return err
@@ -142,6 +181,8 @@ func classify(err error) error {
 			wait = defaultRetryAfter
 		}
 		return &bot.Error{Kind: bot.ErrRateLimited, RetryAfter: wait, Err: err}
+	case ae.Code == http.StatusUnauthorized:
+		return &bot.Error{Kind: bot.ErrUnauthorized, Err: fmt.Errorf("bot token refused: %w", err)}
 	case ae.Code == http.StatusForbidden,
 		(ae.Code == http.StatusBadRequest || ae.Code == http.StatusNotFound) && containsAny(desc, unreachableHints):
 		return &bot.Error{Kind: bot.ErrUnreachable, Err: err}

@@ -59,7 +59,7 @@ func TestClassify(t *testing.T) {
 		{"ChatNotFound404", &APIError{Code: 404, Description: "chat not found"}, bot.ErrUnreachable, 0},
 		{"MethodNotFound", &APIError{Code: 404, Description: "Not Found"}, bot.ErrPermanent, 0},
 		{"BadRequest", &APIError{Code: 400, Description: "Bad Request: text must be 1-2000 characters"}, bot.ErrPermanent, 0},
-		{"Unauthorized", &APIError{Code: 401, Description: "Unauthorized"}, bot.ErrPermanent, 0},
+		{"Unauthorized", &APIError{Code: 401, Description: "Unauthorized"}, bot.ErrUnauthorized, 0},
 		{"ServerError", &APIError{Code: 503}, bot.ErrTemporary, 0},
 		{"Network", errors.New("dial tcp: connection refused"), bot.ErrTemporary, 0},
 	}

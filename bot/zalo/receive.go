@@ -120,8 +120,12 @@ func decodeUpdates(raw json.RawMessage) ([]*update, error) {
 // the same message_id, which is the UpdateID the core deduplicates with.
 //
 // Errors are retried with jittered backoff from 1 s to 30 s, a 429 after
-// its retry_after; Receive returns nil when ctx ends.
+// its retry_after; Receive returns nil when ctx ends. It first waits until
+// the channel is ready (getMe succeeded, see New).
 func (c *Channel) Receive(ctx context.Context, handle func(context.Context, *bot.Incoming) error) error {
+	if !c.ready.Wait(ctx) {
+		return nil
+	}
 	if err := c.DeleteWebhook(ctx); err != nil && ctx.Err() == nil {
 		c.log.Warn("zalo deleteWebhook", "err", err)
 	}

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf16"
 
@@ -46,6 +47,9 @@ type Config struct {
 	// SendTimeout bounds each request other than getUpdates; default 30s.
 	SendTimeout time.Duration
 	Logger      *slog.Logger
+	// OnReady, if set, is called once, when getMe first succeeds (in New or
+	// later in the background).
+	OnReady func(ctx context.Context, c *Channel)
 }
 
 // Me is the bot's account, from getMe.
@@ -58,11 +62,14 @@ type Me struct {
 
 // Channel is the Zalo channel.
 type Channel struct {
-	cfg  Config
-	log  *slog.Logger
-	http *http.Client
-	base string // <APIURL>/bot<token>/
-	me   Me
+	cfg   Config
+	log   *slog.Logger
+	http  *http.Client
+	base  string // <APIURL>/bot<token>/
+	ready *bot.Readiness
+
+	mu sync.Mutex
+	me Me // from getMe, once ready
 }
 
 var _ bot.Channel = (*Channel)(nil)
@@ -78,7 +85,12 @@ func (c *Channel) botID() string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// New connects to Zalo: it checks the token with getMe. Errors are *bot.Error.
+// New returns the Zalo channel. It checks the token with getMe, bounded by
+// SendTimeout and at most 5 s; if that fails, New still returns the
+// channel, not ready (see Health), and retries getMe in the background until
+// it succeeds or ctx ends: with exponential backoff after network errors,
+// every minute after a refused token. Receive waits until the channel is
+// ready. New fails only without a token.
 func New(ctx context.Context, cfg Config) (*Channel, error) {
 	if cfg.Token == "" {
 		return nil, &bot.Error{Kind: bot.ErrPermanent, Err: errors.New("zalo: token required")}
@@ -98,21 +110,53 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	c := &Channel{cfg: cfg, log: cfg.Logger, http: cfg.HTTPClient,
+	c := &Channel{cfg: cfg, log: cfg.Logger, http: cfg.HTTPClient, ready: bot.NewReadiness("zalo"),
 		base: strings.TrimSuffix(cfg.APIURL, "/") + "/bot" + cfg.Token + "/"}
-	gctx, cancel := context.WithTimeout(ctx, cfg.SendTimeout)
-	defer cancel()
-	if err := c.call(gctx, "getMe", nil, &c.me); err != nil {
-		return nil, fmt.Errorf("getMe: %w", classify(err))
+	if c.ready.Try(ctx, c.log, c.getMe) != nil && ctx.Err() == nil {
+		go c.ready.Retry(ctx, c.log, c.getMe)
 	}
 	return c, nil
 }
 
+// startTimeout bounds a getMe at start, so that New returns promptly when
+// Zalo is unreachable.
+const startTimeout = 5 * time.Second
+
+// getMe reads the bot's account; the first success makes the channel ready
+// and calls Config.OnReady.
+func (c *Channel) getMe(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, min(c.cfg.SendTimeout, startTimeout))
+	defer cancel()
+	var me Me
+	if err := c.call(ctx, "getMe", nil, &me); err != nil {
+		return fmt.Errorf("zalo getMe: %w", classify(err))
+	}
+	c.mu.Lock()
+	first := c.me.ID == ""
+	c.me = me
+	c.mu.Unlock()
+	if first && c.cfg.OnReady != nil {
+		c.cfg.OnReady(context.WithoutCancel(ctx), c)
+	}
+	return nil
+}
+
+// Health reports whether the channel is ready, and why not: "starting: zalo
+// unreachable (retrying)" or "unauthorized: the bot token was refused".
+func (c *Channel) Health() (ok bool, reason string) { return c.ready.Health() }
+
+// Ready is closed when getMe first succeeds.
+func (c *Channel) Ready() <-chan struct{} { return c.ready.Ready() }
+
 // Name returns "zalo".
 func (c *Channel) Name() string { return "zalo" }
 
-// Me returns the bot's account from getMe.
-func (c *Channel) Me() Me { return c.me }
+// Me returns the bot's account from getMe; zero until the channel is ready.
+func (c *Channel) Me() Me {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.me
+}
 
 // Caps: plain text of at most 2000 characters. Photos is false because
 // sendPhoto takes a public URL, not uploaded bytes.

@@ -83,22 +83,37 @@ func TestNew(t *testing.T) {
 			t.Fatal("getMe not called")
 		}
 	})
-	t.Run("BadTokenIsPermanent", func(t *testing.T) {
+	t.Run("BadTokenIsUnauthorized", func(t *testing.T) {
 		srv := zalotest.NewServer(zalotest.Options{})
 		defer srv.Close()
-		_, err := zalo.New(context.Background(), zalo.Config{Token: "1:wrong", APIURL: srv.URL})
-		if err == nil || bot.KindOf(err) != bot.ErrPermanent {
-			t.Fatalf("err %v", err)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		ch, err := zalo.New(ctx, zalo.Config{Token: "1:wrong", APIURL: srv.URL, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, why := ch.Health(); ok || why != "unauthorized: the bot token was refused" {
+			t.Fatalf("health %v %q", ok, why)
+		}
+		_, err = ch.Send(ctx, "u1", bot.Outgoing{Text: "x"})
+		if bot.KindOf(err) != bot.ErrUnauthorized {
+			t.Fatalf("send with a wrong token: %v", err)
 		}
 	})
-	t.Run("UnreachableAPIIsTemporary", func(t *testing.T) {
-		_, err := zalo.New(context.Background(), zalo.Config{Token: "1:secret-token", APIURL: "http://127.0.0.1:1"})
-		var be *bot.Error
-		if !errors.As(err, &be) || be.Kind != bot.ErrTemporary {
-			t.Fatalf("err %v", err)
+	t.Run("UnreachableAPIIsNotReady", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		ch, err := zalo.New(ctx, zalo.Config{Token: "1:secret-token", APIURL: "http://127.0.0.1:1", Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if strings.Contains(err.Error(), "secret-token") {
-			t.Fatalf("token in error: %v", err)
+		if ok, why := ch.Health(); ok || why != "starting: zalo unreachable (retrying)" {
+			t.Fatalf("health %v %q", ok, why)
+		}
+	})
+	t.Run("NoToken", func(t *testing.T) {
+		if _, err := zalo.New(context.Background(), zalo.Config{}); err == nil {
+			t.Fatal("no error without a token")
 		}
 	})
 }
@@ -307,7 +322,7 @@ func TestSendErrors(t *testing.T) {
 		{"ServerError", func(srv *zalotest.Server) { srv.FailFor(time.Minute, 502) }, "u1", bot.ErrTemporary, 0},
 		{"RateLimited", func(srv *zalotest.Server) { srv.Force429(3) }, "u1", bot.ErrRateLimited, 3 * time.Second},
 		{"BadRequest", func(srv *zalotest.Server) { srv.FailNext("sendMessage", 400, "Bad Request: invalid text") }, "u1", bot.ErrPermanent, 0},
-		{"Unauthorized", func(srv *zalotest.Server) { srv.FailNext("sendMessage", 401, "Unauthorized") }, "u1", bot.ErrPermanent, 0},
+		{"Unauthorized", func(srv *zalotest.Server) { srv.FailNext("sendMessage", 401, "Unauthorized") }, "u1", bot.ErrUnauthorized, 0},
 		{"Closed", func(srv *zalotest.Server) { srv.Close() }, "u1", bot.ErrTemporary, 0},
 	}
 	for _, tc := range cases {

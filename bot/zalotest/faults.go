@@ -17,6 +17,45 @@ type faults struct {
 	failCode  int
 	pauseTill time.Time // a forced 429 window
 	next      map[string][]*apiError
+	resets    map[string]int // ResetNext, by method ("" any)
+}
+
+// ResetNext makes the next n calls of method ("" for any method) end with
+// the connection closed before an answer, as a connection reset does: the
+// client sees a network error, not an HTTP status.
+func (s *Server) ResetNext(method string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.faults.resets == nil {
+		s.faults.resets = map[string]int{}
+	}
+	s.faults.resets[method] += n
+}
+
+// reset applies ResetNext to a call of method; it reports whether the
+// connection was closed.
+func (s *Server) reset(w http.ResponseWriter, method string) bool {
+	s.mu.Lock()
+	cut := false
+	for _, m := range []string{method, ""} {
+		if s.faults.resets[m] > 0 {
+			s.faults.resets[m]--
+			s.stats.Failures++
+			cut = true
+			break
+		}
+	}
+	s.mu.Unlock()
+	if !cut {
+		return false
+	}
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return true
+		}
+	}
+	panic(http.ErrAbortHandler) // closes the connection all the same
 }
 
 // Block makes userID block the bot: sends to them answer 403.
@@ -34,6 +73,7 @@ func (s *Server) Unblock(userID string) {
 }
 
 // FailFor answers every call but getMe with code (e.g. 502) for d.
+// (FailNext applies to getMe too.)
 func (s *Server) FailFor(d time.Duration, code int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -66,6 +106,9 @@ func (s *Server) admit(method string) *apiError {
 		s.faults.next[method] = q[1:]
 		s.stats.Failures++
 		return q[0]
+	}
+	if method == "getMe" {
+		return nil
 	}
 	now := time.Now()
 	if now.Before(s.faults.failUntil) {

@@ -239,6 +239,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, envelope{ErrorCode: 404, Description: "Not Found"})
 		return
 	}
+	if s.reset(w, method) {
+		return
+	}
 	if strings.TrimPrefix(tokenPart, "bot") != s.opts.Token {
 		writeJSON(w, http.StatusUnauthorized, envelope{ErrorCode: 401, Description: "Unauthorized"})
 		return
@@ -268,10 +271,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 var sendMethods = map[string]bool{"sendMessage": true, "sendPhoto": true, "sendSticker": true, "sendChatAction": true}
 
 func (s *Server) call(r *http.Request, method string, p map[string]string) (any, *apiError) {
-	if method != "getMe" {
-		if err := s.admit(method); err != nil {
-			return nil, err
-		}
+	if err := s.admit(method); err != nil {
+		return nil, err
 	}
 	switch method {
 	case "getMe":

@@ -95,8 +95,12 @@ type flagValue struct {
 	cur *string
 }
 
+// secretFlags are never shown, not even as a flag's default in the usage
+// text (which the environment sets).
+var secretFlags = map[string]bool{"telegram-token": true, "zalo-token": true, "webhook-secret": true}
+
 func (f *flagValue) String() string {
-	if f.cur == nil {
+	if f.cur == nil || secretFlags[f.opt.flag] {
 		return ""
 	}
 	return *f.cur

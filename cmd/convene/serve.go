@@ -29,6 +29,40 @@ type receiver interface {
 	bot.Channel
 	WebhookHandler(secret string, handle func(context.Context, *bot.Incoming) error) http.Handler
 	SetWebhook(ctx context.Context, url, secret string) error
+	healthReporter
+	Ready() <-chan struct{}
+}
+
+// healthReporter is a channel that says whether it is ready and why not.
+type healthReporter interface {
+	Health() (ok bool, reason string)
+}
+
+// onTelegramReady returns what runs once Telegram's getMe first succeeds:
+// it records the bot's username (for personal links) and sets the command
+// menus.
+func (m *Main) onTelegramReady(b *bot.Bot) func(context.Context, *telegram.Channel) {
+	return func(ctx context.Context, tg *telegram.Channel) {
+		if err := b.State.SetState(ctx, "telegram.username", tg.Username()); err != nil {
+			m.Logger.Error("store telegram username", "err", err)
+		}
+		// The default menu ("") is in the bot's language; vi and en users get their own.
+		for _, lang := range append([]string{""}, bot.Langs...) {
+			menuLang := lang
+			if menuLang == "" {
+				menuLang = m.Config.Lang
+			}
+			if err := tg.SetCommands(ctx, lang, b.Menu(menuLang, false)); err != nil {
+				m.Logger.Warn("set command menu", "lang", lang, "err", err)
+			}
+		}
+		if b.Channel(tg.Name()) != nil { // ready after start: organizer menus were not set
+			if err := b.RefreshMenus(ctx); err != nil {
+				m.Logger.Warn("organizer menus", "err", err)
+			}
+		}
+		m.Logger.Info("telegram on", "username", tg.Username())
+	}
 }
 
 // setupServe runs the bot: channels storing updates in the inbox, the
@@ -63,39 +97,29 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 
 		var chans []receiver
 		if m.Config.TelegramToken != "" {
-			tg, err := telegram.New(ctx, telegram.Config{Token: m.Config.TelegramToken, APIURL: m.Config.TelegramAPI, Logger: m.Logger})
+			// New does not wait for Telegram: until getMe succeeds the channel
+			// reports itself not ready on /healthz, and onTelegramReady runs
+			// once it does.
+			tg, err := telegram.New(ctx, telegram.Config{Token: m.Config.TelegramToken, APIURL: m.Config.TelegramAPI,
+				Logger: m.Logger, OnReady: m.onTelegramReady(b)})
 			if err != nil {
 				return fmt.Errorf("telegram: %w", err)
 			}
-			if err := b.State.SetState(ctx, "telegram.username", tg.Username()); err != nil {
-				return err
-			}
-			// The default menu ("") is in the bot's language; vi and en users get their own.
-			for _, lang := range append([]string{""}, bot.Langs...) {
-				menuLang := lang
-				if menuLang == "" {
-					menuLang = m.Config.Lang
-				}
-				if err := tg.SetCommands(ctx, lang, b.Menu(menuLang, false)); err != nil {
-					m.Logger.Warn("set command menu", "lang", lang, "err", err)
-				}
-			}
 			b.AddChannel(tg)
 			chans = append(chans, tg)
-			m.Logger.Info("telegram on", "username", tg.Username())
 		}
 		for _, ch := range chans {
 			metrics.Init(ch.Name())
 		}
 		if m.Config.ZaloToken != "" {
-			z, err := zalo.New(ctx, zalo.Config{Token: m.Config.ZaloToken, APIURL: m.Config.ZaloAPI, Logger: m.Logger})
+			z, err := zalo.New(ctx, zalo.Config{Token: m.Config.ZaloToken, APIURL: m.Config.ZaloAPI, Logger: m.Logger,
+				OnReady: func(context.Context, *zalo.Channel) { m.Logger.Info("zalo on") }})
 			if err != nil {
 				return fmt.Errorf("zalo: %w", err)
 			}
 			b.AddChannel(z)
 			chans = append(chans, z)
 			metrics.Init(z.Name())
-			m.Logger.Info("zalo on")
 		}
 		if len(chans) == 0 {
 			m.Logger.Warn("no channel configured (set TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN): messages stay queued")
@@ -168,9 +192,18 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 		for _, ch := range chans {
 			if webhooks {
 				url := strings.TrimSuffix(m.Config.PublicURL, "/") + "/webhook/" + ch.Name()
-				if err := ch.SetWebhook(ctx, url, secret); err != nil {
-					return fmt.Errorf("%s: set webhook: %w", ch.Name(), err)
-				}
+				// Registered once the channel is ready (Telegram may be unreachable at start).
+				start(ch.Name()+" webhook", func(ctx context.Context) error {
+					select {
+					case <-ch.Ready():
+					case <-ctx.Done():
+						return nil
+					}
+					if err := ch.SetWebhook(ctx, url, secret); err != nil {
+						return fmt.Errorf("set webhook: %w", err)
+					}
+					return nil
+				})
 				continue
 			}
 			start(ch.Name(), func(ctx context.Context) error { return ch.Receive(ctx, b.Accept) })
@@ -198,10 +231,12 @@ func collect(errc <-chan error) []error {
 	return errs
 }
 
-// healthz reports the database and each channel: 200 when all are well, else 503.
+// healthz reports the database and each channel: 200 and "status": "ok"
+// when all are well, else 503 and "status": "degraded", with each failing
+// part's reason, e.g. "telegram": "starting: telegram unreachable (retrying)".
 func (m *Main) healthz(b *bot.Bot) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		status := map[string]string{"database": "ok"}
+		status := map[string]string{"status": "ok", "database": "ok"}
 		code := http.StatusOK
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
@@ -209,9 +244,19 @@ func (m *Main) healthz(b *bot.Bot) http.HandlerFunc {
 			status["database"], code = err.Error(), http.StatusServiceUnavailable
 		}
 		for _, name := range []string{"telegram", "zalo"} {
-			if b.Channel(name) != nil {
-				status[name] = "ok"
+			ch := b.Channel(name)
+			if ch == nil {
+				continue
 			}
+			status[name] = "ok"
+			if h, ok := ch.(healthReporter); ok {
+				if ok, why := h.Health(); !ok {
+					status[name], code = why, http.StatusServiceUnavailable
+				}
+			}
+		}
+		if code != http.StatusOK {
+			status["status"] = "degraded"
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(code)

@@ -1,0 +1,61 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/convene/convene"
+)
+
+// The calendar button, "📅 Add to calendar" under an invitation, sends the
+// meeting's .ics file on demand. Its callback data is "ics:<invitation id>".
+
+// calendarData is the calendar button's callback data.
+func calendarData(invID int64) string { return "ics:" + itoa(invID) }
+
+// calendarButton reports whether a channel with caps offers the calendar
+// button: it needs buttons to press and documents to send the file.
+func calendarButton(caps Caps) bool { return caps.Buttons && caps.Documents }
+
+// calendarButtonOn is calendarButton for the channel named name. Without the
+// channel at hand (the CLI queues invitations for a running serve), Telegram
+// is the channel with buttons and files.
+func (b *Bot) calendarButtonOn(name string) bool {
+	if ch := b.Channel(name); ch != nil {
+		return calendarButton(ch.Caps())
+	}
+	return name == "telegram"
+}
+
+// onCalendarButton sends the meeting's .ics file to the invitee (or an
+// organizer) who pressed the calendar button. Data that names no
+// invitation, or an invitation of someone else, gets the stale-button answer.
+func (b *Bot) onCalendarButton(ctx context.Context, r *Request, parts []string) error {
+	var inv *convene.Invitee
+	if len(parts) == 2 {
+		if id, err := strconv.ParseInt(parts[1], 10, 64); err == nil && id > 0 {
+			found, err := b.Invitations.FindInvitationByID(ctx, id)
+			switch {
+			case convene.ErrorCode(err) == convene.ENOTFOUND:
+			case err != nil:
+				return err
+			case r.Organizer || (r.Person != nil && found.PersonID == r.Person.ID):
+				inv = found
+			}
+		}
+	}
+	if inv == nil {
+		b.answer(ctx, r, b.t(r, "hint.stale_button"))
+		return nil
+	}
+	m, err := b.Meetings.FindMeetingByID(ctx, inv.MeetingID)
+	if err != nil {
+		return err
+	}
+	b.answer(ctx, r, "")
+	b.reply(ctx, r, Outgoing{
+		Text:     b.t(r, "invite.ics_caption"),
+		Document: &convene.File{Name: m.Code + ".ics", MIME: "text/calendar", Data: ICS(m, m.Title, m.Host)},
+	})
+	return nil
+}
