@@ -29,13 +29,23 @@ const (
 	wait        = 5 * time.Second
 )
 
+// clock is the test's time: set to a moment, it runs on from there with
+// the wall clock, so delays the bot waits (rate limits, retries) pass.
 type clock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu    sync.Mutex
+	t     time.Time
+	setAt time.Time
 }
 
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+func newClock(t time.Time) *clock { return &clock{t: t, setAt: time.Now()} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t.Add(time.Since(c.setAt))
+}
+
+func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t, c.setAt = t, time.Now() }
 
 func mustTime(s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
@@ -77,7 +87,7 @@ func (r quietReporter) Report(ctx context.Context, code, format, lang string) ([
 // core, with no channel yet; ctx ends when the test does.
 func newCore(t *testing.T) (*harness, context.Context) {
 	t.Helper()
-	h := &harness{t: t, clock: &clock{t: mustTime("2024-03-20T02:00:00Z")}}
+	h := &harness{t: t, clock: newClock(mustTime("2024-03-20T02:00:00Z"))}
 	h.db = storage.NewDB(filepath.Join(t.TempDir(), "bot.db"))
 	h.db.Now = h.clock.Now
 	if err := h.db.Open(); err != nil {

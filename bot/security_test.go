@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/convene/convene"
-	"github.com/convene/convene/bot"
 	"github.com/convene/convene/bot/telegram"
 	"github.com/convene/convene/bot/telegramtest"
 	"github.com/convene/convene/bot/zalo"
