@@ -76,6 +76,8 @@ type Bot struct {
 	wake chan struct{}
 	// inboxWake nudges the inbox workers when an update was stored.
 	inboxWake chan struct{}
+	// throttle limits what one account may ask (see abuse.go).
+	throttle throttle
 }
 
 // New returns a core using svc. Add channels with AddChannel.
@@ -216,6 +218,16 @@ func (b *Bot) handle(ctx context.Context, in *Incoming) (r *Request, err error) 
 			err = fmt.Errorf("panic: %v", p)
 		}
 	}()
+	if ok, tell := b.throttle.allow("u:"+r.Actor(), updateRate, updateBurst, time.Now()); !ok && !r.Admin {
+		// Flooding: the update is dropped (marked done) without work; the
+		// account hears why once a minute.
+		b.Logger.Info("account over its message limit", "actor", r.Actor())
+		b.answer(ctx, r, "")
+		if tell {
+			b.say(ctx, r, "limit.slow_down")
+		}
+		return r, nil
+	}
 	if err := b.route(ctx, r); err != nil && !errors.Is(err, errAnswered) {
 		if convene.ErrorCode(err) == convene.EINTERNAL {
 			return r, err

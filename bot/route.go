@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/convene/convene"
 	"golang.org/x/text/unicode/norm"
@@ -19,6 +20,7 @@ type command struct {
 	admin     bool // admins only
 	handle    handlerFunc
 	menu      bool // shown in the command menu
+	costly    bool // expensive (reports, exports): limited per account
 }
 
 func (b *Bot) commands() []command {
@@ -37,7 +39,7 @@ func (b *Bot) commands() []command {
 		{name: "broadcast", organizer: true, handle: b.cmdBroadcast},
 		{name: "checkin", organizer: true, handle: b.cmdCheckin},
 		{name: "rollcall", organizer: true, handle: b.cmdRollcall},
-		{name: "report", organizer: true, handle: b.cmdReport},
+		{name: "report", organizer: true, handle: b.cmdReport, costly: true},
 		{name: "grant", admin: true, handle: b.cmdGrant},
 	}
 }
@@ -118,6 +120,14 @@ func (b *Bot) route(ctx context.Context, r *Request) error {
 				// Organizer output (phones, links) never goes to a group.
 				b.say(ctx, r, "org.private_only", "Command", c.name)
 				return nil
+			}
+			if c.costly {
+				if ok, tell := b.throttle.allow("c:"+r.Actor(), costlyRate, costlyBurst, time.Now()); !ok {
+					if tell {
+						b.say(ctx, r, "limit.costly")
+					}
+					return nil
+				}
 			}
 			return c.handle(ctx, r)
 		}
