@@ -19,7 +19,6 @@ func TestAbuseLimits(t *testing.T) {
 		if d := time.Since(start); d > 3*time.Second {
 			t.Errorf("another account waited %s behind the flood", d)
 		}
-		h.contains(flood.ID, "quá nhiều tin nhắn")
 		h.settle()
 		slow, answered := 0, 0
 		for _, m := range h.srv.Messages(flood.ID) {

@@ -27,6 +27,8 @@ const (
 	adminID     = 9000
 	organizerID = 6123456789 // Đặng Thị Ngọc Trâm, organizer in the example roster
 	wait        = 5 * time.Second
+	// settleWait is longer: with Telegram's limits on, a chat gets about one message a second.
+	settleWait = 60 * time.Second
 )
 
 // clock is the test's time: set to a moment, it runs on from there with
@@ -188,7 +190,7 @@ func (h *harness) user(id int64, name string) *telegramtest.User {
 func (h *harness) settle() {
 	h.t.Helper()
 	ctx := context.Background()
-	ok := h.srv.WaitFor(wait, func() bool {
+	ok := h.srv.WaitFor(settleWait, func() bool {
 		waiting, _, err1 := h.svc.Inbox.InboxCounts(ctx)
 		depth, err2 := h.svc.Outbox.QueueDepth(ctx)
 		return err1 == nil && err2 == nil && waiting == 0 && depth == 0

@@ -16,9 +16,12 @@ import (
 )
 
 // newChannel starts a fake Telegram and a channel connected to it.
+// newChannel connects the adapter to a fake Telegram without limits: these
+// tests make single calls of the adapter, which sends what it is told; the
+// limits are the dispatcher's to keep, tested end to end with them on.
 func newChannel(t *testing.T) (*telegramtest.Server, *telegram.Channel) {
 	t.Helper()
-	srv := telegramtest.NewServer(telegramtest.Options{Username: "hop_bot"})
+	srv := telegramtest.NewServer(telegramtest.Options{Username: "hop_bot", NoLimits: true})
 	t.Cleanup(srv.Close)
 	return srv, connect(t, telegram.Config{Token: srv.Token(), APIURL: srv.URL, PollTimeout: 2 * time.Second})
 }

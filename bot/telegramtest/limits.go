@@ -7,6 +7,12 @@ import (
 	"golang.org/x/time/rate"
 )
 
+// TelegramLimits are Telegram's own limits, which a Server enforces unless
+// its Options say otherwise: about 30 messages a second for the whole bot
+// with a small burst, one a second per private chat (a short burst is
+// tolerated), 20 a minute per group.
+var TelegramLimits = Limits{PerSecond: 30, Burst: 5, PerChat: 1, ChatBurst: 3, PerGroupMinute: 20}
+
 // Limits are Telegram-like send limits; zero fields are off.
 type Limits struct {
 	// PerSecond bounds sends of the whole bot per second (Telegram: about 30),

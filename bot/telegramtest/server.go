@@ -27,7 +27,10 @@ const Token = "123456:TEST-token"
 type Options struct {
 	Token    string // default Token
 	Username string // default "convene_test_bot"
+	// Limits default to TelegramLimits: a fake kinder than Telegram hides
+	// lost messages. NoLimits turns them off (for tests of the fake itself).
 	Limits   Limits
+	NoLimits bool
 	// AllowUnknownChats lets the bot write to users who never wrote to it.
 	AllowUnknownChats bool
 }
@@ -114,6 +117,10 @@ func NewServer(opts Options) *Server {
 		resets: map[string]int{}, failNext: map[string][]*apiError{}, stats: Stats{Requests: map[string]int{}},
 	}
 	s.changed = sync.NewCond(&s.mu)
+	if opts.Limits == (Limits{}) && !opts.NoLimits {
+		opts.Limits = TelegramLimits
+	}
+	s.opts = opts
 	s.limiter = newLimiter(opts.Limits)
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
