@@ -73,8 +73,9 @@ type InboxService interface {
 type Transactor interface {
 	// InTx runs fn in a write transaction carried by the context fn receives:
 	// every service call made with that context joins it, and everything
-	// commits when fn returns nil, or nothing does. Nested calls join the
-	// outer transaction.
+	// commits when fn returns nil, or nothing does. A nested call runs in a
+	// savepoint of the outer transaction: if it fails, its writes are undone
+	// and the outer transaction goes on.
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 

@@ -78,6 +78,8 @@ type Bot struct {
 	inboxWake chan struct{}
 	// throttle limits what one account may ask (see abuse.go).
 	throttle throttle
+	// acceptor commits concurrent Accept calls together.
+	acceptor acceptor
 }
 
 // New returns a core using svc. Add channels with AddChannel.

@@ -33,6 +33,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/convene/convene"
@@ -51,6 +52,10 @@ type DB struct {
 	DSN string
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// stmts caches prepared statements by query text: parsing SQL is most of
+	// the cost of a small transaction. Bounded by maxStmts.
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
 	// writer admits one write transaction of this process at a time, so
 	// writers queue here, in order, instead of in SQLite's busy handler,
 	// which sleeps in steps of milliseconds. Other processes still meet the
@@ -60,7 +65,7 @@ type DB struct {
 
 // NewDB returns a DB for the file at dsn; call Open before use.
 func NewDB(dsn string) *DB {
-	db := &DB{DSN: dsn, Now: time.Now, writer: make(chan struct{}, 1)}
+	db := &DB{DSN: dsn, Now: time.Now, writer: make(chan struct{}, 1), stmts: map[string]*sql.Stmt{}}
 	db.ctx, db.cancel = context.WithCancel(context.Background())
 	return db
 }
@@ -157,6 +162,12 @@ func (db *DB) migrateFile(name string) error {
 // Close closes the database.
 func (db *DB) Close() error {
 	db.cancel()
+	db.stmtMu.Lock()
+	for q, st := range db.stmts {
+		st.Close()
+		delete(db.stmts, q)
+	}
+	db.stmtMu.Unlock()
 	if db.db != nil {
 		return db.db.Close()
 	}
@@ -181,8 +192,6 @@ type Tx struct {
 	now time.Time
 	// release gives the writer slot back, once; nil for read-only transactions.
 	release func()
-	// savepoints numbers the savepoints of calls that joined the transaction.
-	savepoints int
 }
 
 // Commit commits the transaction and lets the next writer in.
@@ -202,6 +211,55 @@ func (tx *Tx) done() {
 		tx.release()
 		tx.release = nil
 	}
+}
+
+// maxStmts bounds the statement cache; queries beyond it are parsed each time.
+const maxStmts = 512
+
+// stmt returns the cached prepared statement of query, preparing it once;
+// nil when the cache is full.
+func (db *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	db.stmtMu.Lock()
+	defer db.stmtMu.Unlock()
+	if st, ok := db.stmts[query]; ok {
+		return st, nil
+	}
+	if len(db.stmts) >= maxStmts {
+		return nil, nil
+	}
+	st, err := db.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	db.stmts[query] = st
+	return st, nil
+}
+
+// ExecContext runs query in the transaction with a cached prepared statement.
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := tx.db.stmt(ctx, query)
+	if err != nil || st == nil {
+		return tx.Tx.ExecContext(ctx, query, args...)
+	}
+	return tx.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+}
+
+// QueryContext runs query in the transaction with a cached prepared statement.
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := tx.db.stmt(ctx, query)
+	if err != nil || st == nil {
+		return tx.Tx.QueryContext(ctx, query, args...)
+	}
+	return tx.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+}
+
+// QueryRowContext runs query in the transaction with a cached prepared statement.
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := tx.db.stmt(ctx, query)
+	if err != nil || st == nil {
+		return tx.Tx.QueryRowContext(ctx, query, args...)
+	}
+	return tx.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 }
 
 // writerWait bounds how long a write transaction waits for the writers before it.
@@ -242,10 +300,12 @@ type txKey struct{}
 // service method called with that context joins the transaction (each
 // within a savepoint, so a method that fails leaves nothing behind, as
 // alone), and all commits when fn returns nil, or nothing does. Called
-// with a context that already carries a transaction, fn joins it.
+// with a context that already carries a transaction, fn runs in a
+// savepoint of it: if fn fails, its writes are undone and the outer
+// transaction goes on.
 func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if tx := db.joined(ctx); tx != nil {
-		return fn(ctx)
+		return tx.savepoint(ctx, func(*Tx) error { return fn(ctx) })
 	}
 	return db.inTx(ctx, func(tx *Tx) error { return fn(context.WithValue(ctx, txKey{}, tx)) })
 }
@@ -279,8 +339,8 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 
 // savepoint runs fn within a savepoint of tx, rolled back if fn fails.
 func (tx *Tx) savepoint(ctx context.Context, fn func(tx *Tx) error) error {
-	tx.savepoints++
-	name := fmt.Sprintf("sp%d", tx.savepoints)
+	// Savepoints nest; SQLite resolves a repeated name to the innermost.
+	const name = "sp"
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
 		return err
 	}

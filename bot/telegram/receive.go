@@ -2,10 +2,12 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/convene/convene/bot"
@@ -101,17 +103,39 @@ func (c *Channel) poll(ctx context.Context, offset int) ([]tgbotapi.Update, erro
 	return ups, classify(err)
 }
 
-// handleBatch hands the batch's updates to handle in order and returns the
-// first error; a panic counts as one.
+// handleBatch hands the batch's updates to handle, one goroutine per chat
+// in the chat's order, chats side by side (the core commits what arrives
+// together in one transaction), and returns the first error; a panic
+// counts as one.
 func (c *Channel) handleBatch(ctx context.Context, ups []tgbotapi.Update, handle func(context.Context, *bot.Incoming) error) error {
+	var chats [][]*bot.Incoming
+	index := map[string]int{}
 	for _, u := range ups {
-		if in := c.incoming(u); in != nil {
-			if err := c.run(ctx, handle, in); err != nil {
-				return err
-			}
+		in := c.incoming(u)
+		if in == nil {
+			continue
 		}
+		i, ok := index[in.ChatID]
+		if !ok {
+			i = len(chats)
+			index[in.ChatID] = i
+			chats = append(chats, nil)
+		}
+		chats[i] = append(chats[i], in)
 	}
-	return nil
+	errs := make([]error, len(chats))
+	var wg sync.WaitGroup
+	for i, ins := range chats {
+		wg.Go(func() {
+			for _, in := range ins {
+				if errs[i] = c.run(ctx, handle, in); errs[i] != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // run hands one update to handle, turning a panic into an error.
