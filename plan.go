@@ -10,6 +10,7 @@ import (
 // and feedback settings.
 type Plan struct {
 	Organization string
+	Issuer       Issuer // plan-wide: office, board, place, contact, signature
 	Number       string // e.g. 82-KH/ĐU
 	Timezone     string
 	Meetings     []PlanMeeting
