@@ -54,3 +54,20 @@ func Decimal(lang string, f float64, prec int) string {
 func Percent(lang string, ratio float64) string {
 	return Decimal(lang, ratio*100, 1) + "%"
 }
+
+// Phone shows a number stored in E.164 as people write it: "+84912888777"
+// as "0912 888 777", the landline "+842838291234" as "028 3829 1234".
+// Other numbers are returned as they are.
+func Phone(e164 string) string {
+	if !strings.HasPrefix(e164, "+84") {
+		return e164
+	}
+	n := "0" + e164[3:]
+	switch len(n) {
+	case 10: // mobile: 4-3-3
+		return n[:4] + " " + n[4:7] + " " + n[7:]
+	case 11: // landline with a 3-digit area code: 3-4-4
+		return n[:3] + " " + n[3:7] + " " + n[7:]
+	}
+	return n
+}
