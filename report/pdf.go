@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/convene/convene"
 	"github.com/go-pdf/fpdf"
-	qrcode "github.com/skip2/go-qrcode"
 )
 
 // DejaVu Sans covers Vietnamese (Latin Extended Additional); its licence is in fonts/.
@@ -194,73 +192,3 @@ func fit(p *fpdf.Fpdf, s string, w float64) string {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// Letters writes one printable A4 invitation letter per invitee, each with
-// the meeting's details and a QR code of the invitee's personal link.
-func Letters(w io.Writer, d *Data, link func(inv *convene.Invitee) string) error {
-	l, m := d.Lang, d.Meeting
-	p := newPDF()
-	p.SetTitle(T(l, "letter_title")+" — "+m.Title, true)
-	for i, inv := range d.Invitees {
-		p.AddPage()
-		if m.Organization != "" {
-			p.SetFont(fontFamily, "B", 11)
-			p.CellFormat(0, 6, strings.ToUpper(m.Organization), "", 1, "L", false, 0, "")
-		}
-		if m.Plan != "" {
-			p.SetFont(fontFamily, "", 10)
-			p.CellFormat(0, 6, m.Plan, "", 1, "L", false, 0, "")
-		}
-		p.Ln(10)
-		p.SetFont(fontFamily, "B", 20)
-		p.CellFormat(0, 10, T(l, "letter_title"), "", 1, "C", false, 0, "")
-		p.Ln(6)
-		p.SetFont(fontFamily, "", 12)
-		to := strings.TrimSpace(inv.Person.Title + " " + inv.Person.FullName)
-		if inv.Person.Unit != "" {
-			to += ", " + inv.Person.Unit
-		}
-		p.MultiCell(0, 7, T(l, "letter_to")+": "+to, "", "L", false)
-		p.Ln(3)
-		p.MultiCell(0, 7, T(l, "letter_invite")+":", "", "L", false)
-		p.SetFont(fontFamily, "B", 13)
-		p.MultiCell(0, 7, m.Title, "", "C", false)
-		p.Ln(3)
-		p.SetFont(fontFamily, "", 12)
-		for _, kv := range [][2]string{
-			{T(l, "time"), when(d, m.StartsAt)},
-			{T(l, "venue"), strings.TrimSuffix(m.Venue+", "+m.Address, ", ")},
-			{T(l, "host"), m.Host},
-			{T(l, "category"), inv.Category.Name},
-		} {
-			if kv[1] == "" {
-				continue
-			}
-			p.SetFont(fontFamily, "B", 12)
-			p.CellFormat(42, 7, kv[0]+":", "", 0, "L", false, 0, "")
-			p.SetFont(fontFamily, "", 12)
-			p.MultiCell(0, 7, kv[1], "", "L", false)
-		}
-		p.Ln(3)
-		p.MultiCell(0, 7, T(l, "letter_deadline")+" "+when(d, m.Deadline())+".", "", "L", false)
-		url := link(inv)
-		png, err := qrcode.Encode(url, qrcode.Medium, 512)
-		if err != nil {
-			return fmt.Errorf("qr code for %s: %w", inv.Person.FullName, err)
-		}
-		name := fmt.Sprintf("qr%d", i)
-		p.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
-		p.Ln(6)
-		y := p.GetY()
-		p.ImageOptions(name, 75, y, 60, 60, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
-		p.SetY(y + 62)
-		p.SetFont(fontFamily, "", 9)
-		p.MultiCell(0, 5, url, "", "C", false)
-		p.Ln(2)
-		p.SetFont(fontFamily, "", 10)
-		p.MultiCell(0, 5.5, T(l, "letter_scan"), "", "C", false)
-	}
-	if len(d.Invitees) == 0 {
-		p.AddPage()
-	}
-	return p.Output(w)
-}
