@@ -191,4 +191,3 @@ func fit(p *fpdf.Fpdf, s string, w float64) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
