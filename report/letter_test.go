@@ -102,3 +102,34 @@ func TestLettersReadBack(t *testing.T) {
 		t.Errorf("a cut text on the letter:\n%s", page)
 	}
 }
+
+// TestReportPDFReadBack: the report's summary shows every column (late apart
+// from present, so the PDF gives the figures the XLSX and Markdown give), no
+// cut cell, and "Trang 1/N" at the foot.
+func TestReportPDFReadBack(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext not installed (apt-get install poppler-utils)")
+	}
+	f := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(f, render(t, testData(false), "pdf"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", f, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(out)
+	// Tổng hợp: invited 12 = attending 8 + declined 2 + substitute 1 + pending 1;
+	// present 6 + late 1 + excused 3 + absent 2 = 12.
+	if !strings.Contains(strings.Join(strings.Fields(text), " "), "Tổng hợp 12 8 2 1 1 6 1 3 2") {
+		t.Errorf("summary row missing or not adding up:\n%s", text)
+	}
+	for _, want := range []string{"Trang 1/2", "Đảng viên chi bộ thực hiện", "Vắng", "Đến"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if strings.Contains(text, "…") {
+		t.Errorf("a cut cell in the report:\n%s", text)
+	}
+}

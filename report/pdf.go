@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/convene/convene"
+	"github.com/convene/convene/texts"
 	"github.com/go-pdf/fpdf"
 )
 
@@ -44,7 +45,7 @@ func PDF(w io.Writer, d *Data) error {
 	p.SetFooterFunc(func() {
 		p.SetY(-12)
 		p.SetFont(fontFamily, "", 8)
-		p.CellFormat(0, 5, fmt.Sprintf("%s · %d/{nb}", m.Code, p.PageNo()), "", 0, "C", false, 0, "")
+		p.CellFormat(0, 5, Tf(l, "page", map[string]any{"Page": p.PageNo(), "Total": "{nb}"}), "", 0, "C", false, 0, "")
 	})
 	p.AddPage()
 	if m.Organization != "" {
@@ -76,42 +77,38 @@ func PDF(w io.Writer, d *Data) error {
 
 	heading := func(text string) {
 		p.Ln(4)
+		_, pageH := p.GetPageSize()
+		if p.GetY()+7+18 > pageH-18 { // keep a heading with what follows it
+			p.AddPage()
+		}
 		p.SetFont(fontFamily, "B", 12)
 		p.MultiCell(0, 7, text, "", "L", false)
 		p.SetFont(fontFamily, "", 10)
 	}
 	table := func(header []string, widths []float64, body [][]string) {
-		p.SetFont(fontFamily, "B", 7.5)
-		p.SetFillColor(221, 235, 247)
-		for i, h := range header {
-			p.CellFormat(widths[i], 7, fit(p, h, widths[i]-1), "1", 0, "C", true, 0, "")
-		}
-		p.Ln(-1)
-		p.SetFont(fontFamily, "", 9)
+		wrappedRow(p, header, widths, 3.6, true)
 		for _, row := range body {
-			for i, c := range row {
-				align := "C"
-				if i == 0 {
-					align = "L"
-				}
-				p.CellFormat(widths[i], 6, fit(p, c, widths[i]-2), "1", 0, align, false, 0, "")
-			}
-			p.Ln(-1)
+			wrappedRow(p, row, widths, 5, false)
 		}
 	}
-	heading(T(l, "summary"))
-	table([]string{"", T(l, "invited"), T(l, "attending"), T(l, "declined"), T(l, "present"), T(l, "excused"), T(l, "absent")},
-		[]float64{56, 19, 19, 19, 19, 19, 19},
-		[][]string{{T(l, "summary"), itoa(s.Invited), itoa(s.Attending), itoa(s.Declined), itoa(s.Attended()), itoa(s.Excused), itoa(s.Absent)}})
+	// Columns that add up: invited = attending + declined + substitute +
+	// pending, and present + late + excused + absent = invited.
+	cols := []string{"", T(l, "invited"), T(l, "attending"), T(l, "declined"), T(l, "substitute"), T(l, "pending"),
+		T(l, "present"), T(l, "late"), T(l, "excused"), T(l, "absent")}
+	widths := []float64{48, 13.5, 13.5, 13.5, 13.5, 13.5, 13.5, 13.5, 13.5, 13.5}
+	groupRow := func(name string, g Group) []string {
+		return []string{name, itoa(g.Invited), itoa(g.Attending), itoa(g.Declined), itoa(g.Substitute), itoa(g.Pending),
+			itoa(g.Present), itoa(g.Late), itoa(g.Excused), itoa(g.Absent)}
+	}
 	groupRows := func(gs []Group) [][]string {
 		var out [][]string
 		for _, g := range gs {
-			out = append(out, []string{orDash(g.Name), itoa(g.Invited), itoa(g.Attending), itoa(g.Declined), itoa(g.Attended()), itoa(g.Excused), itoa(g.Absent)})
+			out = append(out, groupRow(orDash(g.Name), g))
 		}
 		return out
 	}
-	cols := []string{"", T(l, "invited"), T(l, "attending"), T(l, "declined"), T(l, "present"), T(l, "excused"), T(l, "absent")}
-	widths := []float64{56, 19, 19, 19, 19, 19, 19}
+	heading(T(l, "summary"))
+	table(cols, widths, [][]string{groupRow(T(l, "summary"), s.Group)})
 	heading(T(l, "by_category"))
 	table(cols, widths, groupRows(s.ByCategory))
 	heading(T(l, "by_unit"))
@@ -152,7 +149,7 @@ func PDF(w io.Writer, d *Data) error {
 		}
 	}
 	if s.Ratings > 0 {
-		heading(fmt.Sprintf("%s: %.2f/5 (%d %s)", T(l, "rating"), s.RatingAverage, s.Ratings, T(l, "ratings")))
+		heading(fmt.Sprintf("%s: %s/5 (%d %s)", T(l, "rating"), texts.Decimal(l, s.RatingAverage, 2), s.Ratings, T(l, "ratings")))
 		maxN := 1
 		for _, n := range s.RatingDistribution {
 			maxN = max(maxN, n)
@@ -191,3 +188,45 @@ func fit(p *fpdf.Fpdf, s string, w float64) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// wrappedRow draws one table row whose cells wrap their text instead of
+// cutting it; the row is as tall as its tallest cell. A row that would
+// cross the page foot starts a new page.
+func wrappedRow(p *fpdf.Fpdf, cells []string, widths []float64, lineH float64, header bool) {
+	if header {
+		p.SetFont(fontFamily, "B", 7.5)
+		p.SetFillColor(221, 235, 247)
+	} else {
+		p.SetFont(fontFamily, "", 9)
+	}
+	lines := make([][]string, len(cells))
+	n := 1
+	for i, c := range cells {
+		lines[i] = p.SplitText(c, widths[i]-2)
+		n = max(n, len(lines[i]))
+	}
+	h := float64(n)*lineH + 2
+	_, pageH := p.GetPageSize()
+	if p.GetY()+h > pageH-18 {
+		p.AddPage()
+	}
+	left, _, _, _ := p.GetMargins()
+	x, y := left, p.GetY()
+	for i := range cells {
+		style := "D"
+		if header {
+			style = "FD"
+		}
+		p.Rect(x, y, widths[i], h, style)
+		align := "C"
+		if i == 0 && !header {
+			align = "L"
+		}
+		for k, ln := range lines[i] {
+			p.SetXY(x+1, y+1+float64(k)*lineH)
+			p.CellFormat(widths[i]-2, lineH, ln, "", 0, align, false, 0, "")
+		}
+		x += widths[i]
+	}
+	p.SetXY(left, y+h)
+}
