@@ -35,6 +35,7 @@ type Meeting struct {
 	Kind         MeetingKind
 	Host         string
 	Organization string
+	Issuer       Issuer    // office, board, letter head and signature, from the plan
 	Plan         string    // the plan document's number, e.g. 82-KH/ĐU
 	StartsAt     time.Time // stored UTC
 	EndsAt       time.Time // zero: StartsAt + 3h

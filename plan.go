@@ -10,6 +10,7 @@ import (
 // and feedback settings.
 type Plan struct {
 	Organization string
+	Issuer       Issuer // plan-wide: office, board, place, contact, signature
 	Number       string // e.g. 82-KH/ĐU
 	Timezone     string
 	Meetings     []PlanMeeting
@@ -85,6 +86,11 @@ type RosterEntry struct {
 	Email      string
 	TelegramID int64
 	Role       Role
+	// Problems are what reading the row found wrong. A roster with an entry
+	// that has problems is rejected whole; the entry is still passed on so
+	// that the import names its other faults (an unknown category) in the
+	// same run.
+	Problems []string
 }
 
 // RowError is a problem with one roster row.

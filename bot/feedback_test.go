@@ -28,14 +28,14 @@ func TestFeedbackConversation(t *testing.T) {
 	h.attend(u, "Thu Hà")
 	h.clock.Set(h.m.End().Add(time.Minute))
 
-	if ms := h.send(u, "/feedback", 1); !strings.Contains(ms[0].Text, "không có cuộc họp nào đang lấy ý kiến") {
+	if ms := h.send(u, "/feedback", 1); !strings.Contains(ms[0].Text, "không có hội nghị nào đang lấy ý kiến") {
 		t.Fatalf("before opening: %q", ms[0].Text)
 	}
 	ms := h.send(org, "/feedback chi-bo-01", 1)
 	if !strings.Contains(ms[0].Text, "tới 1 đại biểu") {
 		t.Fatalf("open: %q", ms[0].Text)
 	}
-	invite := h.contains(u.ID, "mong nhận ý kiến góp ý")
+	invite := h.contains(u.ID, "đề nghị đồng chí cho ý kiến góp ý")
 	t.Run("OnlyInviteesMayAnswer", func(t *testing.T) {
 		outsider := h.user(777, "Ngoài")
 		h.link(outsider, "Minh Khoa") // invited to chi-bo-01 only; chi-bo-04 has no invitees

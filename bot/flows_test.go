@@ -44,7 +44,7 @@ func TestLinking(t *testing.T) {
 		h := newHarness(t)
 		u := h.user(102, "Bảo")
 		ms := h.send(u, "/start", 1)
-		if ms[0].ContactButton == "" || !strings.Contains(ms[0].Text, "Xin chào") {
+		if ms[0].ContactButton == "" || !strings.Contains(ms[0].Text, "Kính chào đồng chí") {
 			t.Fatalf("greeting %+v", ms[0])
 		}
 		t.Run("ForgedContactRefused", func(t *testing.T) {
@@ -76,7 +76,7 @@ func TestLinking(t *testing.T) {
 	t.Run("BadPayloads", func(t *testing.T) {
 		h := newHarness(t)
 		u := h.user(103, "X")
-		if ms := h.send(u, "/start abc!", 1); !strings.Contains(ms[0].Text, "không đúng định dạng") {
+		if ms := h.send(u, "/start abc!", 1); !strings.Contains(ms[0].Text, "mã cá nhân chưa đúng") {
 			t.Fatalf("malformed: %q", ms[0].Text)
 		}
 		if ms := h.send(u, "/start AAAAAAAAAAAAAAAAAAAAAA", 1); !strings.Contains(ms[0].Text, "Không tìm thấy giấy mời") {
@@ -103,7 +103,7 @@ func TestInvitations(t *testing.T) {
 			t.Fatalf("confirm: %q", ms[0].Text)
 		}
 		h.press(org, ms[0].ID, "inv:ok:"+itoa(h.m.ID))
-		h.contains(org.ID, "Đã xếp hàng gửi 2 giấy mời")
+		h.contains(org.ID, "Đã phát hành 2 giấy mời")
 	})
 
 	t.Run("InvitationDetailsButtonsAndCalendar", func(t *testing.T) {
@@ -165,7 +165,7 @@ func TestInvitations(t *testing.T) {
 			if !h.srv.WaitFor(wait, func() bool { return h.srv.Answered(cb) }) {
 				t.Fatalf("press %s not answered", tc.data)
 			}
-			if a := answerOf(h.srv, cb); a != "Nút này không còn hiệu lực." {
+			if a := answerOf(h.srv, cb); a != "Lựa chọn này không còn hiệu lực." {
 				t.Fatalf("%s answered %q", tc.data, a)
 			}
 			time.Sleep(100 * time.Millisecond)
@@ -236,7 +236,7 @@ func TestRSVP(t *testing.T) {
 			t.Fatalf("rsvp %q", got)
 		}
 		h.srv.WaitFor(wait, func() bool {
-			return strings.Contains(h.srv.Message(u.ID, inv.ID).Text, "Trả lời của anh/chị: Tham dự")
+			return strings.Contains(h.srv.Message(u.ID, inv.ID).Text, "Đồng chí đã trả lời: Tham dự")
 		})
 		if m := h.srv.Message(u.ID, inv.ID); m.Edits == 0 || !m.HasButton("rsvp:"+id+":d") || !m.HasButton("ics:"+id) {
 			t.Fatalf("invitation not edited to show the answer: %+v", m)
@@ -267,7 +267,7 @@ func TestRSVP(t *testing.T) {
 		if got := h.invitee("Thu Hà").RSVP; got != convene.RSVPAttending {
 			t.Fatalf("another user's press changed the answer to %q", got)
 		}
-		if a := h.srv.Answers(); !strings.Contains(a[len(a)-1].Text, "không phải của anh/chị") {
+		if a := h.srv.Answers(); !strings.Contains(a[len(a)-1].Text, "không phải của đồng chí") {
 			t.Fatalf("answer %q", a[len(a)-1].Text)
 		}
 	})
@@ -308,7 +308,7 @@ func TestRSVP(t *testing.T) {
 		before := len(h.srv.Messages(u.ID))
 		h.press(u, inv.ID, "rsvp:"+id+":a")
 		ms := h.waitNew(u.ID, before, 1)
-		if !strings.Contains(ms[0].Text, "liên hệ trực tiếp Ban tổ chức") {
+		if !strings.Contains(ms[0].Text, "liên hệ trực tiếp Văn phòng Đảng ủy") {
 			t.Fatalf("after deadline %q", ms[0].Text)
 		}
 		if got := h.invitee("Thu Hà").RSVP; got != convene.RSVPDeclined {
@@ -351,10 +351,10 @@ func TestSubstitute(t *testing.T) {
 	inv := h.invitation(u)
 	id := itoa(h.invitee("Thu Hà").ID)
 	h.press(u, inv.ID, "rsvp:"+id+":s")
-	h.contains(u.ID, "họ và tên người đi thay")
+	h.contains(u.ID, "họ và tên người dự thay")
 	h.send(u, "Huỳnh Văn Sang", 1)
 	h.send(u, "Chuyên viên", 1)
-	if ms := h.send(u, "12", 1); !strings.Contains(ms[0].Text, "chưa hợp lệ") {
+	if ms := h.send(u, "12", 1); !strings.Contains(ms[0].Text, "Số điện thoại chưa đúng") {
 		t.Fatalf("bad phone accepted: %q", ms[0].Text)
 	}
 	h.send(u, "0909 111 222", 1)

@@ -67,7 +67,7 @@ func TestOrganizerCommands(t *testing.T) {
 	})
 	t.Run("StatusByCategoryAndUnit", func(t *testing.T) {
 		ms := h.send(org, "/status chi-bo-01", 1)
-		for _, want := range []string{"Tổng: mời 26 · liên kết 2", "Theo thành phần:", "Đại diện Thường trực Thành ủy: mời 1", "Theo đơn vị:", "Ban Tổ chức Thành ủy: mời 3 · liên kết 1"} {
+		for _, want := range []string{"Tổng: mời 26 · đã liên kết 2", "Theo thành phần:", "Đại diện Thường trực Thành ủy: mời 1", "Theo đơn vị:", "Ban Tổ chức Thành ủy: mời 3 · đã liên kết 1"} {
 			if !strings.Contains(ms[0].Text, want) {
 				t.Errorf("status lacks %q:\n%s", want, ms[0].Text)
 			}
@@ -79,18 +79,18 @@ func TestOrganizerCommands(t *testing.T) {
 			t.Fatalf("%q", ms[0].Text)
 		}
 		ms = h.send(org, "/status khong-co", 1)
-		if !strings.Contains(ms[0].Text, "Không tìm thấy mã cuộc họp") {
+		if !strings.Contains(ms[0].Text, "Không tìm thấy mã hội nghị") {
 			t.Fatalf("%q", ms[0].Text)
 		}
 		ms = h.send(org, "/remind chi-bo-01 everyone", 1)
-		if !strings.Contains(ms[0].Text, "Đối tượng không hợp lệ") {
+		if !strings.Contains(ms[0].Text, "Đối tượng nhận chưa đúng") {
 			t.Fatalf("%q", ms[0].Text)
 		}
 	})
 	t.Run("PendingIsPaged", func(t *testing.T) {
 		ms := h.send(org, "/pending chi-bo-01", 1)
 		p := ms[0]
-		if !strings.Contains(p.Text, "26 người") || !p.HasButton("pg:pending:"+itoa(h.m.ID)+":1") || strings.Contains(p.Text, "\n11. ") {
+		if !strings.Contains(p.Text, "26 đồng chí") || !p.HasButton("pg:pending:"+itoa(h.m.ID)+":1") || strings.Contains(p.Text, "\n11. ") {
 			t.Fatalf("page 1: %q %+v", p.Text, p.Buttons)
 		}
 		h.press(org, p.ID, "pg:pending:"+itoa(h.m.ID)+":2")
@@ -109,11 +109,11 @@ func TestOrganizerCommands(t *testing.T) {
 		h.issue()
 		h.invitation(u)
 		ms := h.send(org, "/broadcast chi-bo-01 category=ban-to-chuc", 1)
-		if !strings.Contains(ms[0].Text, "Nhập nội dung") {
+		if !strings.Contains(ms[0].Text, "nhập nội dung thông báo") {
 			t.Fatalf("%q", ms[0].Text)
 		}
 		ms = h.send(org, "Đổi phòng họp sang Hội trường B.", 1)
-		if !strings.Contains(ms[0].Text, "tới 1 đại biểu (2 chưa liên kết") {
+		if !strings.Contains(ms[0].Text, "tới 1 đại biểu (2 đại biểu chưa liên kết") {
 			t.Fatalf("confirm %q", ms[0].Text)
 		}
 		before := len(h.srv.Messages(u.ID))
@@ -231,7 +231,7 @@ func TestCheckinAndRollcall(t *testing.T) {
 	})
 	t.Run("OnTimeThenTwice", func(t *testing.T) {
 		h.clock.Set(h.m.StartsAt.Add(-10 * time.Minute))
-		if ms := h.send(u, "/start "+payload, 1); !strings.Contains(ms[0].Text, "Đã điểm danh: Lê Thị Thu Hà, 07:50") {
+		if ms := h.send(u, "/start "+payload, 1); !strings.Contains(ms[0].Text, "Đã điểm danh: đồng chí Lê Thị Thu Hà, lúc 07:50") {
 			t.Fatalf("%q", ms[0].Text)
 		}
 		if got := h.invitee("Thu Hà"); got.Attendance != convene.AttendancePresent || got.CheckinMethod != convene.CheckinQR {

@@ -51,7 +51,7 @@ func (h *harness) outsider(id int64, name, phone string, role convene.Role) *tel
 func (h *harness) proposeSubstitute(u *telegramtest.User, invMsg telegramtest.Message, invID int64, name, phone string) telegramtest.Message {
 	h.t.Helper()
 	h.press(u, invMsg.ID, "rsvp:"+itoa(invID)+":s")
-	h.contains(u.ID, "họ và tên người đi thay")
+	h.contains(u.ID, "họ và tên người dự thay")
 	h.send(u, name, 1)
 	h.send(u, "Chuyên viên", 1)
 	ms := h.send(u, phone, 1)
@@ -73,7 +73,7 @@ func TestSubstituteTakeover(t *testing.T) {
 		if !strings.Contains(reply.Text, "Không thể đề nghị") {
 			t.Fatalf("organizer's phone: %q", reply.Text)
 		}
-		h.contains(org.ID, "Đề nghị dự thay bị từ chối")
+		h.contains(org.ID, "Đề nghị dự thay không được chấp nhận")
 		if got := h.invitee("Thu Hà"); got.RSVP == convene.RSVPSubstitute {
 			t.Fatalf("proposal recorded: %+v", got.Invitation)
 		}
@@ -194,11 +194,11 @@ func TestFeedbackOnlyFromAttendees(t *testing.T) {
 	if !strings.Contains(ms[0].Text, "tới 1 đại biểu") {
 		t.Fatalf("open: %q", ms[0].Text)
 	}
-	h.contains(bao.ID, "mong nhận ý kiến góp ý")
+	h.contains(bao.ID, "đề nghị đồng chí cho ý kiến góp ý")
 
 	t.Run("DeclinedInviteeNotAsked", func(t *testing.T) {
-		h.noMessageContains(ha.ID, "mong nhận ý kiến góp ý")
-		h.noMessageContains(yen.ID, "mong nhận ý kiến góp ý")
+		h.noMessageContains(ha.ID, "đề nghị đồng chí cho ý kiến góp ý")
+		h.noMessageContains(yen.ID, "đề nghị đồng chí cho ý kiến góp ý")
 	})
 	t.Run("DeclinedInviteeRefusedByCommand", func(t *testing.T) {
 		ms := h.send(ha, "/feedback", 1)

@@ -8,11 +8,13 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/convene/convene/texts"
 )
 
 func loadTextFile(t *testing.T, lang string) map[string]string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("texts", lang+".yaml"))
+	data, err := texts.File(lang)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,7 +70,7 @@ func TestZaloFlows(t *testing.T) {
 		before := len(srv.Messages(c.u.ID))
 		h.issue()
 		inv := c.wait(before, "GIẤY MỜI")
-		for _, want := range []string{"08:00, thứ Năm, 28/03/2024", "1. ✅ Tham dự", "2. ❌ Vắng mặt", "3. 👤 Cử người thay", "trả lời bằng số"} {
+		for _, want := range []string{"08:00, thứ Năm, 28/03/2024", "1. ✅ Tham dự", "2. ❌ Báo vắng", "3. 👤 Cử người dự thay", "trả lời bằng số"} {
 			if !strings.Contains(inv, want) {
 				t.Fatalf("invitation lacks %q:\n%s", want, inv)
 			}
@@ -85,15 +85,15 @@ func TestZaloFlows(t *testing.T) {
 		}
 	})
 	t.Run("AttendByNumber", func(t *testing.T) {
-		c.say("1", "Cảm ơn anh/chị đã xác nhận tham dự")
+		c.say("1", "Đã ghi nhận đồng chí tham dự")
 		if got := h.invitee("Thu Hà").RSVP; got != convene.RSVPAttending {
 			t.Fatalf("rsvp %q", got)
 		}
 	})
 	t.Run("DeclineByWordWithReason", func(t *testing.T) {
-		c.say("/my", "2. ❌ Vắng mặt")
+		c.say("/my", "2. ❌ Báo vắng")
 		c.say("không", "lý do vắng mặt")
-		c.say("Đi công tác", "vắng mặt có lý do")
+		c.say("Đi công tác", "báo vắng có lý do")
 		if got := h.invitee("Thu Hà"); got.RSVP != convene.RSVPDeclined || got.Reason != "Đi công tác" {
 			t.Fatalf("%+v", got.Invitation)
 		}
@@ -111,7 +111,7 @@ func TestZaloFlows(t *testing.T) {
 		c.say("Thời gian thảo luận ngắn", "Câu 3/4")
 		c.say("Gửi tài liệu sớm", "Câu 4/4")
 		c.say("4", "Tóm tắt")
-		c.say("1", "Cảm ơn anh/chị đã góp ý")
+		c.say("1", "Cảm ơn đồng chí đã góp ý")
 		fb, _ := h.svc.Feedback.FindFeedback(context.Background(), h.m.ID)
 		if len(fb) != 1 || fb[0].Rating != 4 || fb[0].Answers["weaknesses"] != "Thời gian thảo luận ngắn" {
 			t.Fatalf("%+v", fb)

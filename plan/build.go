@@ -22,6 +22,11 @@ func (b *builder) plan(fp *filePlan) (*convene.Plan, error) {
 		Number:       strings.TrimSpace(fp.Plan),
 		Timezone:     tz,
 	}
+	iss, err := b.issuer(fp)
+	if err != nil {
+		return nil, err
+	}
+	p.Issuer = iss
 	if len(fp.Meetings) == 0 {
 		return nil, b.errf(0, "no meetings: the plan needs a meetings list")
 	}
@@ -39,6 +44,34 @@ func (b *builder) plan(fp *filePlan) (*convene.Plan, error) {
 		p.Meetings = append(p.Meetings, pm)
 	}
 	return p, nil
+}
+
+// issuer reads the plan-wide names of the office and the board (with their
+// defaults), the place letters are dated at, the contact and the signature.
+func (b *builder) issuer(fp *filePlan) (convene.Issuer, error) {
+	iss := convene.Issuer{
+		Office:          strings.TrimSpace(fp.Office),
+		Board:           strings.TrimSpace(fp.Board),
+		Place:           strings.TrimSpace(fp.Place),
+		ContactName:     strings.TrimSpace(fp.Contact),
+		SignerAuthority: strings.TrimSpace(fp.Signer.Authority),
+		SignerTitle:     strings.TrimSpace(fp.Signer.Title),
+		SignerName:      strings.TrimSpace(fp.Signer.Name),
+	}
+	iss.Office, iss.Board = iss.OfficeName(), iss.BoardName()
+	for _, r := range fp.Recipients {
+		if r = strings.TrimSpace(r); r != "" {
+			iss.Recipients = append(iss.Recipients, r)
+		}
+	}
+	if v := strings.TrimSpace(fp.ContactPhone.Value); v != "" {
+		e164, err := NormalizePhone(v)
+		if err != nil {
+			return iss, b.errf(fp.ContactPhone.Line, "contact_phone: %s", convene.ErrorMessage(err))
+		}
+		iss.ContactPhone = e164
+	}
+	return iss, nil
 }
 
 // meetingLine returns the line where meeting i starts.
@@ -88,12 +121,14 @@ func (b *builder) meeting(p *convene.Plan, i int, fm *fileMeeting) (convene.Plan
 		Kind:         kind,
 		Host:         strings.TrimSpace(fm.Host),
 		Organization: p.Organization,
+		Issuer:       p.Issuer,
 		Plan:         p.Number,
 		Timezone:     tz,
 		Venue:        strings.TrimSpace(fm.Venue),
 		Address:      strings.TrimSpace(fm.Address),
 		Agenda:       strings.TrimSpace(fm.Agenda),
 	}
+	m.Issuer.LetterNumber = strings.TrimSpace(fm.LetterNumber)
 	times := []struct {
 		key string
 		s   scalar

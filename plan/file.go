@@ -11,6 +11,13 @@ import (
 
 type filePlan struct {
 	Organization string        `yaml:"organization"`
+	Office       string        `yaml:"office"`
+	Board        string        `yaml:"board"`
+	Place        string        `yaml:"place"`
+	Contact      string        `yaml:"contact"`
+	ContactPhone scalar        `yaml:"contact_phone"`
+	Signer       fileSigner    `yaml:"signer"`
+	Recipients   []string      `yaml:"recipients"`
 	Plan         string        `yaml:"plan"`
 	Timezone     scalar        `yaml:"timezone"`
 	Meetings     []fileMeeting `yaml:"meetings"`
@@ -28,9 +35,17 @@ type fileMeeting struct {
 	Address      string         `yaml:"address"`
 	Agenda       string         `yaml:"agenda"`
 	RSVPDeadline scalar         `yaml:"rsvp_deadline"`
+	LetterNumber string         `yaml:"letter_number"`
 	Categories   []fileCategory `yaml:"categories"`
 	Reminders    []fileReminder `yaml:"reminders"`
 	Feedback     *fileFeedback  `yaml:"feedback"`
+}
+
+// fileSigner is the signature block of letters and reports.
+type fileSigner struct {
+	Authority string `yaml:"authority"` // T/L BAN THƯỜNG VỤ
+	Title     string `yaml:"title"`     // CHÁNH VĂN PHÒNG
+	Name      string `yaml:"name"`
 }
 
 type fileCategory struct {

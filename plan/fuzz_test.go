@@ -76,11 +76,20 @@ func checkRosterAnswer(t *testing.T, entries []convene.RosterEntry, err error) {
 		}
 		return
 	}
-	if entries != nil {
+	var re *convene.RosterError
+	if entries != nil && !errors.As(err, &re) {
 		t.Fatalf("entries returned with error %v", err)
 	}
-	var re *convene.RosterError
 	if errors.As(err, &re) {
+		bad := 0
+		for _, e := range entries {
+			if len(e.Problems) > 0 {
+				bad++
+			}
+		}
+		if bad != len(re.Rows) {
+			t.Fatalf("%d entries with problems, %d bad rows", bad, len(re.Rows))
+		}
 		if len(re.Rows) == 0 {
 			t.Fatal("RosterError without rows")
 		}

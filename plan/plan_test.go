@@ -332,3 +332,36 @@ func TestParseFeedbackFrom(t *testing.T) {
 		})
 	}
 }
+
+func TestParseIssuer(t *testing.T) {
+	t.Run("Example", func(t *testing.T) {
+		p, err := plan.ParseFile("../examples/plan-82-KH-DU.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		iss := p.Meetings[0].Meeting.Issuer
+		if iss.Office != "Văn phòng Đảng ủy" || iss.Board != "Ban Tổ chức Đảng ủy" || iss.Place != "TP. Hồ Chí Minh" ||
+			iss.ContactPhone != "+84912888777" || iss.SignerAuthority != "T/L BAN THƯỜNG VỤ" || iss.SignerTitle != "CHÁNH VĂN PHÒNG" ||
+			iss.SignerName == "" || len(iss.Recipients) != 2 || iss.LetterNumber != "45-GM/ĐU" {
+			t.Errorf("issuer = %+v", iss)
+		}
+		if n := p.Meetings[1].Meeting.Issuer.LetterNumber; n != "52-GM/ĐU" {
+			t.Errorf("second meeting's letter number = %q", n)
+		}
+	})
+	t.Run("Defaults", func(t *testing.T) {
+		p, err := plan.Parse(strings.NewReader("meetings:\n  - code: a\n    title: T\n    starts_at: 2024-03-28T08:00\n    categories:\n      - code: c\n        name: C\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if iss := p.Meetings[0].Meeting.Issuer; iss.Office != "Văn phòng Đảng ủy" || iss.Board != "Ban Tổ chức Đảng ủy" {
+			t.Errorf("defaults = %+v", iss)
+		}
+	})
+	t.Run("BadContactPhoneNamesLine", func(t *testing.T) {
+		_, err := plan.Parse(strings.NewReader("contact_phone: 12\nmeetings:\n  - code: a\n    title: T\n    starts_at: 2024-03-28T08:00\n    categories:\n      - code: c\n        name: C\n"))
+		if err == nil || !strings.Contains(err.Error(), "line 1") || !strings.Contains(err.Error(), "contact_phone") {
+			t.Errorf("err = %v", err)
+		}
+	})
+}

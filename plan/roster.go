@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -99,7 +100,9 @@ func (rr *rosterReader) result() ([]convene.RosterEntry, error) {
 	case !rr.header:
 		return nil, convene.Errorf(convene.EINVALID, "roster: the file is empty: want a header row naming full_name and category, then one row per person")
 	case len(rr.bad) > 0:
-		return nil, &convene.RosterError{Rows: rr.bad}
+		// Every row, the bad ones with their Problems, so that an import
+		// can add what only the meeting knows (unknown categories).
+		return rr.entries, &convene.RosterError{Rows: rr.bad}
 	case len(rr.entries) == 0:
 		return nil, convene.Errorf(convene.EINVALID, "roster: no people: the file has a header but no rows under it")
 	}
@@ -167,11 +170,9 @@ func (rr *rosterReader) row(n int, cells []string) {
 	}
 	if len(rr.reasons) > 0 {
 		rr.bad = append(rr.bad, convene.RowError{Row: n, Reason: strings.Join(rr.reasons, "; ")})
-		return
+		e.Problems = slices.Clone(rr.reasons)
 	}
-	if len(rr.bad) == 0 {
-		rr.entries = append(rr.entries, e)
-	}
+	rr.entries = append(rr.entries, e)
 }
 
 func blank(cells []string) bool {

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
 	"io"
@@ -9,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/convene/convene"
+	"github.com/convene/convene/texts"
 	"github.com/go-pdf/fpdf"
-	qrcode "github.com/skip2/go-qrcode"
 )
 
 // DejaVu Sans covers Vietnamese (Latin Extended Additional); its licence is in fonts/.
@@ -46,7 +45,7 @@ func PDF(w io.Writer, d *Data) error {
 	p.SetFooterFunc(func() {
 		p.SetY(-12)
 		p.SetFont(fontFamily, "", 8)
-		p.CellFormat(0, 5, fmt.Sprintf("%s · %d/{nb}", m.Code, p.PageNo()), "", 0, "C", false, 0, "")
+		p.CellFormat(0, 5, Tf(l, "page", map[string]any{"Page": p.PageNo(), "Total": "{nb}"}), "", 0, "C", false, 0, "")
 	})
 	p.AddPage()
 	if m.Organization != "" {
@@ -78,42 +77,38 @@ func PDF(w io.Writer, d *Data) error {
 
 	heading := func(text string) {
 		p.Ln(4)
+		_, pageH := p.GetPageSize()
+		if p.GetY()+7+18 > pageH-18 { // keep a heading with what follows it
+			p.AddPage()
+		}
 		p.SetFont(fontFamily, "B", 12)
 		p.MultiCell(0, 7, text, "", "L", false)
 		p.SetFont(fontFamily, "", 10)
 	}
 	table := func(header []string, widths []float64, body [][]string) {
-		p.SetFont(fontFamily, "B", 7.5)
-		p.SetFillColor(221, 235, 247)
-		for i, h := range header {
-			p.CellFormat(widths[i], 7, fit(p, h, widths[i]-1), "1", 0, "C", true, 0, "")
-		}
-		p.Ln(-1)
-		p.SetFont(fontFamily, "", 9)
+		wrappedRow(p, header, widths, 3.6, true)
 		for _, row := range body {
-			for i, c := range row {
-				align := "C"
-				if i == 0 {
-					align = "L"
-				}
-				p.CellFormat(widths[i], 6, fit(p, c, widths[i]-2), "1", 0, align, false, 0, "")
-			}
-			p.Ln(-1)
+			wrappedRow(p, row, widths, 5, false)
 		}
 	}
-	heading(T(l, "summary"))
-	table([]string{"", T(l, "invited"), T(l, "attending"), T(l, "declined"), T(l, "present"), T(l, "excused"), T(l, "absent")},
-		[]float64{56, 19, 19, 19, 19, 19, 19},
-		[][]string{{T(l, "summary"), itoa(s.Invited), itoa(s.Attending), itoa(s.Declined), itoa(s.Attended()), itoa(s.Excused), itoa(s.Absent)}})
+	// Columns that add up: invited = attending + declined + substitute +
+	// pending, and present + late + excused + absent = invited.
+	cols := []string{"", T(l, "invited"), T(l, "attending"), T(l, "declined"), T(l, "substitute"), T(l, "pending"),
+		T(l, "present"), T(l, "late"), T(l, "excused"), T(l, "absent")}
+	widths := []float64{48, 13.5, 13.5, 13.5, 13.5, 13.5, 13.5, 13.5, 13.5, 13.5}
+	groupRow := func(name string, g Group) []string {
+		return []string{name, itoa(g.Invited), itoa(g.Attending), itoa(g.Declined), itoa(g.Substitute), itoa(g.Pending),
+			itoa(g.Present), itoa(g.Late), itoa(g.Excused), itoa(g.Absent)}
+	}
 	groupRows := func(gs []Group) [][]string {
 		var out [][]string
 		for _, g := range gs {
-			out = append(out, []string{orDash(g.Name), itoa(g.Invited), itoa(g.Attending), itoa(g.Declined), itoa(g.Attended()), itoa(g.Excused), itoa(g.Absent)})
+			out = append(out, groupRow(orDash(g.Name), g))
 		}
 		return out
 	}
-	cols := []string{"", T(l, "invited"), T(l, "attending"), T(l, "declined"), T(l, "present"), T(l, "excused"), T(l, "absent")}
-	widths := []float64{56, 19, 19, 19, 19, 19, 19}
+	heading(T(l, "summary"))
+	table(cols, widths, [][]string{groupRow(T(l, "summary"), s.Group)})
 	heading(T(l, "by_category"))
 	table(cols, widths, groupRows(s.ByCategory))
 	heading(T(l, "by_unit"))
@@ -154,7 +149,7 @@ func PDF(w io.Writer, d *Data) error {
 		}
 	}
 	if s.Ratings > 0 {
-		heading(fmt.Sprintf("%s: %.2f/5 (%d %s)", T(l, "rating"), s.RatingAverage, s.Ratings, T(l, "ratings")))
+		heading(fmt.Sprintf("%s: %s/5 (%d %s)", T(l, "rating"), texts.Decimal(l, s.RatingAverage, 2), s.Ratings, T(l, "ratings")))
 		maxN := 1
 		for _, n := range s.RatingDistribution {
 			maxN = max(maxN, n)
@@ -194,73 +189,44 @@ func fit(p *fpdf.Fpdf, s string, w float64) string {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// Letters writes one printable A4 invitation letter per invitee, each with
-// the meeting's details and a QR code of the invitee's personal link.
-func Letters(w io.Writer, d *Data, link func(inv *convene.Invitee) string) error {
-	l, m := d.Lang, d.Meeting
-	p := newPDF()
-	p.SetTitle(T(l, "letter_title")+" — "+m.Title, true)
-	for i, inv := range d.Invitees {
-		p.AddPage()
-		if m.Organization != "" {
-			p.SetFont(fontFamily, "B", 11)
-			p.CellFormat(0, 6, strings.ToUpper(m.Organization), "", 1, "L", false, 0, "")
-		}
-		if m.Plan != "" {
-			p.SetFont(fontFamily, "", 10)
-			p.CellFormat(0, 6, m.Plan, "", 1, "L", false, 0, "")
-		}
-		p.Ln(10)
-		p.SetFont(fontFamily, "B", 20)
-		p.CellFormat(0, 10, T(l, "letter_title"), "", 1, "C", false, 0, "")
-		p.Ln(6)
-		p.SetFont(fontFamily, "", 12)
-		to := strings.TrimSpace(inv.Person.Title + " " + inv.Person.FullName)
-		if inv.Person.Unit != "" {
-			to += ", " + inv.Person.Unit
-		}
-		p.MultiCell(0, 7, T(l, "letter_to")+": "+to, "", "L", false)
-		p.Ln(3)
-		p.MultiCell(0, 7, T(l, "letter_invite")+":", "", "L", false)
-		p.SetFont(fontFamily, "B", 13)
-		p.MultiCell(0, 7, m.Title, "", "C", false)
-		p.Ln(3)
-		p.SetFont(fontFamily, "", 12)
-		for _, kv := range [][2]string{
-			{T(l, "time"), when(d, m.StartsAt)},
-			{T(l, "venue"), strings.TrimSuffix(m.Venue+", "+m.Address, ", ")},
-			{T(l, "host"), m.Host},
-			{T(l, "category"), inv.Category.Name},
-		} {
-			if kv[1] == "" {
-				continue
-			}
-			p.SetFont(fontFamily, "B", 12)
-			p.CellFormat(42, 7, kv[0]+":", "", 0, "L", false, 0, "")
-			p.SetFont(fontFamily, "", 12)
-			p.MultiCell(0, 7, kv[1], "", "L", false)
-		}
-		p.Ln(3)
-		p.MultiCell(0, 7, T(l, "letter_deadline")+" "+when(d, m.Deadline())+".", "", "L", false)
-		url := link(inv)
-		png, err := qrcode.Encode(url, qrcode.Medium, 512)
-		if err != nil {
-			return fmt.Errorf("qr code for %s: %w", inv.Person.FullName, err)
-		}
-		name := fmt.Sprintf("qr%d", i)
-		p.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
-		p.Ln(6)
-		y := p.GetY()
-		p.ImageOptions(name, 75, y, 60, 60, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
-		p.SetY(y + 62)
+// wrappedRow draws one table row whose cells wrap their text instead of
+// cutting it; the row is as tall as its tallest cell. A row that would
+// cross the page foot starts a new page.
+func wrappedRow(p *fpdf.Fpdf, cells []string, widths []float64, lineH float64, header bool) {
+	if header {
+		p.SetFont(fontFamily, "B", 7.5)
+		p.SetFillColor(221, 235, 247)
+	} else {
 		p.SetFont(fontFamily, "", 9)
-		p.MultiCell(0, 5, url, "", "C", false)
-		p.Ln(2)
-		p.SetFont(fontFamily, "", 10)
-		p.MultiCell(0, 5.5, T(l, "letter_scan"), "", "C", false)
 	}
-	if len(d.Invitees) == 0 {
+	lines := make([][]string, len(cells))
+	n := 1
+	for i, c := range cells {
+		lines[i] = p.SplitText(c, widths[i]-2)
+		n = max(n, len(lines[i]))
+	}
+	h := float64(n)*lineH + 2
+	_, pageH := p.GetPageSize()
+	if p.GetY()+h > pageH-18 {
 		p.AddPage()
 	}
-	return p.Output(w)
+	left, _, _, _ := p.GetMargins()
+	x, y := left, p.GetY()
+	for i := range cells {
+		style := "D"
+		if header {
+			style = "FD"
+		}
+		p.Rect(x, y, widths[i], h, style)
+		align := "C"
+		if i == 0 && !header {
+			align = "L"
+		}
+		for k, ln := range lines[i] {
+			p.SetXY(x+1, y+1+float64(k)*lineH)
+			p.CellFormat(widths[i]-2, lineH, ln, "", 0, align, false, 0, "")
+		}
+		x += widths[i]
+	}
+	p.SetXY(left, y+h)
 }

@@ -105,7 +105,7 @@ func (s *MeetingService) FindCategories(ctx context.Context, meetingID int64) ([
 }
 
 const meetingColumns = `id, code, title, kind, host, organization, plan, starts_at, ends_at, timezone, venue, address, agenda,
-	rsvp_deadline, status, feedback, feedback_opened_at, feedback_closed_at, created_at, updated_at`
+	rsvp_deadline, status, feedback, feedback_opened_at, feedback_closed_at, created_at, updated_at, issuer`
 
 // feedbackJSON is how FeedbackSettings are stored.
 type feedbackJSON struct {
@@ -121,12 +121,20 @@ func encodeFeedback(f convene.FeedbackSettings) string {
 	return string(buf)
 }
 
+func encodeIssuer(i convene.Issuer) string {
+	buf, _ := json.Marshal(i)
+	return string(buf)
+}
+
 func scanMeeting(row interface{ Scan(...any) error }) (*convene.Meeting, error) {
 	var m convene.Meeting
 	var starts, ends, deadline, opened, closed, created, updated int64
-	var fb string
+	var fb, iss string
 	if err := row.Scan(&m.ID, &m.Code, &m.Title, &m.Kind, &m.Host, &m.Organization, &m.Plan, &starts, &ends, &m.Timezone,
-		&m.Venue, &m.Address, &m.Agenda, &deadline, &m.Status, &fb, &opened, &closed, &created, &updated); err != nil {
+		&m.Venue, &m.Address, &m.Agenda, &deadline, &m.Status, &fb, &opened, &closed, &created, &updated, &iss); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(iss), &m.Issuer); err != nil {
 		return nil, err
 	}
 	m.StartsAt, m.EndsAt, m.RSVPDeadline = tm(starts), tm(ends), tm(deadline)

@@ -53,10 +53,10 @@ func applyMeeting(ctx context.Context, tx *Tx, pm *convene.PlanMeeting, res *con
 	switch convene.ErrorCode(err) {
 	case convene.ENOTFOUND:
 		r, err := tx.ExecContext(ctx, `INSERT INTO meetings (code, title, kind, host, organization, plan, starts_at, ends_at, timezone,
-			venue, address, agenda, rsvp_deadline, status, feedback, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)`,
+			venue, address, agenda, rsvp_deadline, status, feedback, created_at, updated_at, issuer)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?)`,
 			m.Code, m.Title, m.Kind, m.Host, m.Organization, m.Plan, ts(m.StartsAt), ts(m.EndsAt), m.Timezone,
-			m.Venue, m.Address, m.Agenda, ts(m.RSVPDeadline), fb, ts(tx.now), ts(tx.now))
+			m.Venue, m.Address, m.Agenda, ts(m.RSVPDeadline), fb, ts(tx.now), ts(tx.now), encodeIssuer(m.Issuer))
 		if err != nil {
 			return err
 		}
@@ -69,12 +69,13 @@ func applyMeeting(ctx context.Context, tx *Tx, pm *convene.PlanMeeting, res *con
 		moved = !old.StartsAt.Equal(m.StartsAt) || !old.End().Equal(m.End()) || old.Venue != m.Venue || old.Address != m.Address
 		changed = moved || !old.EndsAt.Equal(m.EndsAt) || old.Title != m.Title || old.Kind != m.Kind || old.Host != m.Host || old.Organization != m.Organization ||
 			old.Plan != m.Plan || old.Timezone != m.Timezone || old.Agenda != m.Agenda || !old.RSVPDeadline.Equal(m.RSVPDeadline) ||
-			encodeFeedback(old.Feedback) != fb
+			encodeFeedback(old.Feedback) != fb || !old.Issuer.Equal(m.Issuer)
 		if changed {
 			if _, err := tx.ExecContext(ctx, `UPDATE meetings SET title = ?, kind = ?, host = ?, organization = ?, plan = ?, starts_at = ?,
-				ends_at = ?, timezone = ?, venue = ?, address = ?, agenda = ?, rsvp_deadline = ?, feedback = ?, updated_at = ? WHERE id = ?`,
+				ends_at = ?, timezone = ?, venue = ?, address = ?, agenda = ?, rsvp_deadline = ?, feedback = ?, updated_at = ?, issuer = ?
+				WHERE id = ?`,
 				m.Title, m.Kind, m.Host, m.Organization, m.Plan, ts(m.StartsAt), ts(m.EndsAt), m.Timezone, m.Venue, m.Address,
-				m.Agenda, ts(m.RSVPDeadline), fb, ts(tx.now), m.ID); err != nil {
+				m.Agenda, ts(m.RSVPDeadline), fb, ts(tx.now), encodeIssuer(m.Issuer), m.ID); err != nil {
 				return err
 			}
 		}

@@ -78,14 +78,20 @@ func checkRoster(m *convene.Meeting, cats []*convene.Category, idx *peopleIndex,
 	for i := range entries {
 		e := &entries[i]
 		var reasons []string
+		if len(e.Problems) > 0 {
+			// A row the reader found bad: add only what the meeting knows.
+			reasons = append(reasons, e.Problems...)
+			if e.Category != "" && findCategory(catBy, e.Category) == nil {
+				reasons = append(reasons, fmt.Sprintf("unknown category %q (meeting %s has: %s)", e.Category, m.Code, categoryCodes(cats)))
+			}
+			bad = append(bad, convene.RowError{Row: e.Row, Reason: strings.Join(reasons, "; ")})
+			continue
+		}
 		p := convene.Person{FullName: strings.TrimSpace(e.FullName), Phone: e.Phone, Role: e.Role}
 		if err := p.Validate(); err != nil {
 			reasons = append(reasons, convene.ErrorMessage(err))
 		}
-		c := catBy[strings.ToLower(strings.TrimSpace(e.Category))]
-		if c == nil {
-			c = catBy[fold(e.Category)]
-		}
+		c := findCategory(catBy, e.Category)
 		if c == nil {
 			reasons = append(reasons, fmt.Sprintf("unknown category %q (meeting %s has: %s)", e.Category, m.Code, categoryCodes(cats)))
 		}
@@ -135,6 +141,14 @@ func checkRoster(m *convene.Meeting, cats []*convene.Category, idx *peopleIndex,
 		return nil, &convene.RosterError{Rows: bad}
 	}
 	return rows, nil
+}
+
+// findCategory finds a category by code, then by name ignoring case and accents.
+func findCategory(catBy map[string]*convene.Category, s string) *convene.Category {
+	if c := catBy[strings.ToLower(strings.TrimSpace(s))]; c != nil {
+		return c
+	}
+	return catBy[fold(s)]
 }
 
 func categoryCodes(cats []*convene.Category) string {

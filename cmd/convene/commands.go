@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -70,15 +71,21 @@ func (m *Main) setupRosterImport(fs *flag.FlagSet) func(context.Context, []strin
 			return err
 		}
 		entries, err := plan.ReadRosterFile(args[0])
-		if err != nil {
+		var bad *convene.RosterError
+		if err != nil && (!errors.As(err, &bad) || len(entries) == 0) {
 			return err
 		}
 		if err := m.openDB(); err != nil {
 			return err
 		}
+		// With bad rows the import is refused, naming them together with
+		// what only the meeting knows (unknown categories).
 		res, err := m.services().Plans.ImportRoster(ctx, *code, entries)
 		if err != nil {
 			return err
+		}
+		if bad != nil {
+			return bad
 		}
 		fmt.Fprintf(m.Stdout, "roster %s: %d rows, %d new people, %d new invitations, %d unchanged\n",
 			filepath.Base(args[0]), res.People, res.NewPeople, res.Invitations, res.Unchanged)

@@ -190,12 +190,13 @@ func TestTry(t *testing.T) {
 	say(code[1])
 	waitFor("Đã liên kết thành công")
 	waitFor("1. ✅ Tham dự")
+	waitFor("Thời gian: 08:00, ") // the example keeps its time of day
 	say("1")
-	waitFor("Cảm ơn anh/chị đã xác nhận tham dự")
+	waitFor("Đã ghi nhận đồng chí tham dự")
 	say("/as organizer")
-	waitFor("Bây giờ bạn là: organizer")
+	waitFor("Vai hiện tại: cán bộ Văn phòng Đảng ủy")
 	say("/status chi-bo-01")
-	waitFor("Tổng: mời 26 · liên kết 1 · dự 1")
+	waitFor("Tổng: mời 26 · đã liên kết 1 · tham dự 1")
 	pw.Close()
 	select {
 	case err := <-done:
@@ -204,5 +205,24 @@ func TestTry(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("try did not end at end of input")
+	}
+}
+
+func TestTryShiftKeepsTimeOfDay(t *testing.T) {
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Skip("no tzdata:", err)
+	}
+	start := time.Date(2024, 3, 28, 8, 0, 0, 0, loc)
+	for _, now := range []time.Time{
+		time.Date(2025, 6, 1, 0, 30, 0, 0, loc),
+		time.Date(2025, 6, 1, 23, 59, 0, 0, loc),
+		time.Date(2025, 6, 1, 20, 0, 0, 0, time.UTC), // already 2 June in Hanoi
+	} {
+		got := start.Add(tryShift(now, start, loc)).In(loc)
+		want := now.In(loc).AddDate(0, 0, 3)
+		if got.Hour() != 8 || got.Minute() != 0 || got.Day() != want.Day() {
+			t.Errorf("now %v: moved to %v, want 08:00 on day %d", now, got, want.Day())
+		}
 	}
 }

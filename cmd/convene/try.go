@@ -33,7 +33,7 @@ func (m *Main) setupTry(fs *flag.FlagSet) func(context.Context, []string) error 
 		if err != nil {
 			return err
 		}
-		delegate, err := m.seedTry(ctx, b)
+		delegate, starts, err := m.seedTry(ctx, b)
 		if err != nil {
 			return err
 		}
@@ -41,18 +41,20 @@ func (m *Main) setupTry(fs *flag.FlagSet) func(context.Context, []string) error 
 		ch.OnLine = func(ctx context.Context, line string) bool {
 			switch line {
 			case "/as organizer":
-				ch.Switch("organizer", "Ban tổ chức")
+				ch.Switch("organizer", b.Texts.T(m.Config.Lang, "try.as_organizer", nil))
 			case "/as delegate":
 				ch.Switch("delegate", delegate.Person.FullName)
 			default:
 				return false
 			}
-			fmt.Fprintln(m.Stdout, b.Texts.T(m.Config.Lang, "try.switched", map[string]any{"Who": ch.User()}))
+			who := b.Texts.T(m.Config.Lang, "try.as_"+ch.User(), map[string]any{"Name": delegate.Person.FullName})
+			fmt.Fprintln(m.Stdout, b.Texts.T(m.Config.Lang, "try.switched", map[string]any{"Who": who}))
 			return true
 		}
 		b.AddChannel(ch)
 		fmt.Fprintln(m.Stdout, b.Texts.T(m.Config.Lang, "try.banner", map[string]any{
 			"Name": delegate.Person.FullName, "Code": delegate.Token, "Meeting": delegate.MeetingID,
+			"Date": b.Texts.Date(m.Config.Lang, starts),
 		}))
 		d := outbox.New(outbox.Config{Outbox: b.Outbox, Tx: m.DB, Channel: b.Channel, Channels: b.ChannelNames, Render: b.Render,
 			OnBatchDone: b.ReportBatch, Wake: b.Woken(), Rate: 100, PerChat: 100, Poll: 50 * time.Millisecond, Logger: b.Logger, Now: b.Now})
@@ -75,15 +77,16 @@ func (m *Main) setupTry(fs *flag.FlagSet) func(context.Context, []string) error 
 	}
 }
 
-// seedTry applies the example plan three days ahead, imports the example
-// roster, issues the invitations of the first meeting, and returns the
-// invitation the console user plays.
-func (m *Main) seedTry(ctx context.Context, b *bot.Bot) (*convene.Invitee, error) {
+// seedTry applies the example plan moved to three days from now, each meeting
+// at its own time of day, imports the example roster, issues the invitations
+// of the first meeting, and returns the invitation the console user plays and
+// the first meeting's new start.
+func (m *Main) seedTry(ctx context.Context, b *bot.Bot) (*convene.Invitee, time.Time, error) {
 	p, err := plan.Parse(examples.Plan())
 	if err != nil {
-		return nil, fmt.Errorf("example plan: %w", err)
+		return nil, time.Time{}, fmt.Errorf("example plan: %w", err)
 	}
-	shift := m.Now().Add(72 * time.Hour).Truncate(time.Hour).Sub(p.Meetings[0].Meeting.StartsAt)
+	shift := tryShift(m.Now(), p.Meetings[0].Meeting.StartsAt, p.Meetings[0].Meeting.Location())
 	for i := range p.Meetings {
 		mt := &p.Meetings[i].Meeting
 		mt.StartsAt = mt.StartsAt.Add(shift)
@@ -104,28 +107,38 @@ func (m *Main) seedTry(ctx context.Context, b *bot.Bot) (*convene.Invitee, error
 	}
 	svc := m.services()
 	if _, err := svc.Plans.ApplyPlan(ctx, p); err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	code := p.Meetings[0].Meeting.Code
 	entries, err := plan.ReadRoster(examples.Roster(), "csv")
 	if err != nil {
-		return nil, fmt.Errorf("example roster: %w", err)
+		return nil, time.Time{}, fmt.Errorf("example roster: %w", err)
 	}
 	if _, err := svc.Plans.ImportRoster(ctx, code, entries); err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	if _, err := b.IssueInvitations(ctx, code, "try", 0); err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	mt, err := svc.Meetings.FindMeetingByCode(ctx, code)
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	invs, _, err := svc.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: mt.ID, Limit: 1})
 	if err != nil || len(invs) == 0 {
-		return nil, fmt.Errorf("example roster has no invitees: %v", err)
+		return nil, time.Time{}, fmt.Errorf("example roster has no invitees: %v", err)
 	}
-	return invs[0], nil
+	return invs[0], mt.StartsAt, nil
+}
+
+// tryShift is how far to move a plan whose first meeting starts at start so
+// that it starts three days after now on the calendar of loc, at the same
+// time of day (08:00 stays 08:00).
+func tryShift(now, start time.Time, loc *time.Location) time.Duration {
+	s := start.In(loc)
+	d := now.In(loc).AddDate(0, 0, 3)
+	moved := time.Date(d.Year(), d.Month(), d.Day(), s.Hour(), s.Minute(), 0, 0, loc)
+	return moved.Sub(start)
 }
 
 // waitSent waits, up to 3 s, until nothing is queued: the replies of the
