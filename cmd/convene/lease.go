@@ -9,12 +9,16 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/convene/convene"
 	"github.com/convene/convene/storage"
 )
+
+// heldHere names the leases this process holds now.
+var heldHere sync.Map
 
 // serveLease is the lease that makes one serve per database.
 const serveLease = "serve"
@@ -51,7 +55,9 @@ func (m *Main) holdLease(ctx context.Context) (hold func(ctx context.Context, lo
 	if err != nil {
 		return nil, err
 	}
+	heldHere.Store(me, true)
 	return func(ctx context.Context, lost func()) {
+		defer heldHere.Delete(me)
 		defer func() {
 			if err := ls.ReleaseLease(context.WithoutCancel(ctx), serveLease, me); err != nil {
 				m.Logger.Warn("release lease", "err", err)
@@ -89,7 +95,9 @@ func deadLocal(holder, host string) bool {
 		return false
 	}
 	if pid == os.Getpid() {
-		return true // an earlier life of this pid (a restarted container): not us, we have no lease yet
+		// Ours, or an earlier life of this pid (a restarted container).
+		_, live := heldHere.Load(holder)
+		return !live
 	}
 	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }

@@ -81,6 +81,13 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 		if err != nil {
 			return err
 		}
+		// The lease is renewed until serve returns, for whatever reason, and then released.
+		runCtx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		leaseCtx, stopLease := context.WithCancel(context.WithoutCancel(ctx))
+		leaseDone := make(chan struct{})
+		go func() { defer close(leaseDone); hold(leaseCtx, cancel) }()
+		defer func() { stopLease(); <-leaseDone }()
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 		metrics := outbox.NewMetrics(reg, b.Outbox)
@@ -128,12 +135,6 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 		if err := b.RefreshMenus(ctx); err != nil {
 			m.Logger.Warn("organizer menus", "err", err)
 		}
-		runCtx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		leaseCtx, stopLease := context.WithCancel(context.WithoutCancel(ctx))
-		leaseDone := make(chan struct{})
-		go func() { defer close(leaseDone); hold(leaseCtx, cancel) }()
-		defer func() { stopLease(); <-leaseDone }()
 		var wg sync.WaitGroup
 		errc := make(chan error, 8)
 		start := func(name string, run func(context.Context) error) {

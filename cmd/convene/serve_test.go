@@ -64,6 +64,16 @@ func TestServe(t *testing.T) {
 		t.Fatalf("vi menu %+v", cmds)
 	}
 
+	t.Run("SecondServeRefused", func(t *testing.T) {
+		_, stderr, code := run(t, env, "serve")
+		if code != 1 || !strings.Contains(stderr, "another convene serve") || !strings.Contains(stderr, "stop it first") {
+			t.Fatalf("a second serve on the same database: exit %d, %q", code, stderr)
+		}
+		if strings.Contains(stderr, srv.Token()) {
+			t.Fatal("the token is in the error")
+		}
+	})
+
 	t.Run("LinksUseUsernameFromGetMe", func(t *testing.T) {
 		out, _, _ := run(t, env, "links", "--meeting", "chi-bo-01")
 		if !strings.Contains(out, "https://t.me/convene_hop_bot?start=") {
