@@ -94,7 +94,8 @@ func (b *Bot) askLinkCode(ctx context.Context, r *Request, p *convene.Person, ho
 	for _, a := range owners {
 		lang := b.langOf(p, a)
 		msgs = append(msgs, &convene.OutboxMessage{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
-			Key: fmt.Sprintf("link-code:%d:%d:%s:%s", p.ID, a.ID, r.Actor(), r.UpdateID),
+			Key:         fmt.Sprintf("link-code:%d:%d:%s:%s", p.ID, a.ID, r.Actor(), r.UpdateID),
+			Interactive: true, // goes at once, and its code is not kept once sent
 			Content: convene.Content{Text: b.Texts.T(lang, "link.code_for_owner", map[string]any{
 				"Channel": r.Account.Channel, "Account": r.Name, "Code": code, "Minutes": int(linkCodeTTL.Minutes()),
 			})}})

@@ -206,8 +206,13 @@ var withNow = &struct{ now bool }{true}
 
 // MarkSent records delivery with the provider's message id, at storage time.
 // Returns ENOTFOUND for an unknown message.
+//
+// A delivered reply (an interactive message) keeps no text: replies echo
+// what people typed — feedback answers, anonymous ones too, one-time codes,
+// reasons — and the database need not keep them once sent.
 func (s *OutboxService) MarkSent(ctx context.Context, id int64, providerID string) error {
-	return s.setState(ctx, "sent", id, `UPDATE outbox SET state = 'sent', provider_message_id = ?, sent_at = ?, error = '' WHERE id = ?`, providerID, withNow)
+	return s.setState(ctx, "sent", id, `UPDATE outbox SET state = 'sent', provider_message_id = ?, sent_at = ?, error = '',
+		content = CASE WHEN interactive THEN '{"text":""}' ELSE content END WHERE id = ?`, providerID, withNow)
 }
 
 // MarkRetry puts the message back in the queue until at after a failed

@@ -1,7 +1,9 @@
 package storage_test
 
 import (
+	"database/sql"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -120,6 +122,34 @@ func TestOutboxService(t *testing.T) {
 		got := mustClaim(t, os, 2)
 		if len(got) != 2 || got[0].Key != "reply" || !got[0].Interactive || got[1].Key != "bulk0" {
 			t.Fatalf("claimed %v, want reply then bulk0", keys(got))
+		}
+	})
+
+	t.Run("SentReplyKeepsNoText", func(t *testing.T) {
+		db, _, os, acc := setup(t)
+		reply := inChat(msg(acc, "reply"), "300")
+		reply.Interactive, reply.Content.Text = true, "Câu trả lời ẩn danh: tổ chức chu đáo"
+		bulk := inChat(msg(acc, "bulk"), "301")
+		bulk.Content.Text = "GIẤY MỜI hội nghị"
+		_, _ = os.Enqueue(ctx(), []*convene.OutboxMessage{reply, bulk})
+		for _, m := range mustClaim(t, os, 10) {
+			if err := os.MarkSent(ctx(), m.ID, "1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		raw, err := sql.Open("sqlite", db.DSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		var replyText, bulkText string
+		_ = raw.QueryRow(`SELECT content FROM outbox WHERE key = 'reply'`).Scan(&replyText)
+		_ = raw.QueryRow(`SELECT content FROM outbox WHERE key = 'bulk'`).Scan(&bulkText)
+		if strings.Contains(replyText, "ẩn danh") {
+			t.Fatalf("a delivered reply kept its text: %s", replyText)
+		}
+		if !strings.Contains(bulkText, "GIẤY MỜI") {
+			t.Fatalf("a delivered invitation lost its text: %s", bulkText)
 		}
 	})
 
