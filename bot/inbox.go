@@ -80,11 +80,15 @@ func (b *Bot) Accept(ctx context.Context, in *Incoming) error {
 func (b *Bot) RunInbox(ctx context.Context, cfg InboxConfig) error {
 	cfg.defaults()
 	var (
-		mu    sync.Mutex
-		busy  = map[string]bool{} // chats with an update being handled
-		wg    sync.WaitGroup
-		slot  = make(chan struct{}, cfg.Workers)
-		freed = make(chan struct{}, 1)
+		mu   sync.Mutex
+		busy = map[string]bool{} // chats with an update being handled
+		// finished holds the chats whose update was handled since the
+		// inbox was last read: what that read returned for them is stale
+		// (tries, next attempt) and waits for the next read.
+		finished = map[string]bool{}
+		wg       sync.WaitGroup
+		slot     = make(chan struct{}, cfg.Workers)
+		freed    = make(chan struct{}, 1)
 	)
 	defer wg.Wait()
 	work := context.WithoutCancel(ctx)
@@ -98,6 +102,9 @@ func (b *Bot) RunInbox(ctx context.Context, cfg InboxConfig) error {
 				b.Logger.Debug("inbox pruned", "updates", n)
 			}
 		}
+		mu.Lock()
+		clear(finished)
+		mu.Unlock()
 		ups, err := b.Inbox.DueUpdates(ctx, 256)
 		if err != nil && ctx.Err() == nil {
 			b.Logger.Error("read inbox", "err", err)
@@ -105,7 +112,7 @@ func (b *Bot) RunInbox(ctx context.Context, cfg InboxConfig) error {
 		started := 0
 		for _, u := range ups {
 			mu.Lock()
-			taken := busy[u.ChatKey]
+			taken := busy[u.ChatKey] || finished[u.ChatKey]
 			mu.Unlock()
 			if taken {
 				continue
@@ -125,6 +132,7 @@ func (b *Bot) RunInbox(ctx context.Context, cfg InboxConfig) error {
 				defer func() {
 					mu.Lock()
 					delete(busy, u.ChatKey)
+					finished[u.ChatKey] = true
 					mu.Unlock()
 					<-slot
 					select {
