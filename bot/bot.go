@@ -146,8 +146,6 @@ type Request struct {
 	Admin     bool
 	Organizer bool // admins are organizers too
 	channel   Channel
-	// flowData is the data of the flow being continued, if any.
-	flowData map[string]string
 	// keyBase makes the outbox keys of this handling's replies; replies counts them.
 	keyBase string
 	replies int
