@@ -297,13 +297,15 @@ func (b *Bot) t(r *Request, id string, kv ...any) string {
 	return b.Texts.T(r.Lang, id, kvMap(kv))
 }
 
+// kvMap turns name, value pairs into a text's data; a name that is not a
+// string is formatted, so a slip renders visibly instead of panicking.
 func kvMap(kv []any) map[string]any {
 	if len(kv) == 0 {
 		return nil
 	}
 	m := make(map[string]any, len(kv)/2)
 	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i].(string)] = kv[i+1]
+		m[fmt.Sprint(kv[i])] = kv[i+1]
 	}
 	return m
 }
@@ -403,4 +405,21 @@ func randomKey() string {
 	buf := make([]byte, 12)
 	_, _ = rand.Read(buf)
 	return base64.RawURLEncoding.EncodeToString(buf)
+}
+
+// inTx runs fn in one transaction (joining the caller's, inside a handler)
+// and wakes the dispatcher once it committed: a business change and the
+// messages it causes commit together.
+func inTx[T any](ctx context.Context, b *Bot, fn func(ctx context.Context) (T, error)) (T, error) {
+	var out T
+	err := b.Tx.InTx(ctx, func(ctx context.Context) (err error) {
+		out, err = fn(ctx)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	b.Wake()
+	return out, nil
 }

@@ -64,8 +64,13 @@ func (b *Bot) mayGiveFeedback(ctx context.Context, r *Request, m *convene.Meetin
 }
 
 // OpenFeedback asks the meeting's attendees for feedback, once: the
-// messages' keys make a second call send nothing again.
+// messages' keys make a second call send nothing again. The messages, the
+// meeting's opening time and the audit entry commit in one transaction.
 func (b *Bot) OpenFeedback(ctx context.Context, code, actor string) (*Delivery, error) {
+	return inTx(ctx, b, func(ctx context.Context) (*Delivery, error) { return b.openFeedback(ctx, code, actor) })
+}
+
+func (b *Bot) openFeedback(ctx context.Context, code, actor string) (*Delivery, error) {
 	m, err := b.Meetings.FindMeetingByCode(ctx, code)
 	if err != nil {
 		return nil, err
@@ -96,7 +101,6 @@ func (b *Bot) OpenFeedback(ctx context.Context, code, actor string) (*Delivery, 
 		Detail: fmt.Sprintf("%d queued", n)}); err != nil {
 		return nil, err
 	}
-	b.Wake()
 	return &Delivery{Queued: n, Unlinked: total - len(msgs)}, nil
 }
 

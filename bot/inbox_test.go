@@ -157,3 +157,67 @@ func TestInboxRetry(t *testing.T) {
 		}
 	})
 }
+
+// failingAudit is the real audit log refusing to record action.
+type failingAudit struct {
+	convene.AuditService
+	action string
+}
+
+func (a failingAudit) RecordAudit(ctx context.Context, e *convene.AuditEntry) error {
+	if e.Action == a.action {
+		return convene.Errorf(convene.EINTERNAL, "database is locked")
+	}
+	return a.AuditService.RecordAudit(ctx, e)
+}
+
+// TestChangeAndMessagesCommitTogether: when the audit entry of feedback
+// opening, a broadcast or issuing invitations can't be written, none of
+// their messages is queued and the meeting is unchanged.
+func TestChangeAndMessagesCommitTogether(t *testing.T) {
+	ctx := context.Background()
+	for _, action := range []string{"feedback-open", "broadcast", "invite", "remind"} {
+		t.Run(action, func(t *testing.T) {
+			h := newHarnessWith(t, func(h *harness) {
+				h.bot.Audit = failingAudit{AuditService: h.bot.Audit, action: action}
+			})
+			h.link(h.user(101, "Hà"), "Thu Hà")
+			if action != "invite" {
+				h.issue()
+			}
+			// An attendee, so that feedback would be asked of her.
+			if _, err := h.svc.Invitations.SetRSVP(ctx, h.invitee("Thu Hà").ID, convene.RSVPChange{RSVP: convene.RSVPAttending, Actor: "test"}); err != nil {
+				t.Fatal(err)
+			}
+			h.settle()
+			before := len(h.srv.Messages(101))
+			var err error
+			switch action {
+			case "feedback-open":
+				_, err = h.bot.OpenFeedback(ctx, "chi-bo-01", "test")
+			case "broadcast":
+				_, err = h.bot.Broadcast(ctx, convene.InvitationFilter{MeetingID: h.m.ID}, "Tin", "bc:test", "test", 0)
+			case "invite":
+				_, err = h.bot.IssueInvitations(ctx, "chi-bo-01", "test", 0)
+			case "remind":
+				_, err = h.bot.RemindNow(ctx, "chi-bo-01", "", "test", 0)
+			}
+			if convene.ErrorCode(err) != convene.EINTERNAL {
+				t.Fatalf("err %v", err)
+			}
+			h.settle()
+			if n := len(h.srv.Messages(101)) - before; n != 0 {
+				t.Fatalf("%d messages sent without their audit entry", n)
+			}
+			m, _ := h.svc.Meetings.FindMeetingByCode(ctx, "chi-bo-01")
+			if !m.FeedbackOpenedAt.IsZero() || m.Status != h.m.Status && action == "invite" {
+				t.Fatalf("meeting changed without its audit entry: %+v", m)
+			}
+			if action == "invite" {
+				if s, _ := h.svc.Invitations.MeetingStats(ctx, h.m.ID); s.Total.Issued != 0 {
+					t.Fatalf("%d invitations issued without their audit entry", s.Total.Issued)
+				}
+			}
+		})
+	}
+}

@@ -129,8 +129,14 @@ type InviteResult struct {
 // IssueInvitations issues a meeting's invitations: it marks every invitation
 // issued and queues the message for each linked, not yet issued invitee in
 // one transaction; a running serve sends them. Issuing again sends nothing
-// twice. notify is the account told how the batch went (0: nobody).
+// twice. notify is the account told how the batch went (0: nobody). The
+// invitations, their messages, the meeting's status and the audit entry
+// commit in one transaction.
 func (b *Bot) IssueInvitations(ctx context.Context, code, actor string, notify int64) (*InviteResult, error) {
+	return inTx(ctx, b, func(ctx context.Context) (*InviteResult, error) { return b.issueInvitations(ctx, code, actor, notify) })
+}
+
+func (b *Bot) issueInvitations(ctx context.Context, code, actor string, notify int64) (*InviteResult, error) {
 	m, err := b.Meetings.FindMeetingByCode(ctx, code)
 	if err != nil {
 		return nil, err
@@ -172,6 +178,5 @@ func (b *Bot) IssueInvitations(ctx context.Context, code, actor string, notify i
 		Detail: fmt.Sprintf("issued %d, queued %d", len(ids), res.Queued)}); err != nil {
 		return nil, err
 	}
-	b.Wake()
 	return res, nil
 }
