@@ -112,8 +112,13 @@ func recipients(invs []*convene.Invitee) (reach []*convene.Invitee, unreachable 
 
 // Broadcast queues text to the meeting's invitees matching filter, as one
 // batch whose result is reported to notify (0: nobody). batch names it; the
-// same batch queued twice sends nothing twice.
+// same batch queued twice sends nothing twice. The messages and the audit
+// entry commit in one transaction.
 func (b *Bot) Broadcast(ctx context.Context, f convene.InvitationFilter, text, batch, actor string, notify int64) (*Delivery, error) {
+	return inTx(ctx, b, func(ctx context.Context) (*Delivery, error) { return b.broadcast(ctx, f, text, batch, actor, notify) })
+}
+
+func (b *Bot) broadcast(ctx context.Context, f convene.InvitationFilter, text, batch, actor string, notify int64) (*Delivery, error) {
 	m, err := b.Meetings.FindMeetingByID(ctx, f.MeetingID)
 	if err != nil {
 		return nil, err
@@ -141,6 +146,5 @@ func (b *Bot) Broadcast(ctx context.Context, f convene.InvitationFilter, text, b
 		Subject: batch, Detail: fmt.Sprintf("%d queued: %s", n, text)}); err != nil {
 		return nil, err
 	}
-	b.Wake()
 	return &Delivery{Queued: n, Unlinked: unlinked}, nil
 }

@@ -148,8 +148,6 @@ type Request struct {
 	Admin     bool
 	Organizer bool // admins are organizers too
 	channel   Channel
-	// flowData is the data of the flow being continued, if any.
-	flowData map[string]string
 	// keyBase makes the outbox keys of this handling's replies; replies counts them.
 	keyBase string
 	replies int
@@ -187,10 +185,26 @@ func (b *Bot) Handle(ctx context.Context, in *Incoming) error {
 }
 
 // handle does the work of one update in the caller's transaction: it
-// records the account, works out the sender's role and language, routes
-// the update, and replies with a clear text to any refusal. It returns an
-// error, to roll everything back, only for a fault (EINTERNAL) or a panic.
-func (b *Bot) handle(ctx context.Context, in *Incoming) (r *Request, err error) {
+// identifies the sender (account, person, role, language), then runs the
+// routing table inside the middleware (see pipeline). It returns an error,
+// to roll everything back, only for a fault (EINTERNAL) or a panic.
+func (b *Bot) handle(ctx context.Context, in *Incoming) (*Request, error) {
+	r, err := b.identifySender(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return r, b.pipeline()(ctx, r)
+}
+
+// pipeline is the routing table wrapped in the cross-cutting work, outermost
+// first: recover a panic as a fault, drop a flooding account's updates, and
+// turn a refusal into the reply that explains it.
+func (b *Bot) pipeline() handlerFunc {
+	return b.recoverPanic(b.throttleAccount(b.replyRefusal(b.route)))
+}
+
+// identifySender records the sender's account and works out who they are.
+func (b *Bot) identifySender(ctx context.Context, in *Incoming) (*Request, error) {
 	ch := b.Channel(in.Channel)
 	if ch == nil {
 		return nil, fmt.Errorf("handle: unknown channel %q", in.Channel)
@@ -207,36 +221,60 @@ func (b *Bot) handle(ctx context.Context, in *Incoming) (r *Request, err error) 
 	if err != nil {
 		return nil, fmt.Errorf("handle: touch account: %w", err)
 	}
-	r = &Request{Incoming: in, Account: acc, channel: ch, keyBase: "r:" + randomKey()}
+	r := &Request{Incoming: in, Account: acc, channel: ch, keyBase: "r:" + randomKey()}
 	if acc.PersonID != 0 {
 		if r.Person, err = b.People.FindPersonByID(ctx, acc.PersonID); err != nil {
 			return nil, fmt.Errorf("handle: %w", err)
 		}
 	}
 	b.identify(r)
-	defer func() {
-		if p := recover(); p != nil {
-			b.Logger.Error("panic in handler", "panic", p, "stack", string(debug.Stack()))
-			err = fmt.Errorf("panic: %v", p)
-		}
-	}()
-	if ok, tell := b.throttle.allow("u:"+r.Actor(), updateRate, updateBurst, time.Now()); !ok && !r.Admin {
-		// Flooding: the update is dropped (marked done) without work; the
-		// account hears why once a minute.
-		b.Logger.Info("account over its message limit", "actor", r.Actor())
-		b.answer(ctx, r, "")
-		if tell {
-			b.say(ctx, r, "limit.slow_down")
-		}
-		return r, nil
+	return r, nil
+}
+
+// recoverPanic turns a panic in next into a fault that rolls the update back.
+func (b *Bot) recoverPanic(next handlerFunc) handlerFunc {
+	return func(ctx context.Context, r *Request) (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				b.Logger.Error("panic in handler", "panic", p, "stack", string(debug.Stack()))
+				err = fmt.Errorf("panic: %v", p)
+			}
+		}()
+		return next(ctx, r)
 	}
-	if err := b.route(ctx, r); err != nil && !errors.Is(err, errAnswered) {
+}
+
+// throttleAccount drops the update of an account over its limit (see
+// abuse.go) without work; the account hears why once a minute. Admins are
+// not limited.
+func (b *Bot) throttleAccount(next handlerFunc) handlerFunc {
+	return func(ctx context.Context, r *Request) error {
+		if ok, tell := b.throttle.allow("u:"+r.Actor(), updateRate, updateBurst, time.Now()); !ok && !r.Admin {
+			b.Logger.Info("account over its message limit", "actor", r.Actor())
+			b.answer(ctx, r, "")
+			if tell {
+				b.say(ctx, r, "limit.slow_down")
+			}
+			return nil
+		}
+		return next(ctx, r)
+	}
+}
+
+// replyRefusal answers an error of next with the text for its code (see
+// replyError); only a fault (EINTERNAL) is returned, to roll back.
+func (b *Bot) replyRefusal(next handlerFunc) handlerFunc {
+	return func(ctx context.Context, r *Request) error {
+		err := next(ctx, r)
+		if err == nil || errors.Is(err, errAnswered) {
+			return nil
+		}
 		if convene.ErrorCode(err) == convene.EINTERNAL {
-			return r, err
+			return err
 		}
 		b.replyError(ctx, r, err)
+		return nil
 	}
-	return r, nil
 }
 
 // finish does what waited for the commit: answers the button press (with
@@ -301,13 +339,15 @@ func (b *Bot) t(r *Request, id string, kv ...any) string {
 	return b.Texts.T(r.Lang, id, kvMap(kv))
 }
 
+// kvMap turns name, value pairs into a text's data; a name that is not a
+// string is formatted, so a slip renders visibly instead of panicking.
 func kvMap(kv []any) map[string]any {
 	if len(kv) == 0 {
 		return nil
 	}
 	m := make(map[string]any, len(kv)/2)
 	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i].(string)] = kv[i+1]
+		m[fmt.Sprint(kv[i])] = kv[i+1]
 	}
 	return m
 }
@@ -407,4 +447,21 @@ func randomKey() string {
 	buf := make([]byte, 12)
 	_, _ = rand.Read(buf)
 	return base64.RawURLEncoding.EncodeToString(buf)
+}
+
+// inTx runs fn in one transaction (joining the caller's, inside a handler)
+// and wakes the dispatcher once it committed: a business change and the
+// messages it causes commit together.
+func inTx[T any](ctx context.Context, b *Bot, fn func(ctx context.Context) (T, error)) (T, error) {
+	var out T
+	err := b.Tx.InTx(ctx, func(ctx context.Context) (err error) {
+		out, err = fn(ctx)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	b.Wake()
+	return out, nil
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/convene/convene"
@@ -19,7 +20,8 @@ func (b *Bot) cmdBroadcast(ctx context.Context, r *Request) error {
 		b.say(ctx, r, "audience.invalid")
 		return nil
 	}
-	if err := b.startFlow(ctx, r, "broadcast", "text", map[string]string{"meeting": itoa(m.ID), "audience": rest}); err != nil {
+	st := broadcastState{Step: bcAskText, Meeting: m.ID, Audience: rest}
+	if err := b.Conversations.SaveConversation(ctx, st.conversation(r.Account.ID)); err != nil {
 		return err
 	}
 	b.say(ctx, r, "bc.ask_text", "Title", m.Title)
@@ -37,7 +39,11 @@ func (b *Bot) flowBroadcast(ctx context.Context, r *Request, c *convene.Conversa
 		b.say(ctx, r, "bc.ask_text", "Title", "")
 		return nil
 	}
-	id, f, err := b.broadcastFilter(c)
+	st, err := parseBroadcastState(c)
+	if err != nil {
+		return err
+	}
+	f, err := ParseAudience(st.Meeting, st.Audience)
 	if err != nil {
 		return err
 	}
@@ -46,36 +52,27 @@ func (b *Bot) flowBroadcast(ctx context.Context, r *Request, c *convene.Conversa
 		return err
 	}
 	reach, unlinked := recipients(invs)
-	c.Data["text"], c.Step = text, "confirm"
-	if err := b.Conversations.SaveConversation(ctx, c); err != nil {
+	st.Text, st.Step = text, bcConfirm
+	if err := b.Conversations.SaveConversation(ctx, st.conversation(r.Account.ID)); err != nil {
 		return err
 	}
 	b.reply(ctx, r, Outgoing{
 		Text: b.t(r, "bc.confirm", "Count", len(reach), "Unlinked", unlinked, "Text", text),
 		Buttons: [][]convene.Button{{
-			{Text: b.t(r, "btn.confirm_send"), Data: "bc:ok:" + itoa(id)},
-			{Text: b.t(r, "btn.cancel"), Data: "bc:no:" + itoa(id)},
+			{Text: b.t(r, "btn.confirm_send"), Data: broadcastData{Meeting: st.Meeting, OK: true}.encode()},
+			{Text: b.t(r, "btn.cancel"), Data: broadcastData{Meeting: st.Meeting}.encode()},
 		}},
 	})
 	return nil
 }
 
-func (b *Bot) broadcastFilter(c *convene.Conversation) (int64, convene.InvitationFilter, error) {
-	var id int64
-	if _, err := fmt.Sscan(c.Data["meeting"], &id); err != nil {
-		return 0, convene.InvitationFilter{}, convene.Errorf(convene.EINVALID, "bad meeting")
-	}
-	f, err := ParseAudience(id, c.Data["audience"])
-	return id, f, err
-}
-
 // onBroadcastConfirm queues the announcement once confirmed.
-func (b *Bot) onBroadcastConfirm(ctx context.Context, r *Request, parts []string) error {
+func (b *Bot) onBroadcastConfirm(ctx context.Context, r *Request) error {
 	if !r.Organizer {
 		return convene.Errorf(convene.EFORBIDDEN, "broadcast")
 	}
 	c, err := b.Conversations.FindConversation(ctx, r.Account.ID)
-	if convene.ErrorCode(err) == convene.ENOTFOUND || (err == nil && (c.Flow != "broadcast" || c.Step != "confirm")) {
+	if convene.ErrorCode(err) == convene.ENOTFOUND || (err == nil && (c.Flow != flowBroadcast || c.Step != string(bcConfirm))) {
 		b.answer(ctx, r, b.t(r, "hint.stale_button"))
 		return nil
 	} else if err != nil {
@@ -85,16 +82,20 @@ func (b *Bot) onBroadcastConfirm(ctx context.Context, r *Request, parts []string
 	if err := b.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
 		return err
 	}
-	if len(parts) < 2 || parts[1] != "ok" {
+	if data, _ := parseBroadcastData(r.CallbackData); !data.OK {
 		b.edit(ctx, r, Outgoing{Text: b.t(r, "org.cancelled")})
 		return nil
 	}
-	_, f, err := b.broadcastFilter(c)
+	st, err := parseBroadcastState(c)
+	if err != nil {
+		return err
+	}
+	f, err := ParseAudience(st.Meeting, st.Audience)
 	if err != nil {
 		return err
 	}
 	batch := fmt.Sprintf("bc:%d:%s", f.MeetingID, r.UpdateID)
-	d, err := b.Broadcast(ctx, f, c.Data["text"], batch, r.Actor(), r.Account.ID)
+	d, err := b.Broadcast(ctx, f, st.Text, batch, r.Actor(), r.Account.ID)
 	if err != nil {
 		return err
 	}
@@ -129,4 +130,66 @@ func (b *Bot) reportBatch(ctx context.Context, st *convene.BatchStats, notify in
 	_, err = b.Outbox.Enqueue(ctx, []*convene.OutboxMessage{{AccountID: acc.ID, Channel: acc.Channel, ChatID: acc.ChatID,
 		Key: "batch-report:" + st.Batch, Content: convene.Content{Text: text}}})
 	return err
+}
+
+// broadcastData is the callback data of the broadcast confirmation:
+// "bc:<ok|no>:<meeting id>". What is sent comes from the organizer's
+// conversation, not from the data.
+type broadcastData struct {
+	Meeting int64
+	OK      bool
+}
+
+func (d broadcastData) encode() string { return "bc:" + okNo(d.OK) + ":" + itoa(d.Meeting) }
+
+// parseBroadcastData reads broadcastData; anything but "ok" cancels, and
+// the meeting is 0 where it is not a number.
+func parseBroadcastData(s string) (broadcastData, error) {
+	p := strings.Split(s, ":")
+	if p[0] != "bc" {
+		return broadcastData{}, errStale
+	}
+	var d broadcastData
+	if len(p) >= 2 {
+		d.OK = p[1] == "ok"
+	}
+	if len(p) >= 3 {
+		d.Meeting, _ = strconv.ParseInt(p[2], 10, 64)
+	}
+	return d, nil
+}
+
+const flowBroadcast = "broadcast"
+
+// bcStep is where the broadcast flow stands.
+type bcStep string
+
+const (
+	bcAskText bcStep = "text"    // waiting for the announcement's text
+	bcConfirm bcStep = "confirm" // waiting for the confirmation button
+)
+
+// broadcastState is the broadcast flow's: the meeting, the audience as the
+// organizer typed it, and the text once given.
+type broadcastState struct {
+	Step     bcStep
+	Meeting  int64
+	Audience string
+	Text     string
+}
+
+func (s broadcastState) conversation(accountID int64) *convene.Conversation {
+	data := map[string]string{"meeting": itoa(s.Meeting), "audience": s.Audience}
+	if s.Text != "" {
+		data["text"] = s.Text
+	}
+	return &convene.Conversation{AccountID: accountID, Flow: flowBroadcast, Step: string(s.Step), Data: data}
+}
+
+func parseBroadcastState(c *convene.Conversation) (broadcastState, error) {
+	var id int64
+	if _, err := fmt.Sscan(c.Data["meeting"], &id); err != nil {
+		return broadcastState{}, convene.Errorf(convene.EINVALID, "bad meeting")
+	}
+	return broadcastState{Step: bcStep(c.Step), Meeting: id, Audience: c.Data["audience"], Text: c.Data["text"]}, nil
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/convene/convene"
 )
@@ -10,8 +11,24 @@ import (
 // The calendar button, "📅 Add to calendar" under an invitation, sends the
 // meeting's .ics file on demand. Its callback data is "ics:<invitation id>".
 
-// calendarData is the calendar button's callback data.
-func calendarData(invID int64) string { return "ics:" + itoa(invID) }
+// calendarData is the calendar button's callback data: "ics:<invitation id>".
+type calendarData struct{ Inv int64 }
+
+func (d calendarData) encode() string { return "ics:" + itoa(d.Inv) }
+
+// parseCalendarData reads calendarData: errStale unless it names a
+// positive invitation id.
+func parseCalendarData(s string) (calendarData, error) {
+	p := strings.Split(s, ":")
+	if len(p) != 2 || p[0] != "ics" {
+		return calendarData{}, errStale
+	}
+	id, err := strconv.ParseInt(p[1], 10, 64)
+	if err != nil || id <= 0 {
+		return calendarData{}, errStale
+	}
+	return calendarData{Inv: id}, nil
+}
 
 // calendarButton reports whether a channel with caps offers the calendar
 // button: it needs buttons to press and documents to send the file.
@@ -30,11 +47,11 @@ func (b *Bot) calendarButtonOn(name string) bool {
 // onCalendarButton sends the meeting's .ics file to the invitee (or an
 // organizer) who pressed the calendar button. Data that names no
 // invitation, or an invitation of someone else, gets the stale-button answer.
-func (b *Bot) onCalendarButton(ctx context.Context, r *Request, parts []string) error {
+func (b *Bot) onCalendarButton(ctx context.Context, r *Request) error {
 	var inv *convene.Invitee
-	if len(parts) == 2 {
-		if id, err := strconv.ParseInt(parts[1], 10, 64); err == nil && id > 0 {
-			found, err := b.Invitations.FindInvitationByID(ctx, id)
+	{
+		if d, err := parseCalendarData(r.CallbackData); err == nil {
+			found, err := b.Invitations.FindInvitationByID(ctx, d.Inv)
 			switch {
 			case convene.ErrorCode(err) == convene.ENOTFOUND:
 			case err != nil:

@@ -188,10 +188,10 @@ func (b *Bot) showRollcall(ctx context.Context, r *Request, m *convene.Meeting, 
 		}
 		rows = append(rows, []convene.Button{{
 			Text: fmt.Sprintf("%s %s — %s", mark, inv.Person.FullName, orDash(inv.Person.Unit)),
-			Data: fmt.Sprintf("rc:%d:%d:%d", m.ID, inv.ID, page),
+			Data: rollcallData{Meeting: m.ID, Inv: inv.ID, Page: page}.encode(),
 		}})
 	}
-	rows = append(rows, b.pager(r, "rollcall", m.ID, page, total)...)
+	rows = append(rows, b.pager(r, pageRollcall, m.ID, page, total)...)
 	out := Outgoing{Text: text, Buttons: rows}
 	if edit {
 		b.edit(ctx, r, out)
@@ -202,21 +202,16 @@ func (b *Bot) showRollcall(ctx context.Context, r *Request, m *convene.Meeting, 
 }
 
 // onRollcall toggles one invitee's manual check-in.
-func (b *Bot) onRollcall(ctx context.Context, r *Request, parts []string) error {
+func (b *Bot) onRollcall(ctx context.Context, r *Request) error {
 	if !r.Organizer {
 		return convene.Errorf(convene.EFORBIDDEN, "rollcall")
 	}
-	if len(parts) != 4 {
-		b.answer(ctx, r, b.t(r, "hint.stale_button"))
-		return nil
+	d, err := parseRollcallData(r.CallbackData)
+	if err != nil {
+		return err
 	}
-	mid, err1 := strconv.ParseInt(parts[1], 10, 64)
-	id, err2 := strconv.ParseInt(parts[2], 10, 64)
-	page, err3 := strconv.Atoi(parts[3])
-	if err1 != nil || err2 != nil || err3 != nil {
-		return convene.Errorf(convene.EINVALID, "bad roll call button")
-	}
-	m, err := b.Meetings.FindMeetingByID(ctx, mid)
+	id, page := d.Inv, d.Page
+	m, err := b.Meetings.FindMeetingByID(ctx, d.Meeting)
 	if err != nil {
 		return err
 	}
@@ -242,4 +237,29 @@ func (b *Bot) onRollcall(ctx context.Context, r *Request, parts []string) error 
 	}
 	b.answer(ctx, r, inv.Person.FullName)
 	return b.showRollcall(ctx, r, m, page, "", true)
+}
+
+// rollcallData is the callback data of a roll-call toggle:
+// "rc:<meeting id>:<invitation id>:<page>".
+type rollcallData struct {
+	Meeting, Inv int64
+	Page         int
+}
+
+func (d rollcallData) encode() string { return fmt.Sprintf("rc:%d:%d:%d", d.Meeting, d.Inv, d.Page) }
+
+// parseRollcallData reads rollcallData: errStale for another shape,
+// EINVALID for bad numbers.
+func parseRollcallData(s string) (rollcallData, error) {
+	p := strings.Split(s, ":")
+	if len(p) != 4 || p[0] != "rc" {
+		return rollcallData{}, errStale
+	}
+	mid, err1 := strconv.ParseInt(p[1], 10, 64)
+	id, err2 := strconv.ParseInt(p[2], 10, 64)
+	page, err3 := strconv.Atoi(p[3])
+	if err1 != nil || err2 != nil || err3 != nil {
+		return rollcallData{}, convene.Errorf(convene.EINVALID, "bad roll call button")
+	}
+	return rollcallData{Meeting: mid, Inv: id, Page: page}, nil
 }

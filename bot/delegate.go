@@ -44,19 +44,20 @@ func (b *Bot) cmdLang(ctx context.Context, r *Request) error {
 	lang := strings.ToLower(strings.TrimSpace(r.Args))
 	if lang == "" {
 		b.reply(ctx, r, Outgoing{Text: b.t(r, "lang.choose"), Buttons: [][]convene.Button{{
-			{Text: "Tiếng Việt", Data: "lang:vi"}, {Text: "English", Data: "lang:en"},
+			{Text: "Tiếng Việt", Data: langData{Lang: "vi"}.encode()}, {Text: "English", Data: langData{Lang: "en"}.encode()},
 		}}})
 		return nil
 	}
 	return b.setLang(ctx, r, lang)
 }
 
-func (b *Bot) onLang(ctx context.Context, r *Request, parts []string) error {
+func (b *Bot) onLang(ctx context.Context, r *Request) error {
 	b.answer(ctx, r, "")
-	if len(parts) != 2 {
+	d, err := parseLangData(r.CallbackData)
+	if err != nil {
 		return nil
 	}
-	return b.setLang(ctx, r, parts[1])
+	return b.setLang(ctx, r, d.Lang)
 }
 
 func (b *Bot) setLang(ctx context.Context, r *Request, lang string) error {
@@ -106,4 +107,18 @@ func (b *Bot) cmdHelp(ctx context.Context, r *Request) error {
 	}
 	b.reply(ctx, r, Outgoing{Text: sb.String()})
 	return nil
+}
+
+// langData is the callback data of a language button: "lang:<vi|en>".
+type langData struct{ Lang string }
+
+func (d langData) encode() string { return "lang:" + d.Lang }
+
+// parseLangData reads langData; the language is checked when it is set.
+func parseLangData(s string) (langData, error) {
+	p := strings.Split(s, ":")
+	if len(p) != 2 || p[0] != "lang" {
+		return langData{}, errStale
+	}
+	return langData{Lang: p[1]}, nil
 }

@@ -64,8 +64,13 @@ func (b *Bot) mayGiveFeedback(ctx context.Context, r *Request, m *convene.Meetin
 }
 
 // OpenFeedback asks the meeting's attendees for feedback, once: the
-// messages' keys make a second call send nothing again.
+// messages' keys make a second call send nothing again. The messages, the
+// meeting's opening time and the audit entry commit in one transaction.
 func (b *Bot) OpenFeedback(ctx context.Context, code, actor string) (*Delivery, error) {
+	return inTx(ctx, b, func(ctx context.Context) (*Delivery, error) { return b.openFeedback(ctx, code, actor) })
+}
+
+func (b *Bot) openFeedback(ctx context.Context, code, actor string) (*Delivery, error) {
 	m, err := b.Meetings.FindMeetingByCode(ctx, code)
 	if err != nil {
 		return nil, err
@@ -96,7 +101,6 @@ func (b *Bot) OpenFeedback(ctx context.Context, code, actor string) (*Delivery, 
 		Detail: fmt.Sprintf("%d queued", n)}); err != nil {
 		return nil, err
 	}
-	b.Wake()
 	return &Delivery{Queued: n, Unlinked: total - len(msgs)}, nil
 }
 
@@ -116,8 +120,12 @@ func (b *Bot) cmdFeedback(ctx context.Context, r *Request) error {
 		b.say(ctx, r, "hint.not_linked")
 		return nil
 	}
-	if c, err := b.Conversations.FindConversation(ctx, r.Account.ID); err == nil && c.Flow == "feedback" {
-		return b.askFeedback(ctx, r, c, false)
+	if c, err := b.Conversations.FindConversation(ctx, r.Account.ID); err == nil && c.Flow == flowFeedback {
+		s, err := parseFeedbackState(c)
+		if err != nil {
+			return err
+		}
+		return b.askFeedback(ctx, r, s, false)
 	}
 	invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{PersonID: r.Person.ID})
 	if err != nil {
@@ -149,21 +157,17 @@ func (b *Bot) startFeedback(ctx context.Context, r *Request, m *convene.Meeting)
 	if ok, err := b.mayGiveFeedback(ctx, r, m); err != nil || !ok {
 		return err
 	}
-	c := &convene.Conversation{AccountID: r.Account.ID, Flow: "feedback", Step: "0", Data: map[string]string{"meeting": itoa(m.ID)}}
-	if err := b.Conversations.SaveConversation(ctx, c); err != nil {
+	s := &feedbackState{Meeting: m.ID, Answers: map[string]string{}}
+	if err := b.Conversations.SaveConversation(ctx, s.conversation(r.Account.ID)); err != nil {
 		return err
 	}
 	b.say(ctx, r, "fb.intro", "Title", m.Title)
-	return b.askFeedback(ctx, r, c, false)
+	return b.askFeedback(ctx, r, s, false)
 }
 
-// feedbackState loads the meeting and questions of a feedback conversation.
-func (b *Bot) feedbackState(ctx context.Context, c *convene.Conversation) (*convene.Meeting, []convene.Question, error) {
-	id, err := strconv.ParseInt(c.Data["meeting"], 10, 64)
-	if err != nil {
-		return nil, nil, convene.Errorf(convene.EINVALID, "bad feedback state")
-	}
-	m, err := b.Meetings.FindMeetingByID(ctx, id)
+// feedbackQuestions loads the meeting and questions of a feedback conversation.
+func (b *Bot) feedbackQuestions(ctx context.Context, s *feedbackState) (*convene.Meeting, []convene.Question, error) {
+	m, err := b.Meetings.FindMeetingByID(ctx, s.Meeting)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -171,57 +175,61 @@ func (b *Bot) feedbackState(ctx context.Context, c *convene.Conversation) (*conv
 }
 
 // askFeedback shows the current question, or the summary.
-func (b *Bot) askFeedback(ctx context.Context, r *Request, c *convene.Conversation, edit bool) error {
-	m, qs, err := b.feedbackState(ctx, c)
+func (b *Bot) askFeedback(ctx context.Context, r *Request, s *feedbackState, edit bool) error {
+	m, qs, err := b.feedbackQuestions(ctx, s)
 	if err != nil {
 		return err
 	}
-	if c.Step == "summary" {
-		return b.showFeedbackSummary(ctx, r, c, m, qs, edit)
+	if s.Step == fbSummary {
+		return b.showFeedbackSummary(ctx, r, s, m, qs, edit)
 	}
-	i, _ := strconv.Atoi(c.Step)
+	i := int(s.Step)
 	if i >= len(qs) {
-		c.Step = "summary"
-		if err := b.Conversations.SaveConversation(ctx, c); err != nil {
+		s.Step = fbSummary
+		if err := b.Conversations.SaveConversation(ctx, s.conversation(r.Account.ID)); err != nil {
 			return err
 		}
-		return b.showFeedbackSummary(ctx, r, c, m, qs, edit)
+		return b.showFeedbackSummary(ctx, r, s, m, qs, edit)
 	}
 	q := qs[i]
 	text := b.t(r, "fb.question", "N", i+1, "Total", len(qs), "Text", b.questionText(r.Lang, q))
-	if prev := c.Data["a."+q.ID]; prev != "" {
+	if prev := s.Answers[q.ID]; prev != "" {
 		text += "\n\n" + b.t(r, "fb.current", "Answer", prev)
 	}
 	var rows [][]convene.Button
 	if q.Kind == convene.QuestionRating {
 		var row []convene.Button
 		for n := 1; n <= 5; n++ {
-			row = append(row, convene.Button{Text: strconv.Itoa(n) + "★", Data: "fb:rate:" + strconv.Itoa(n)})
+			row = append(row, convene.Button{Text: strconv.Itoa(n) + "★", Data: feedbackData{Action: fbRate, N: int64(n), HasN: true}.encode()})
 		}
 		rows = append(rows, row)
 	} else {
 		text += "\n\n" + b.t(r, "fb.type_answer")
 	}
-	nav := []convene.Button{{Text: b.t(r, "btn.skip"), Data: "fb:skip"}}
+	nav := []convene.Button{{Text: b.t(r, "btn.skip"), Data: feedbackData{Action: fbSkip}.encode()}}
 	if i > 0 {
-		nav = append([]convene.Button{{Text: b.t(r, "btn.back"), Data: "fb:back"}}, nav...)
+		nav = append([]convene.Button{{Text: b.t(r, "btn.back"), Data: feedbackData{Action: fbBack}.encode()}}, nav...)
 	}
 	rows = append(rows, nav)
-	out := Outgoing{Text: text, Buttons: rows}
-	if edit {
-		b.edit(ctx, r, out)
-	} else {
-		b.reply(ctx, r, out)
-	}
+	b.show(ctx, r, Outgoing{Text: text, Buttons: rows}, edit)
 	return nil
 }
 
+// show edits the pressed message to m, or replies with it.
+func (b *Bot) show(ctx context.Context, r *Request, m Outgoing, edit bool) {
+	if edit {
+		b.edit(ctx, r, m)
+	} else {
+		b.reply(ctx, r, m)
+	}
+}
+
 // showFeedbackSummary lists the answers with Submit, Edit and Cancel.
-func (b *Bot) showFeedbackSummary(ctx context.Context, r *Request, c *convene.Conversation, m *convene.Meeting, qs []convene.Question, edit bool) error {
+func (b *Bot) showFeedbackSummary(ctx context.Context, r *Request, s *feedbackState, m *convene.Meeting, qs []convene.Question, edit bool) error {
 	var sb strings.Builder
 	sb.WriteString(b.t(r, "fb.summary", "Title", m.Title))
 	for i, q := range qs {
-		a := c.Data["a."+q.ID]
+		a := s.Answers[q.ID]
 		if a == "" {
 			a = b.t(r, "fb.skipped")
 		}
@@ -230,28 +238,27 @@ func (b *Bot) showFeedbackSummary(ctx context.Context, r *Request, c *convene.Co
 	if m.Feedback.Anonymous {
 		sb.WriteString("\n\n" + b.t(r, "fb.anonymous_note"))
 	}
-	out := Outgoing{Text: sb.String(), Buttons: [][]convene.Button{
-		{{Text: b.t(r, "btn.submit"), Data: "fb:submit"}},
-		{{Text: b.t(r, "btn.edit"), Data: "fb:edit"}, {Text: b.t(r, "btn.cancel"), Data: "fb:cancel"}},
-	}}
-	if edit {
-		b.edit(ctx, r, out)
-	} else {
-		b.reply(ctx, r, out)
-	}
+	b.show(ctx, r, Outgoing{Text: sb.String(), Buttons: [][]convene.Button{
+		{{Text: b.t(r, "btn.submit"), Data: feedbackData{Action: fbSubmit}.encode()}},
+		{{Text: b.t(r, "btn.edit"), Data: feedbackData{Action: fbEdit}.encode()}, {Text: b.t(r, "btn.cancel"), Data: feedbackData{Action: fbCancel}.encode()}},
+	}}, edit)
 	return nil
 }
 
 // flowFeedback takes a typed answer to the current text question.
 func (b *Bot) flowFeedback(ctx context.Context, r *Request, c *convene.Conversation) error {
-	_, qs, err := b.feedbackState(ctx, c)
+	s, err := parseFeedbackState(c)
 	if err != nil {
 		return err
 	}
-	i, err := strconv.Atoi(c.Step)
-	if err != nil || i >= len(qs) {
+	_, qs, err := b.feedbackQuestions(ctx, s)
+	if err != nil {
+		return err
+	}
+	i := int(s.Step)
+	if s.Step == fbSummary || i >= len(qs) {
 		b.say(ctx, r, "fb.use_buttons")
-		return b.askFeedback(ctx, r, c, false)
+		return b.askFeedback(ctx, r, s, false)
 	}
 	text := strings.TrimSpace(r.Text)
 	q := qs[i]
@@ -264,125 +271,119 @@ func (b *Bot) flowFeedback(ctx context.Context, r *Request, c *convene.Conversat
 		text = strconv.Itoa(n)
 	}
 	if text == "" {
-		return b.askFeedback(ctx, r, c, false)
+		return b.askFeedback(ctx, r, s, false)
 	}
 	if len([]rune(text)) > 2000 {
 		b.say(ctx, r, "input.too_long", "Max", 2000)
 		return nil
 	}
-	c.Data["a."+q.ID] = text
-	c.Step = strconv.Itoa(i + 1)
-	if c.Data["editing"] == "1" {
-		c.Step = "summary"
-	}
-	if err := b.Conversations.SaveConversation(ctx, c); err != nil {
+	s.answer(q.ID, text)
+	if err := b.Conversations.SaveConversation(ctx, s.conversation(r.Account.ID)); err != nil {
 		return err
 	}
-	return b.askFeedback(ctx, r, c, false)
+	return b.askFeedback(ctx, r, s, false)
 }
 
 // onFeedbackButton handles start, skip, back, rate, submit, edit, cancel.
-func (b *Bot) onFeedbackButton(ctx context.Context, r *Request, parts []string) error {
-	if len(parts) < 2 {
-		b.answer(ctx, r, b.t(r, "hint.stale_button"))
-		return nil
+func (b *Bot) onFeedbackButton(ctx context.Context, r *Request) error {
+	d, err := parseFeedbackData(r.CallbackData)
+	if err != nil {
+		return err
 	}
-	if parts[1] == "start" && len(parts) == 3 {
+	if d.Action == fbStart && d.HasN {
 		b.answer(ctx, r, "")
-		id, err := strconv.ParseInt(parts[2], 10, 64)
-		if err != nil {
-			return convene.Errorf(convene.EINVALID, "bad meeting")
-		}
-		m, err := b.Meetings.FindMeetingByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		if r.Person == nil {
-			b.say(ctx, r, "hint.not_linked")
-			return nil
-		}
-		if !b.feedbackOpen(m) {
-			b.say(ctx, r, "fb.closed", "Title", m.Title)
-			return nil
-		}
-		if invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, PersonID: r.Person.ID}); err != nil {
-			return err
-		} else if len(invs) == 0 {
-			b.say(ctx, r, "fb.not_invited", "Title", m.Title)
-			return nil
-		}
-		if c, err := b.Conversations.FindConversation(ctx, r.Account.ID); err == nil && c.Flow == "feedback" && c.Data["meeting"] == itoa(m.ID) {
-			return b.askFeedback(ctx, r, c, false)
-		}
-		return b.startFeedback(ctx, r, m)
+		return b.onFeedbackStart(ctx, r, d.N)
 	}
 	c, err := b.Conversations.FindConversation(ctx, r.Account.ID)
-	if convene.ErrorCode(err) == convene.ENOTFOUND || (err == nil && c.Flow != "feedback") {
+	if convene.ErrorCode(err) == convene.ENOTFOUND || (err == nil && c.Flow != flowFeedback) {
 		b.answer(ctx, r, b.t(r, "hint.stale_button"))
 		return nil
 	} else if err != nil {
 		return err
 	}
 	b.answer(ctx, r, "")
-	m, qs, err := b.feedbackState(ctx, c)
+	s, err := parseFeedbackState(c)
 	if err != nil {
 		return err
 	}
-	i, _ := strconv.Atoi(c.Step)
-	switch parts[1] {
-	case "skip":
-		if c.Step == "summary" {
-			break
+	m, qs, err := b.feedbackQuestions(ctx, s)
+	if err != nil {
+		return err
+	}
+	cur := qs[min(max(int(s.Step), 0), len(qs)-1)] // the question shown, if one is
+	switch d.Action {
+	case fbSkip:
+		if s.Step != fbSummary {
+			s.answer(cur.ID, "")
 		}
-		delete(c.Data, "a."+qs[min(i, len(qs)-1)].ID)
-		c.Step = strconv.Itoa(i + 1)
-		if c.Data["editing"] == "1" {
-			c.Step = "summary"
+	case fbBack:
+		if s.Step != fbSummary && s.Step > 0 {
+			s.Step--
 		}
-	case "back":
-		if c.Step != "summary" && i > 0 {
-			c.Step = strconv.Itoa(i - 1)
-		}
-	case "rate":
-		n, err := strconv.Atoi(parts[len(parts)-1])
-		if err != nil || n < 1 || n > 5 || c.Step == "summary" || qs[min(i, len(qs)-1)].Kind != convene.QuestionRating {
+	case fbRate:
+		if !d.HasN || d.N < 1 || d.N > 5 || s.Step == fbSummary || cur.Kind != convene.QuestionRating {
 			return nil
 		}
-		c.Data["a."+qs[i].ID] = strconv.Itoa(n)
-		c.Step = strconv.Itoa(i + 1)
-		if c.Data["editing"] == "1" {
-			c.Step = "summary"
-		}
-	case "edit":
+		s.answer(cur.ID, itoa(d.N))
+	case fbEdit:
 		var rows [][]convene.Button
 		for j, q := range qs {
-			rows = append(rows, []convene.Button{{Text: fmt.Sprintf("%d. %s", j+1, truncate(b.questionText(r.Lang, q), 40)), Data: "fb:q:" + strconv.Itoa(j)}})
+			rows = append(rows, []convene.Button{{Text: fmt.Sprintf("%d. %s", j+1, truncate(b.questionText(r.Lang, q), 40)),
+				Data: feedbackData{Action: fbPick, N: int64(j), HasN: true}.encode()}})
 		}
 		b.edit(ctx, r, Outgoing{Text: b.t(r, "fb.edit_which"), Buttons: rows})
 		return nil
-	case "q":
-		j, err := strconv.Atoi(parts[len(parts)-1])
-		if err != nil || j < 0 || j >= len(qs) {
+	case fbPick:
+		if !d.HasN || d.N < 0 || d.N >= int64(len(qs)) {
 			return nil
 		}
-		c.Step, c.Data["editing"] = strconv.Itoa(j), "1"
-	case "cancel":
+		s.Step, s.Editing = fbStep(d.N), true
+	case fbCancel:
 		if err := b.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
 			return err
 		}
 		b.edit(ctx, r, Outgoing{Text: b.t(r, "fb.cancelled")})
 		return nil
-	case "submit":
-		return b.submitFeedback(ctx, r, c, m, qs)
+	case fbSubmit:
+		return b.submitFeedback(ctx, r, s, m, qs)
 	}
-	if err := b.Conversations.SaveConversation(ctx, c); err != nil {
+	if err := b.Conversations.SaveConversation(ctx, s.conversation(r.Account.ID)); err != nil {
 		return err
 	}
-	return b.askFeedback(ctx, r, c, true)
+	return b.askFeedback(ctx, r, s, true)
+}
+
+// onFeedbackStart handles "Give feedback" under the request for meeting id:
+// it resumes the sender's conversation about it or starts one.
+func (b *Bot) onFeedbackStart(ctx context.Context, r *Request, id int64) error {
+	m, err := b.Meetings.FindMeetingByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if r.Person == nil {
+		b.say(ctx, r, "hint.not_linked")
+		return nil
+	}
+	if !b.feedbackOpen(m) {
+		b.say(ctx, r, "fb.closed", "Title", m.Title)
+		return nil
+	}
+	if invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, PersonID: r.Person.ID}); err != nil {
+		return err
+	} else if len(invs) == 0 {
+		b.say(ctx, r, "fb.not_invited", "Title", m.Title)
+		return nil
+	}
+	if c, err := b.Conversations.FindConversation(ctx, r.Account.ID); err == nil && c.Flow == flowFeedback {
+		if s, err := parseFeedbackState(c); err == nil && s.Meeting == m.ID {
+			return b.askFeedback(ctx, r, s, false)
+		}
+	}
+	return b.startFeedback(ctx, r, m)
 }
 
 // submitFeedback stores the answers, replacing an earlier submission.
-func (b *Bot) submitFeedback(ctx context.Context, r *Request, c *convene.Conversation, m *convene.Meeting, qs []convene.Question) error {
+func (b *Bot) submitFeedback(ctx context.Context, r *Request, s *feedbackState, m *convene.Meeting, qs []convene.Question) error {
 	if ok, err := b.mayGiveFeedback(ctx, r, m); err != nil || !ok {
 		if err == nil {
 			err = b.Conversations.DeleteConversation(ctx, r.Account.ID)
@@ -391,7 +392,7 @@ func (b *Bot) submitFeedback(ctx context.Context, r *Request, c *convene.Convers
 	}
 	f := &convene.Feedback{MeetingID: m.ID, PersonID: r.Person.ID, Answers: map[string]string{}}
 	for _, q := range qs {
-		a := c.Data["a."+q.ID]
+		a := s.Answers[q.ID]
 		if a == "" {
 			continue
 		}
@@ -421,4 +422,134 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(rs[:n-1]) + "…"
+}
+
+// feedbackData is the callback data of the feedback buttons: "fb:start:<meeting
+// id>" under the request, "fb:rate:<1-5>" and "fb:q:<question index>" with a
+// number, and "fb:skip", "fb:back", "fb:edit", "fb:submit", "fb:cancel".
+type feedbackData struct {
+	Action fbAction
+	// N is the number of start, rate and q; HasN is set when the data had one
+	// (a number that doesn't parse is -1).
+	N    int64
+	HasN bool
+}
+
+// fbAction is what a feedback button does.
+type fbAction string
+
+const (
+	fbStart  fbAction = "start"
+	fbSkip   fbAction = "skip"
+	fbBack   fbAction = "back"
+	fbRate   fbAction = "rate"
+	fbEdit   fbAction = "edit"
+	fbPick   fbAction = "q"
+	fbSubmit fbAction = "submit"
+	fbCancel fbAction = "cancel"
+)
+
+func (d feedbackData) encode() string {
+	if d.HasN {
+		return "fb:" + string(d.Action) + ":" + itoa(d.N)
+	}
+	return "fb:" + string(d.Action)
+}
+
+// parseFeedbackData reads feedbackData: errStale without an action,
+// EINVALID for a start without a meeting number. Only start with its
+// meeting leaves the conversation; rate and q take the last field.
+func parseFeedbackData(s string) (feedbackData, error) {
+	p := strings.Split(s, ":")
+	if len(p) < 2 || p[0] != "fb" {
+		return feedbackData{}, errStale
+	}
+	d := feedbackData{Action: fbAction(p[1])}
+	switch {
+	case d.Action == fbStart && len(p) == 3:
+		id, err := strconv.ParseInt(p[2], 10, 64)
+		if err != nil {
+			return feedbackData{}, convene.Errorf(convene.EINVALID, "bad meeting")
+		}
+		d.N, d.HasN = id, true
+	case (d.Action == fbRate || d.Action == fbPick) && len(p) >= 3:
+		n, err := strconv.ParseInt(p[len(p)-1], 10, 64)
+		if err != nil || n < 0 {
+			n = -1
+		}
+		d.N, d.HasN = n, true
+	}
+	return d, nil
+}
+
+const flowFeedback = "feedback"
+
+// fbStep is the index of the question the feedback flow asks, or fbSummary.
+type fbStep int
+
+// fbSummary is the step showing every answer with Submit, Edit and Cancel.
+const fbSummary fbStep = -1
+
+// feedbackState is the feedback flow's: the meeting, where it stands, the
+// answers so far by question id, and whether a question picked from the
+// summary is being answered again.
+type feedbackState struct {
+	Meeting int64
+	Step    fbStep
+	Editing bool
+	Answers map[string]string
+}
+
+// answer records (or, with "", clears) the answer to question id and moves
+// on: to the next question, or back to the summary when editing. This is
+// the one place the flow advances.
+func (s *feedbackState) answer(id, text string) {
+	if text == "" {
+		delete(s.Answers, id)
+	} else {
+		s.Answers[id] = text
+	}
+	if s.Editing {
+		s.Step = fbSummary
+	} else {
+		s.Step++
+	}
+}
+
+// The conversation keeps the step as "0", "1"… or "summary", each answer
+// under "a.<question id>" and "editing" as "1": conversations saved before
+// a restart resume.
+func (s *feedbackState) conversation(accountID int64) *convene.Conversation {
+	data := map[string]string{"meeting": itoa(s.Meeting)}
+	for id, a := range s.Answers {
+		data["a."+id] = a
+	}
+	if s.Editing {
+		data["editing"] = "1"
+	}
+	step := "summary"
+	if s.Step != fbSummary {
+		step = strconv.Itoa(int(s.Step))
+	}
+	return &convene.Conversation{AccountID: accountID, Flow: flowFeedback, Step: step, Data: data}
+}
+
+func parseFeedbackState(c *convene.Conversation) (*feedbackState, error) {
+	id, err := strconv.ParseInt(c.Data["meeting"], 10, 64)
+	if err != nil {
+		return nil, convene.Errorf(convene.EINVALID, "bad feedback state")
+	}
+	s := &feedbackState{Meeting: id, Editing: c.Data["editing"] == "1", Answers: map[string]string{}}
+	if c.Step == "summary" {
+		s.Step = fbSummary
+	} else {
+		n, _ := strconv.Atoi(c.Step)
+		s.Step = fbStep(max(n, 0))
+	}
+	for k, v := range c.Data {
+		if id, ok := strings.CutPrefix(k, "a."); ok {
+			s.Answers[id] = v
+		}
+	}
+	return s, nil
 }

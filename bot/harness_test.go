@@ -67,6 +67,9 @@ type harness struct {
 	clock *clock
 	m     *convene.Meeting
 	svc   bot.Services
+	// inbox tunes the inbox workers run starts; a test may set it in the
+	// hook of newHarnessWith.
+	inbox bot.InboxConfig
 }
 
 type quietReporter struct{ svc bot.Services }
@@ -147,7 +150,9 @@ func (h *harness) run(ctx context.Context, chs ...bot.Channel) {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		_ = h.bot.RunInbox(ctx, bot.InboxConfig{Poll: 20 * time.Millisecond, Backoff: 20 * time.Millisecond})
+		cfg := h.inbox
+		cfg.Poll, cfg.Backoff = 20*time.Millisecond, 20*time.Millisecond
+		_ = h.bot.RunInbox(ctx, cfg)
 	}()
 	go func() { defer wg.Done(); _ = d.Run(ctx) }()
 	h.t.Cleanup(func() { cancel(); wg.Wait() })
@@ -155,7 +160,17 @@ func (h *harness) run(ctx context.Context, chs ...bot.Channel) {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil)
+}
+
+// newHarnessWith is newHarness with setup run on the core before anything
+// starts: a test may replace a service (h.bot.Services) or tune h.inbox.
+func newHarnessWith(t *testing.T, setup func(h *harness)) *harness {
+	t.Helper()
 	h, ctx := newCore(t)
+	if setup != nil {
+		setup(h)
+	}
 	h.srv = telegramtest.NewServer(telegramtest.Options{Username: "hop_bot"})
 	t.Cleanup(h.srv.Close)
 	ch, err := telegram.New(ctx, telegram.Config{Token: h.srv.Token(), APIURL: h.srv.URL, PollTimeout: time.Second, Logger: h.bot.Logger})
@@ -301,4 +316,55 @@ func (h *harness) contains(chat int64, s string) telegramtest.Message {
 
 func (h *harness) rsvp(name string) *convene.Invitee {
 	return h.invitee(name)
+}
+
+// text renders a catalog text in Vietnamese, so a test waits for what the
+// bot says without copying the catalog's wording.
+func (h *harness) text(id string, kv ...any) string {
+	data := map[string]any{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		data[kv[i].(string)] = kv[i+1]
+	}
+	return h.bot.Texts.T("vi", id, data)
+}
+
+// sendFor makes u write text and waits for a new message that contains want,
+// however many others (invitations, reports) arrive meanwhile.
+func (h *harness) sendFor(u *telegramtest.User, text, want string) telegramtest.Message {
+	h.t.Helper()
+	h.settle()
+	before := len(h.srv.Messages(u.ID))
+	u.Send(text)
+	return h.newContaining(u.ID, before, want)
+}
+
+// newContaining waits for a message to chat after the first before that contains want.
+func (h *harness) newContaining(chat int64, before int, want string) telegramtest.Message {
+	h.t.Helper()
+	var got telegramtest.Message
+	ok := h.srv.WaitFor(wait, func() bool {
+		ms := h.srv.Messages(chat)
+		for _, m := range ms[min(before, len(ms)):] {
+			if strings.Contains(m.Text, want) {
+				got = m
+				return true
+			}
+		}
+		return false
+	})
+	if !ok {
+		h.t.Fatalf("chat %d never got %q; last %q", chat, want, lastText(h.srv.Messages(chat)))
+	}
+	return got
+}
+
+// count returns how many messages to chat contain s.
+func (h *harness) count(chat int64, s string) int {
+	n := 0
+	for _, m := range h.srv.Messages(chat) {
+		if strings.Contains(m.Text, s) {
+			n++
+		}
+	}
+	return n
 }

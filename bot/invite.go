@@ -59,11 +59,10 @@ func (b *Bot) answerLine(lang string, inv *convene.Invitation) string {
 
 // rsvpButtons are the invitation's choices, in the order Attend · Decline · Substitute.
 func (b *Bot) rsvpButtons(lang string, invID int64) [][]convene.Button {
-	id := itoa(invID)
 	return [][]convene.Button{
-		{{Text: b.Texts.T(lang, "btn.attend", nil), Data: "rsvp:" + id + ":a"}},
-		{{Text: b.Texts.T(lang, "btn.decline", nil), Data: "rsvp:" + id + ":d"}},
-		{{Text: b.Texts.T(lang, "btn.substitute", nil), Data: "rsvp:" + id + ":s"}},
+		{{Text: b.Texts.T(lang, "btn.attend", nil), Data: rsvpData{Inv: invID, Choice: choiceAttend}.encode()}},
+		{{Text: b.Texts.T(lang, "btn.decline", nil), Data: rsvpData{Inv: invID, Choice: choiceDecline}.encode()}},
+		{{Text: b.Texts.T(lang, "btn.substitute", nil), Data: rsvpData{Inv: invID, Choice: choiceSubstitute}.encode()}},
 	}
 }
 
@@ -73,7 +72,7 @@ func (b *Bot) rsvpButtons(lang string, invID int64) [][]convene.Button {
 func (b *Bot) invitationContent(lang string, m *convene.Meeting, inv *convene.Invitee, calendar bool) convene.Content {
 	c := convene.Content{Text: b.invitationText(lang, m, inv), Buttons: b.rsvpButtons(lang, inv.ID)}
 	if calendar {
-		c.Buttons = append(c.Buttons, []convene.Button{{Text: b.Texts.T(lang, "btn.calendar", nil), Data: calendarData(inv.ID)}})
+		c.Buttons = append(c.Buttons, []convene.Button{{Text: b.Texts.T(lang, "btn.calendar", nil), Data: calendarData{Inv: inv.ID}.encode()}})
 	}
 	return c
 }
@@ -130,8 +129,14 @@ type InviteResult struct {
 // IssueInvitations issues a meeting's invitations: it marks every invitation
 // issued and queues the message for each linked, not yet issued invitee in
 // one transaction; a running serve sends them. Issuing again sends nothing
-// twice. notify is the account told how the batch went (0: nobody).
+// twice. notify is the account told how the batch went (0: nobody). The
+// invitations, their messages, the meeting's status and the audit entry
+// commit in one transaction.
 func (b *Bot) IssueInvitations(ctx context.Context, code, actor string, notify int64) (*InviteResult, error) {
+	return inTx(ctx, b, func(ctx context.Context) (*InviteResult, error) { return b.issueInvitations(ctx, code, actor, notify) })
+}
+
+func (b *Bot) issueInvitations(ctx context.Context, code, actor string, notify int64) (*InviteResult, error) {
 	m, err := b.Meetings.FindMeetingByCode(ctx, code)
 	if err != nil {
 		return nil, err
@@ -173,6 +178,5 @@ func (b *Bot) IssueInvitations(ctx context.Context, code, actor string, notify i
 		Detail: fmt.Sprintf("issued %d, queued %d", len(ids), res.Queued)}); err != nil {
 		return nil, err
 	}
-	b.Wake()
 	return res, nil
 }

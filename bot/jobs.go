@@ -130,8 +130,13 @@ func (b *Bot) MovedMessages(ctx context.Context, m *convene.Meeting, key string)
 }
 
 // NotifyMoved flags the meeting's invitations to be confirmed again (keeping
-// the previous answers until then) and queues the news to every invitee.
+// the previous answers until then) and queues the news to every invitee,
+// in one transaction.
 func (b *Bot) NotifyMoved(ctx context.Context, code string) (int, error) {
+	return inTx(ctx, b, func(ctx context.Context) (int, error) { return b.notifyMoved(ctx, code) })
+}
+
+func (b *Bot) notifyMoved(ctx context.Context, code string) (int, error) {
 	m, err := b.Meetings.FindMeetingByCode(ctx, code)
 	if err != nil {
 		return 0, err
@@ -144,6 +149,5 @@ func (b *Bot) NotifyMoved(ctx context.Context, code string) (int, error) {
 	if err := b.Invitations.SetReconfirm(ctx, m.ID, msgs); err != nil {
 		return 0, err
 	}
-	b.Wake()
 	return len(msgs), nil
 }

@@ -138,7 +138,7 @@ func (b *Bot) showPending(ctx context.Context, r *Request, m *convene.Meeting, p
 		}
 		fmt.Fprintf(&sb, "\n%d. %s — %s (%s %s)", page*b.PageSize+i+1, inv.Person.FullName, inv.Category.Name, b.t(r, "org.linked_mark"), linked)
 	}
-	out := Outgoing{Text: sb.String(), Buttons: b.pager(r, "pending", m.ID, page, total)}
+	out := Outgoing{Text: sb.String(), Buttons: b.pager(r, pagePending, m.ID, page, total)}
 	if edit {
 		b.edit(ctx, r, out)
 	} else {
@@ -148,50 +148,41 @@ func (b *Bot) showPending(ctx context.Context, r *Request, m *convene.Meeting, p
 }
 
 // pager returns previous/next buttons for a paged list, or none if it fits one page.
-func (b *Bot) pager(r *Request, kind string, meetingID int64, page, total int) [][]convene.Button {
+func (b *Bot) pager(r *Request, kind pageKind, meetingID int64, page, total int) [][]convene.Button {
 	pages := (total + b.PageSize - 1) / b.PageSize
 	if pages <= 1 {
 		return nil
 	}
 	var row []convene.Button
 	if page > 0 {
-		row = append(row, convene.Button{Text: b.t(r, "btn.prev"), Data: fmt.Sprintf("pg:%s:%d:%d", kind, meetingID, page-1)})
+		row = append(row, convene.Button{Text: b.t(r, "btn.prev"), Data: pageData{Kind: kind, Meeting: meetingID, Page: page - 1}.encode()})
 	}
-	row = append(row, convene.Button{Text: fmt.Sprintf("%d/%d", page+1, pages), Data: fmt.Sprintf("pg:%s:%d:%d", kind, meetingID, page)})
+	row = append(row, convene.Button{Text: fmt.Sprintf("%d/%d", page+1, pages), Data: pageData{Kind: kind, Meeting: meetingID, Page: page}.encode()})
 	if page+1 < pages {
-		row = append(row, convene.Button{Text: b.t(r, "btn.next"), Data: fmt.Sprintf("pg:%s:%d:%d", kind, meetingID, page+1)})
+		row = append(row, convene.Button{Text: b.t(r, "btn.next"), Data: pageData{Kind: kind, Meeting: meetingID, Page: page + 1}.encode()})
 	}
 	return [][]convene.Button{row}
 }
 
 // onPage turns the page of a paged list.
-func (b *Bot) onPage(ctx context.Context, r *Request, parts []string) error {
+func (b *Bot) onPage(ctx context.Context, r *Request) error {
 	if !r.Organizer {
 		return convene.Errorf(convene.EFORBIDDEN, "page")
 	}
-	if len(parts) < 4 {
-		b.answer(ctx, r, b.t(r, "hint.stale_button"))
-		return nil
+	d, err := parsePageData(r.CallbackData)
+	if err != nil {
+		return err
 	}
-	id, err1 := strconv.ParseInt(parts[2], 10, 64)
-	page, err2 := strconv.Atoi(parts[3])
-	if err1 != nil || err2 != nil || page < 0 {
-		return convene.Errorf(convene.EINVALID, "bad page")
-	}
-	m, err := b.Meetings.FindMeetingByID(ctx, id)
+	m, err := b.Meetings.FindMeetingByID(ctx, d.Meeting)
 	if err != nil {
 		return err
 	}
 	b.answer(ctx, r, "")
-	switch parts[1] {
-	case "pending":
-		return b.showPending(ctx, r, m, page, true)
-	case "rollcall":
-		query := ""
-		if len(parts) > 4 {
-			query = strings.Join(parts[4:], ":")
-		}
-		return b.showRollcall(ctx, r, m, page, query, true)
+	switch d.Kind {
+	case pagePending:
+		return b.showPending(ctx, r, m, d.Page, true)
+	case pageRollcall:
+		return b.showRollcall(ctx, r, m, d.Page, d.Query, true)
 	}
 	return nil
 }
@@ -217,32 +208,28 @@ func (b *Bot) cmdInvite(ctx context.Context, r *Request) error {
 		Text: b.t(r, "org.invite_confirm", "Title", m.Title, "Invited", st.Total.Invited, "Linked", st.Total.Linked,
 			"Unlinked", st.Total.Invited-st.Total.Linked, "Issued", st.Total.Issued),
 		Buttons: [][]convene.Button{{
-			{Text: b.t(r, "btn.confirm_send"), Data: "inv:ok:" + itoa(m.ID)},
-			{Text: b.t(r, "btn.cancel"), Data: "inv:no:" + itoa(m.ID)},
+			{Text: b.t(r, "btn.confirm_send"), Data: inviteData{Meeting: m.ID, OK: true}.encode()},
+			{Text: b.t(r, "btn.cancel"), Data: inviteData{Meeting: m.ID}.encode()},
 		}},
 	})
 	return nil
 }
 
 // onInviteConfirm issues the invitations once the organizer confirms.
-func (b *Bot) onInviteConfirm(ctx context.Context, r *Request, parts []string) error {
+func (b *Bot) onInviteConfirm(ctx context.Context, r *Request) error {
 	if !r.Organizer {
 		return convene.Errorf(convene.EFORBIDDEN, "invite")
 	}
-	if len(parts) != 3 {
-		b.answer(ctx, r, b.t(r, "hint.stale_button"))
-		return nil
-	}
-	id, err := strconv.ParseInt(parts[2], 10, 64)
+	d, err := parseInviteData(r.CallbackData)
 	if err != nil {
-		return convene.Errorf(convene.EINVALID, "bad meeting id")
+		return err
 	}
-	m, err := b.Meetings.FindMeetingByID(ctx, id)
+	m, err := b.Meetings.FindMeetingByID(ctx, d.Meeting)
 	if err != nil {
 		return err
 	}
 	b.answer(ctx, r, "")
-	if parts[1] != "ok" {
+	if !d.OK {
 		b.edit(ctx, r, Outgoing{Text: b.t(r, "org.cancelled")})
 		return nil
 	}
@@ -318,4 +305,73 @@ func (b *Bot) cmdGrant(ctx context.Context, r *Request) error {
 	}
 	b.say(ctx, r, "org.granted", "Name", p.FullName)
 	return nil
+}
+
+// inviteData is the callback data of the invitation issue confirmation:
+// "inv:<ok|no>:<meeting id>".
+type inviteData struct {
+	Meeting int64
+	OK      bool
+}
+
+func (d inviteData) encode() string { return "inv:" + okNo(d.OK) + ":" + itoa(d.Meeting) }
+
+// parseInviteData reads inviteData; anything but "ok" cancels.
+func parseInviteData(s string) (inviteData, error) {
+	p := strings.Split(s, ":")
+	if len(p) != 3 || p[0] != "inv" {
+		return inviteData{}, errStale
+	}
+	id, err := strconv.ParseInt(p[2], 10, 64)
+	if err != nil {
+		return inviteData{}, convene.Errorf(convene.EINVALID, "bad meeting id")
+	}
+	return inviteData{Meeting: id, OK: p[1] == "ok"}, nil
+}
+
+func okNo(ok bool) string {
+	if ok {
+		return "ok"
+	}
+	return "no"
+}
+
+// pageData is the callback data of a paged list's buttons:
+// "pg:<kind>:<meeting id>:<page>[:<query>]".
+type pageData struct {
+	Kind    pageKind
+	Meeting int64
+	Page    int
+	Query   string
+}
+
+// pageKind names a paged list.
+type pageKind string
+
+const (
+	pagePending  pageKind = "pending"
+	pageRollcall pageKind = "rollcall"
+)
+
+func (d pageData) encode() string {
+	s := fmt.Sprintf("pg:%s:%d:%d", d.Kind, d.Meeting, d.Page)
+	if d.Query != "" {
+		s += ":" + d.Query
+	}
+	return s
+}
+
+// parsePageData reads pageData: errStale for another shape, EINVALID for
+// bad numbers. The kind is not checked: an unknown list shows nothing.
+func parsePageData(s string) (pageData, error) {
+	p := strings.Split(s, ":")
+	if len(p) < 4 || p[0] != "pg" {
+		return pageData{}, errStale
+	}
+	id, err1 := strconv.ParseInt(p[2], 10, 64)
+	page, err2 := strconv.Atoi(p[3])
+	if err1 != nil || err2 != nil || page < 0 {
+		return pageData{}, convene.Errorf(convene.EINVALID, "bad page")
+	}
+	return pageData{Kind: pageKind(p[1]), Meeting: id, Page: page, Query: strings.Join(p[4:], ":")}, nil
 }

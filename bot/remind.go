@@ -37,8 +37,13 @@ func (b *Bot) ReminderMessages(ctx context.Context, m *convene.Meeting, f conven
 }
 
 // RemindNow queues a reminder to the meeting's audience at once, recorded as
-// a firing of the "remind-now" job so it is in the log.
+// a firing of the "remind-now" job so it is in the log. The messages and
+// the audit entry commit in one transaction.
 func (b *Bot) RemindNow(ctx context.Context, code string, audience string, actor string, notify int64) (*Delivery, error) {
+	return inTx(ctx, b, func(ctx context.Context) (*Delivery, error) { return b.remindNow(ctx, code, audience, actor, notify) })
+}
+
+func (b *Bot) remindNow(ctx context.Context, code string, audience string, actor string, notify int64) (*Delivery, error) {
 	m, err := b.Meetings.FindMeetingByCode(ctx, code)
 	if err != nil {
 		return nil, err
@@ -64,7 +69,6 @@ func (b *Bot) RemindNow(ctx context.Context, code string, audience string, actor
 		Detail: fmt.Sprintf("audience %q: %d queued", audience, n)}); err != nil {
 		return nil, err
 	}
-	b.Wake()
 	invs, _, err := b.Invitations.FindInvitees(ctx, f)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -158,31 +159,60 @@ func (b *Bot) route(ctx context.Context, r *Request) error {
 	return nil
 }
 
+// callbacks maps the prefix of a button's data (before the first ":") to
+// its handler; each feature's codec builds and reads the rest.
+func (b *Bot) callbacks() map[string]handlerFunc {
+	return map[string]handlerFunc{
+		"rsvp": b.onRSVPButton,         // rsvpData (rsvp.go)
+		"sub":  b.onSubstituteDecision, // subData (rsvp.go)
+		"inv":  b.onInviteConfirm,      // inviteData (organizer.go)
+		"bc":   b.onBroadcastConfirm,   // broadcastData (broadcast.go)
+		"rc":   b.onRollcall,           // rollcallData (checkin.go)
+		"fb":   b.onFeedbackButton,     // feedbackData (feedback.go)
+		"pg":   b.onPage,               // pageData (organizer.go)
+		"lang": b.onLang,               // langData (delegate.go)
+		"ics":  b.onCalendarButton,     // calendarData (calendar.go)
+	}
+}
+
+// flowFunc takes a text message for the flow the account is in.
+type flowFunc func(ctx context.Context, r *Request, c *convene.Conversation) error
+
+// flows maps a conversation's flow name to the handler of its next message.
+func (b *Bot) flows() map[string]flowFunc {
+	return map[string]flowFunc{
+		flowDecline:     b.flowDecline,     // declineState (rsvp.go)
+		flowSubstitute:  b.flowSubstitute,  // substituteState (rsvp.go)
+		flowBroadcast:   b.flowBroadcast,   // broadcastState (broadcast.go)
+		flowFeedback:    b.flowFeedback,    // feedbackState (feedback.go)
+		linkConfirmFlow: b.flowLinkConfirm, // (linkconfirm.go)
+	}
+}
+
+// errStale is returned by a codec for data no current button carries; the
+// press is answered "this button no longer works".
+var errStale = errors.New("stale button")
+
 // routeCallback handles a button press by the prefix of its data.
 func (b *Bot) routeCallback(ctx context.Context, r *Request) error {
-	parts := strings.Split(r.CallbackData, ":")
-	switch parts[0] {
-	case "rsvp":
-		return b.onRSVPButton(ctx, r, parts)
-	case "sub":
-		return b.onSubstituteDecision(ctx, r, parts)
-	case "inv":
-		return b.onInviteConfirm(ctx, r, parts)
-	case "bc":
-		return b.onBroadcastConfirm(ctx, r, parts)
-	case "rc":
-		return b.onRollcall(ctx, r, parts)
-	case "fb":
-		return b.onFeedbackButton(ctx, r, parts)
-	case "pg":
-		return b.onPage(ctx, r, parts)
-	case "lang":
-		return b.onLang(ctx, r, parts)
-	case "ics":
-		return b.onCalendarButton(ctx, r, parts)
+	prefix, _, _ := strings.Cut(r.CallbackData, ":")
+	if h, ok := b.callbacks()[prefix]; ok {
+		err := h(ctx, r)
+		if !errors.Is(err, errStale) {
+			return err
+		}
 	}
 	b.answer(ctx, r, b.t(r, "hint.stale_button"))
 	return nil
+}
+
+// continueFlow hands a text message to the flow the account is in; a
+// conversation of a flow that no longer exists is dropped.
+func (b *Bot) continueFlow(ctx context.Context, r *Request, c *convene.Conversation) error {
+	if h, ok := b.flows()[c.Flow]; ok {
+		return h(ctx, r, c)
+	}
+	return b.Conversations.DeleteConversation(ctx, r.Account.ID)
 }
 
 func choicesKey(accountID int64) string { return "choices:" + itoa(accountID) }

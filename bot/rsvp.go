@@ -9,12 +9,8 @@ import (
 	"github.com/convene/convene"
 )
 
-// ownInvitation loads the invitation of a button press and checks it is the sender's.
-func (b *Bot) ownInvitation(ctx context.Context, r *Request, idText string) (*convene.Invitee, *convene.Meeting, error) {
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil {
-		return nil, nil, convene.Errorf(convene.EINVALID, "bad invitation id")
-	}
+// ownInvitation loads the invitation id and checks it is the sender's.
+func (b *Bot) ownInvitation(ctx context.Context, r *Request, id int64) (*convene.Invitee, *convene.Meeting, error) {
 	inv, err := b.Invitations.FindInvitationByID(ctx, id)
 	if err != nil {
 		return nil, nil, err
@@ -30,12 +26,12 @@ func (b *Bot) ownInvitation(ctx context.Context, r *Request, idText string) (*co
 }
 
 // onRSVPButton handles Attend (a), Decline (d) and Substitute (s) presses.
-func (b *Bot) onRSVPButton(ctx context.Context, r *Request, parts []string) error {
-	if len(parts) != 3 {
-		b.answer(ctx, r, b.t(r, "hint.stale_button"))
-		return nil
+func (b *Bot) onRSVPButton(ctx context.Context, r *Request) error {
+	d, err := parseRSVPData(r.CallbackData)
+	if err != nil {
+		return err
 	}
-	inv, m, err := b.ownInvitation(ctx, r, parts[1])
+	inv, m, err := b.ownInvitation(ctx, r, d.Inv)
 	if convene.ErrorCode(err) == convene.EFORBIDDEN {
 		b.answer(ctx, r, b.t(r, "rsvp.not_yours"))
 		return nil
@@ -47,32 +43,30 @@ func (b *Bot) onRSVPButton(ctx context.Context, r *Request, parts []string) erro
 		b.say(ctx, r, "rsvp.closed", "Title", m.Title)
 		return nil
 	}
-	data := map[string]string{"inv": itoa(inv.ID), "msg": r.MessageID}
-	switch parts[2] {
-	case "a":
-		return b.setRSVP(ctx, r, inv, m, convene.RSVPChange{RSVP: convene.RSVPAttending})
-	case "d":
+	switch d.Choice {
+	case choiceAttend:
+		return b.setRSVP(ctx, r, inv, m, "", convene.RSVPChange{RSVP: convene.RSVPAttending})
+	case choiceDecline:
 		b.answer(ctx, r, "")
-		if err := b.startFlow(ctx, r, "decline", "reason", data); err != nil {
+		if err := b.Conversations.SaveConversation(ctx, declineState{Inv: inv.ID, Msg: r.MessageID}.conversation(r.Account.ID)); err != nil {
 			return err
 		}
 		b.say(ctx, r, "rsvp.ask_reason")
 		return nil
-	case "s":
-		b.answer(ctx, r, "")
-		if err := b.startFlow(ctx, r, "substitute", "name", data); err != nil {
-			return err
-		}
-		b.say(ctx, r, "sub.ask_name")
-		return nil
 	}
-	b.answer(ctx, r, b.t(r, "hint.stale_button"))
+	b.answer(ctx, r, "")
+	s := substituteState{Step: subAskName, Inv: inv.ID, Msg: r.MessageID}
+	if err := b.Conversations.SaveConversation(ctx, s.conversation(r.Account.ID)); err != nil {
+		return err
+	}
+	b.say(ctx, r, "sub.ask_name")
 	return nil
 }
 
-// setRSVP records an answer and shows it on the invitation message. An
-// answer equal to the stored one changes nothing.
-func (b *Bot) setRSVP(ctx context.Context, r *Request, inv *convene.Invitee, m *convene.Meeting, ch convene.RSVPChange, msgs ...*convene.OutboxMessage) error {
+// setRSVP records an answer and shows it on the invitation message: the
+// pressed one, or msgID when the answer ends a flow. An answer equal to the
+// stored one changes nothing.
+func (b *Bot) setRSVP(ctx context.Context, r *Request, inv *convene.Invitee, m *convene.Meeting, msgID string, ch convene.RSVPChange, msgs ...*convene.OutboxMessage) error {
 	ch.Actor = r.Actor()
 	updated, err := b.Invitations.SetRSVP(ctx, inv.ID, ch, msgs...)
 	switch convene.ErrorCode(err) {
@@ -95,34 +89,11 @@ func (b *Bot) setRSVP(ctx context.Context, r *Request, inv *convene.Invitee, m *
 	content := b.invitationContent(r.Lang, m, inv, calendarButton(r.channel.Caps()))
 	if r.CallbackID != "" {
 		b.edit(ctx, r, content)
-	} else if msgID := r.flowData["msg"]; msgID != "" && r.channel.Caps().Edit {
+	} else if msgID != "" && r.channel.Caps().Edit {
 		b.editMessage(ctx, r, msgID, content)
 	}
 	b.say(ctx, r, "rsvp.thanks_"+string(updated.RSVP), "Title", m.Title, "When", b.when(r.Lang, m, m.StartsAt))
 	return nil
-}
-
-// startFlow puts the account into a multi-step flow.
-func (b *Bot) startFlow(ctx context.Context, r *Request, flow, step string, data map[string]string) error {
-	return b.Conversations.SaveConversation(ctx, &convene.Conversation{AccountID: r.Account.ID, Flow: flow, Step: step, Data: data})
-}
-
-// continueFlow hands a text message to the flow the account is in.
-func (b *Bot) continueFlow(ctx context.Context, r *Request, c *convene.Conversation) error {
-	r.flowData = c.Data
-	switch c.Flow {
-	case "decline":
-		return b.flowDecline(ctx, r, c)
-	case "substitute":
-		return b.flowSubstitute(ctx, r, c)
-	case "broadcast":
-		return b.flowBroadcast(ctx, r, c)
-	case "feedback":
-		return b.flowFeedback(ctx, r, c)
-	case linkConfirmFlow:
-		return b.flowLinkConfirm(ctx, r, c)
-	}
-	return b.Conversations.DeleteConversation(ctx, r.Account.ID)
 }
 
 // flowDecline takes the reason for declining.
@@ -136,7 +107,12 @@ func (b *Bot) flowDecline(ctx context.Context, r *Request, c *convene.Conversati
 		b.say(ctx, r, "input.too_long", "Max", 500)
 		return nil
 	}
-	inv, m, err := b.ownInvitation(ctx, r, c.Data["inv"])
+	st, err := parseDeclineState(c)
+	if err != nil {
+		_ = b.Conversations.DeleteConversation(ctx, r.Account.ID)
+		return err
+	}
+	inv, m, err := b.ownInvitation(ctx, r, st.Inv)
 	if err != nil {
 		_ = b.Conversations.DeleteConversation(ctx, r.Account.ID)
 		return err
@@ -144,31 +120,28 @@ func (b *Bot) flowDecline(ctx context.Context, r *Request, c *convene.Conversati
 	if err := b.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
 		return err
 	}
-	return b.setRSVP(ctx, r, inv, m, convene.RSVPChange{RSVP: convene.RSVPDeclined, Reason: reason})
+	return b.setRSVP(ctx, r, inv, m, st.Msg, convene.RSVPChange{RSVP: convene.RSVPDeclined, Reason: reason})
 }
 
 // flowSubstitute asks the substitute's name, title and phone, then records the
 // proposal and asks the organizers to approve it.
 func (b *Bot) flowSubstitute(ctx context.Context, r *Request, c *convene.Conversation) error {
+	st, err := parseSubstituteState(c)
+	if err != nil {
+		_ = b.Conversations.DeleteConversation(ctx, r.Account.ID)
+		return err
+	}
 	text := strings.TrimSpace(r.Text)
 	if text == "" || len([]rune(text)) > 200 {
-		b.say(ctx, r, "sub.ask_"+c.Step)
+		b.say(ctx, r, "sub.ask_"+string(st.Step))
 		return nil
 	}
-	switch c.Step {
-	case "name":
-		c.Data["name"], c.Step = text, "title"
-		if err := b.Conversations.SaveConversation(ctx, c); err != nil {
+	if st.Step == subAskName || st.Step == subAskTitle {
+		st = st.next(text)
+		if err := b.Conversations.SaveConversation(ctx, st.conversation(r.Account.ID)); err != nil {
 			return err
 		}
-		b.say(ctx, r, "sub.ask_title")
-		return nil
-	case "title":
-		c.Data["title"], c.Step = text, "phone"
-		if err := b.Conversations.SaveConversation(ctx, c); err != nil {
-			return err
-		}
-		b.say(ctx, r, "sub.ask_phone")
+		b.say(ctx, r, "sub.ask_"+string(st.Step))
 		return nil
 	}
 	phone, err := b.normalizePhone(text)
@@ -176,7 +149,7 @@ func (b *Bot) flowSubstitute(ctx context.Context, r *Request, c *convene.Convers
 		b.say(ctx, r, "sub.bad_phone")
 		return nil
 	}
-	inv, m, err := b.ownInvitation(ctx, r, c.Data["inv"])
+	inv, m, err := b.ownInvitation(ctx, r, st.Inv)
 	if err != nil {
 		_ = b.Conversations.DeleteConversation(ctx, r.Account.ID)
 		return err
@@ -194,13 +167,13 @@ func (b *Bot) flowSubstitute(ctx context.Context, r *Request, c *convene.Convers
 			return nil
 		}
 		return b.tellOrganizers(ctx, fmt.Sprintf("sub-refused:%d:%s", inv.ID, r.UpdateID), "org.sub_attempt_refused",
-			"Name", inv.Person.FullName, "Unit", inv.Person.Unit, "Meeting", m.Title, "SubName", c.Data["name"], "SubPhone", phone,
+			"Name", inv.Person.FullName, "Unit", inv.Person.Unit, "Meeting", m.Title, "SubName", st.Name, "SubPhone", phone,
 			"MatchName", match.FullName, "MatchRole", string(match.Role))
 	}
 	if err := b.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
 		return err
 	}
-	ch := convene.RSVPChange{RSVP: convene.RSVPSubstitute, SubstituteName: c.Data["name"], SubstituteTitle: c.Data["title"], SubstitutePhone: phone}
+	ch := convene.RSVPChange{RSVP: convene.RSVPSubstitute, SubstituteName: st.Name, SubstituteTitle: st.Title, SubstitutePhone: phone}
 	key := fmt.Sprintf("sub-proposed:%d:%s", inv.ID, r.UpdateID)
 	msgs, err := b.organizerMessages(ctx, key, func(lang string) convene.Content {
 		text := b.Texts.T(lang, "org.sub_proposed", map[string]any{
@@ -215,15 +188,15 @@ func (b *Bot) flowSubstitute(ctx context.Context, r *Request, c *convene.Convers
 		return convene.Content{
 			Text: text,
 			Buttons: [][]convene.Button{{
-				{Text: b.Texts.T(lang, "btn.approve", nil), Data: "sub:" + itoa(inv.ID) + ":ok"},
-				{Text: b.Texts.T(lang, "btn.reject", nil), Data: "sub:" + itoa(inv.ID) + ":no"},
+				{Text: b.Texts.T(lang, "btn.approve", nil), Data: subData{Inv: inv.ID, Approve: true}.encode()},
+				{Text: b.Texts.T(lang, "btn.reject", nil), Data: subData{Inv: inv.ID}.encode()},
 			}},
 		}
 	})
 	if err != nil {
 		return err
 	}
-	return b.setRSVP(ctx, r, inv, m, ch, msgs...)
+	return b.setRSVP(ctx, r, inv, m, st.Msg, ch, msgs...)
 }
 
 func roleName(r convene.Role) string {
@@ -263,18 +236,15 @@ func (b *Bot) substituteMatch(ctx context.Context, phone string) (*convene.Perso
 // stored with the substitute's phone gets the invitation on their own
 // accounts only; the delegate is told it was sent, never the link or a name
 // they did not type.
-func (b *Bot) onSubstituteDecision(ctx context.Context, r *Request, parts []string) error {
+func (b *Bot) onSubstituteDecision(ctx context.Context, r *Request) error {
 	if !r.Organizer {
 		return convene.Errorf(convene.EFORBIDDEN, "substitute decision")
 	}
-	if len(parts) != 3 {
-		b.answer(ctx, r, b.t(r, "hint.stale_button"))
-		return nil
-	}
-	id, err := strconv.ParseInt(parts[1], 10, 64)
+	data, err := parseSubData(r.CallbackData)
 	if err != nil {
-		return convene.Errorf(convene.EINVALID, "bad invitation id")
+		return err
 	}
+	id := data.Inv
 	orig, err := b.Invitations.FindInvitationByID(ctx, id)
 	if err != nil {
 		return err
@@ -283,7 +253,7 @@ func (b *Bot) onSubstituteDecision(ctx context.Context, r *Request, parts []stri
 	if err != nil {
 		return err
 	}
-	approve := parts[2] == "ok"
+	approve := data.Approve
 	if approve && orig.SubstitutePhone != "" {
 		if _, refused, err := b.substituteMatch(ctx, orig.SubstitutePhone); err != nil {
 			return err
@@ -377,4 +347,140 @@ func (b *Bot) linkBase(ctx context.Context) string {
 // bot's username is known, else the bare code to send to the bot.
 func (b *Bot) Link(ctx context.Context, token string) string {
 	return b.linkBase(ctx) + token
+}
+
+// rsvpData is the callback data of an invitation's buttons:
+// "rsvp:<invitation id>:<a|d|s>".
+type rsvpData struct {
+	Inv    int64
+	Choice rsvpChoice
+}
+
+// rsvpChoice is the button pressed under an invitation.
+type rsvpChoice string
+
+const (
+	choiceAttend     rsvpChoice = "a"
+	choiceDecline    rsvpChoice = "d"
+	choiceSubstitute rsvpChoice = "s"
+)
+
+func (d rsvpData) encode() string { return "rsvp:" + itoa(d.Inv) + ":" + string(d.Choice) }
+
+// parseRSVPData reads rsvpData: errStale for another shape or choice,
+// EINVALID for a bad id.
+func parseRSVPData(s string) (rsvpData, error) {
+	p := strings.Split(s, ":")
+	if len(p) != 3 || p[0] != "rsvp" {
+		return rsvpData{}, errStale
+	}
+	id, err := strconv.ParseInt(p[1], 10, 64)
+	if err != nil {
+		return rsvpData{}, convene.Errorf(convene.EINVALID, "bad invitation id")
+	}
+	switch c := rsvpChoice(p[2]); c {
+	case choiceAttend, choiceDecline, choiceSubstitute:
+		return rsvpData{Inv: id, Choice: c}, nil
+	}
+	return rsvpData{}, errStale
+}
+
+// subData is the callback data of an organizer's decision on a proposed
+// substitute: "sub:<invitation id>:<ok|no>".
+type subData struct {
+	Inv     int64
+	Approve bool
+}
+
+func (d subData) encode() string {
+	if d.Approve {
+		return "sub:" + itoa(d.Inv) + ":ok"
+	}
+	return "sub:" + itoa(d.Inv) + ":no"
+}
+
+// parseSubData reads subData; anything but "ok" rejects.
+func parseSubData(s string) (subData, error) {
+	p := strings.Split(s, ":")
+	if len(p) != 3 || p[0] != "sub" {
+		return subData{}, errStale
+	}
+	id, err := strconv.ParseInt(p[1], 10, 64)
+	if err != nil {
+		return subData{}, convene.Errorf(convene.EINVALID, "bad invitation id")
+	}
+	return subData{Inv: id, Approve: p[2] == "ok"}, nil
+}
+
+const (
+	flowDecline    = "decline"
+	flowSubstitute = "substitute"
+)
+
+// declineState is the decline flow's: the invitation declined and the
+// invitation message to edit with the answer.
+type declineState struct {
+	Inv int64
+	Msg string
+}
+
+func (s declineState) conversation(accountID int64) *convene.Conversation {
+	return &convene.Conversation{AccountID: accountID, Flow: flowDecline, Step: "reason",
+		Data: map[string]string{"inv": itoa(s.Inv), "msg": s.Msg}}
+}
+
+func parseDeclineState(c *convene.Conversation) (declineState, error) {
+	id, err := strconv.ParseInt(c.Data["inv"], 10, 64)
+	if err != nil {
+		return declineState{}, convene.Errorf(convene.EINVALID, "bad invitation id")
+	}
+	return declineState{Inv: id, Msg: c.Data["msg"]}, nil
+}
+
+// subStep is the question the substitute flow asks next.
+type subStep string
+
+const (
+	subAskName  subStep = "name"
+	subAskTitle subStep = "title"
+	subAskPhone subStep = "phone"
+)
+
+// substituteState is the substitute flow's: the invitation, the message to
+// edit, and the substitute's name and title as typed so far.
+type substituteState struct {
+	Step        subStep
+	Inv         int64
+	Msg         string
+	Name, Title string
+}
+
+// next records text as the answer to the name or title step and moves on.
+func (s substituteState) next(text string) substituteState {
+	switch s.Step {
+	case subAskName:
+		s.Name, s.Step = text, subAskTitle
+	case subAskTitle:
+		s.Title, s.Step = text, subAskPhone
+	}
+	return s
+}
+
+func (s substituteState) conversation(accountID int64) *convene.Conversation {
+	data := map[string]string{"inv": itoa(s.Inv), "msg": s.Msg}
+	if s.Name != "" {
+		data["name"] = s.Name
+	}
+	if s.Title != "" {
+		data["title"] = s.Title
+	}
+	return &convene.Conversation{AccountID: accountID, Flow: flowSubstitute, Step: string(s.Step), Data: data}
+}
+
+func parseSubstituteState(c *convene.Conversation) (substituteState, error) {
+	id, err := strconv.ParseInt(c.Data["inv"], 10, 64)
+	if err != nil {
+		return substituteState{}, convene.Errorf(convene.EINVALID, "bad invitation id")
+	}
+	return substituteState{Step: subStep(c.Step), Inv: id, Msg: c.Data["msg"], Name: c.Data["name"], Title: c.Data["title"]}, nil
 }

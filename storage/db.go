@@ -374,8 +374,9 @@ func tm(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-// wrapf adds context to an unexpected error. Domain errors (*convene.Error,
-// *convene.RosterError) already speak to the caller and pass unchanged.
+// wrapf adds context to an unexpected error. Domain errors already speak to
+// the caller and pass unchanged: a *convene.Error, or any error that unwraps
+// to one (a *convene.RosterError does, as EINVALID), found with errors.As.
 func wrapf(err error, format string, args ...any) error {
 	var e *convene.Error
 	if err == nil || errors.As(err, &e) {

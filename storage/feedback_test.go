@@ -102,8 +102,8 @@ func TestFeedbackService(t *testing.T) {
 		// and neither their ids nor their times follow the responders'.
 		raw := rawDB(t, db)
 		var named, exact int
-		_ = raw.QueryRow(`SELECT COUNT(*) FROM feedback WHERE person_id <> 0`).Scan(&named)
-		_ = raw.QueryRow(`SELECT COUNT(*) FROM feedback f JOIN feedback_responders r ON r.submitted_at = f.submitted_at`).Scan(&exact)
+		mustCount(t, raw, &named, `SELECT COUNT(*) FROM feedback WHERE person_id <> 0`)
+		mustCount(t, raw, &exact, `SELECT COUNT(*) FROM feedback f JOIN feedback_responders r ON r.submitted_at = f.submitted_at`)
 		if named != 0 || exact != 0 {
 			t.Fatalf("%d answers with a person id, %d with a responder's exact time", named, exact)
 		}
@@ -117,7 +117,7 @@ func TestFeedbackService(t *testing.T) {
 		submit(t, fs, m, an.PersonID, "A1", 4)
 		raw := rawDB(t, db)
 		var keyed int
-		_ = raw.QueryRow(`SELECT COUNT(*) FROM feedback f JOIN feedback_responders r ON r.answer_key = f.answer_key AND f.answer_key <> ''`).Scan(&keyed)
+		mustCount(t, raw, &keyed, `SELECT COUNT(*) FROM feedback f JOIN feedback_responders r ON r.answer_key = f.answer_key AND f.answer_key <> ''`)
 		if keyed != 1 {
 			t.Fatalf("while open the answer is keyed to its responder (%d), so it can be replaced", keyed)
 		}
@@ -125,9 +125,9 @@ func TestFeedbackService(t *testing.T) {
 		if _, err := storage.NewMeetingService(db).UpdateMeeting(ctx(), m.ID, convene.MeetingUpdate{FeedbackClosedAt: &now}); err != nil {
 			t.Fatal(err)
 		}
-		_ = raw.QueryRow(`SELECT COUNT(*) FROM feedback WHERE answer_key <> ''`).Scan(&keyed)
+		mustCount(t, raw, &keyed, `SELECT COUNT(*) FROM feedback WHERE answer_key <> ''`)
 		var rkeyed int
-		_ = raw.QueryRow(`SELECT COUNT(*) FROM feedback_responders WHERE answer_key <> ''`).Scan(&rkeyed)
+		mustCount(t, raw, &rkeyed, `SELECT COUNT(*) FROM feedback_responders WHERE answer_key <> ''`)
 		if keyed+rkeyed != 0 {
 			t.Fatalf("keys left after closing: %d answers, %d responders", keyed, rkeyed)
 		}
@@ -207,4 +207,13 @@ func rawDB(t *testing.T, db *storage.DB) *sql.DB {
 	}
 	t.Cleanup(func() { raw.Close() })
 	return raw
+}
+
+// mustCount scans the single number query returns into n, failing the test
+// on an error (a misspelt column must not read as a count of zero).
+func mustCount(t *testing.T, raw *sql.DB, n *int, query string) {
+	t.Helper()
+	if err := raw.QueryRow(query).Scan(n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
 }
