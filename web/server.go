@@ -1,0 +1,162 @@
+// Package web is the Office's web desk: live meeting counts, the invitee
+// list, the check-in desk at the door, the venue screen, feedback and
+// files, served with html/template and embedded files. Sign-in is by a
+// one-time link from /web in chat; every page checks the role as chat does.
+package web
+
+import (
+	"context"
+	"embed"
+	"html/template"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/convene/convene"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Texts renders catalog texts; bot.Catalog satisfies it.
+type Texts interface {
+	T(lang, id string, data map[string]any) string
+}
+
+// Config holds what the desk needs. Services and Texts are required; the
+// funcs are optional and hide their feature when nil.
+type Config struct {
+	Meetings    convene.MeetingService
+	People      convene.PersonService
+	Invitations convene.InvitationService
+	Feedback    convene.FeedbackService
+	Plans       convene.PlanService
+	Web         convene.WebService
+	Texts       Texts
+	// IsAdmin reports whether a chat account is a configured admin.
+	IsAdmin func(channel, userID string) bool
+	// Lang is the default language ("vi").
+	Lang string
+	// LateAfter is how long after the start a check-in counts as late, as in chat.
+	LateAfter time.Duration
+	// Secure marks the session cookie Secure (the public URL is https).
+	Secure bool
+	Now    func() time.Time
+	Logger *slog.Logger
+	// PollEvery is how often live pages look for changes; default 300 ms.
+	PollEvery time.Duration
+	// CheckinLink returns a meeting's venue check-in link (for its QR code).
+	CheckinLink func(ctx context.Context, m *convene.Meeting) (string, error)
+	// QR encodes text as a PNG QR code of size pixels.
+	QR func(text string, size int) ([]byte, error)
+	// Report renders a meeting's report in format (pdf, xlsx, csv) and lang.
+	Report func(ctx context.Context, code, format, lang string) (data []byte, name string, err error)
+	// ReadRoster parses an uploaded roster (format csv or xlsx).
+	ReadRoster func(r io.Reader, format string) ([]convene.RosterEntry, error)
+}
+
+// Server is the web desk's http.Handler.
+type Server struct {
+	Config
+	tmpl    map[string]*template.Template
+	handler http.Handler
+	hub     *hub
+}
+
+// New returns the desk. Mount it under "/".
+func New(cfg Config) (*Server, error) {
+	if cfg.Lang == "" {
+		cfg.Lang = "vi"
+	}
+	if cfg.LateAfter <= 0 {
+		cfg.LateAfter = 15 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.PollEvery <= 0 {
+		cfg.PollEvery = 300 * time.Millisecond
+	}
+	if cfg.IsAdmin == nil {
+		cfg.IsAdmin = func(string, string) bool { return false }
+	}
+	s := &Server{Config: cfg}
+	if err := s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	s.hub = newHub(s)
+	s.handler = s.routes()
+	return s, nil
+}
+
+// ServeHTTP serves the desk; state-changing requests from another origin are refused.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(staticFS, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(http.FileServerFS(static))))
+	mux.HandleFunc("GET /login/{token}", s.loginPage)
+	mux.HandleFunc("POST /login/{token}", s.login)
+	mux.HandleFunc("POST /logout", s.logout)
+
+	mux.HandleFunc("GET /{$}", s.need(levelStaff, s.index))
+	mux.HandleFunc("GET /m/{code}", s.need(levelOrganizer, s.meeting))
+	mux.HandleFunc("GET /m/{code}/p/{id}", s.need(levelOrganizer, s.person))
+	mux.HandleFunc("GET /m/{code}/feedback", s.need(levelOrganizer, s.feedback))
+	mux.HandleFunc("GET /m/{code}/files/{file}", s.need(levelOrganizer, s.file))
+	mux.HandleFunc("POST /m/{code}/roster", s.need(levelOrganizer, s.uploadRoster))
+	mux.HandleFunc("GET /m/{code}/desk", s.need(levelStaff, s.desk))
+	mux.HandleFunc("GET /m/{code}/desk/list", s.need(levelStaff, s.deskList))
+	mux.HandleFunc("POST /m/{code}/desk/{id}", s.need(levelStaff, s.deskAction))
+	mux.HandleFunc("GET /m/{code}/venue", s.need(levelStaff, s.venue))
+	mux.HandleFunc("GET /m/{code}/venue/qr.png", s.need(levelStaff, s.venueQR))
+	mux.HandleFunc("GET /m/{code}/events", s.need(levelStaff, s.events))
+	return securityHeaders(http.NewCrossOriginProtection().Handler(mux))
+}
+
+// Routes lists every page and action with the least role it needs, for
+// the authorization tests: "GET /m/{code}" → "organizer".
+func Routes() map[string]string {
+	return map[string]string{
+		"GET /":                      "staff",
+		"GET /m/{code}":              "organizer",
+		"GET /m/{code}/p/{id}":       "organizer",
+		"GET /m/{code}/feedback":     "organizer",
+		"GET /m/{code}/files/{file}": "organizer",
+		"POST /m/{code}/roster":      "organizer",
+		"GET /m/{code}/desk":         "staff",
+		"GET /m/{code}/desk/list":    "staff",
+		"POST /m/{code}/desk/{id}":   "staff",
+		"GET /m/{code}/venue":        "staff",
+		"GET /m/{code}/venue/qr.png": "staff",
+		"GET /m/{code}/events":       "staff",
+	}
+}
+
+func cacheFor(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// securityHeaders forbids framing and outside scripts and keeps the
+// address (with login tokens) out of Referer headers.
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Frame-Options", "DENY")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+		h.ServeHTTP(w, r)
+	})
+}
