@@ -175,6 +175,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, u *user) {
 		select {
 		case <-r.Context().Done():
 			return
+		case <-s.done:
+			return
 		case msg := <-ch:
 			if !send(msg) {
 				return

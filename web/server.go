@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/convene/convene"
@@ -66,7 +67,12 @@ type Server struct {
 	tmpl    map[string]*template.Template
 	handler http.Handler
 	hub     *hub
+	done    chan struct{}
+	once    sync.Once
 }
+
+// Close ends the open event streams, so a server shutdown need not wait for them.
+func (s *Server) Close() { s.once.Do(func() { close(s.done) }) }
 
 // New returns the desk. Mount it under "/".
 func New(cfg Config) (*Server, error) {
@@ -88,7 +94,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.IsAdmin == nil {
 		cfg.IsAdmin = func(string, string) bool { return false }
 	}
-	s := &Server{Config: cfg}
+	s := &Server{Config: cfg, done: make(chan struct{})}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
