@@ -34,15 +34,16 @@ func (s *Server) deskPage(w http.ResponseWriter, r *http.Request, u *user, name 
 		s.fail(w, r, u, err)
 		return
 	}
-	st, err := s.Invitations.MeetingStats(ctx, m.ID)
-	if err != nil {
-		s.fail(w, r, u, err)
-		return
+	data := map[string]any{"Q": q, "Invitees": invs, "Total": total, "More": total > len(invs)}
+	if name == "desk" { // the list alone needs no counts: they come by events
+		st, err := s.Invitations.MeetingStats(ctx, m.ID)
+		if err != nil {
+			s.fail(w, r, u, err)
+			return
+		}
+		data["Stats"], data["Here"] = st, st.Total.Present+st.Total.Late
 	}
-	s.renderPage(w, r, http.StatusOK, name, &page{User: u, Meeting: m, Data: map[string]any{
-		"Q": q, "Invitees": invs, "Total": total, "More": total > len(invs), "Stats": st,
-		"Here": st.Total.Present + st.Total.Late,
-	}})
+	s.renderPage(w, r, http.StatusOK, name, &page{User: u, Meeting: m, Data: data})
 }
 
 // deskAction marks one invitee: action present (late after the configured

@@ -40,9 +40,12 @@ func (h *hub) subscribe(meetingID int64) (chan []byte, func()) {
 	}
 	h.subs[meetingID][ch] = true
 	if h.stop == nil {
+		// The baseline is read before the caller counts for its first
+		// event, so no change falls between the two.
+		last, _ := h.s.Web.LastChange(context.Background())
 		ctx, cancel := context.WithCancel(context.Background())
 		h.stop = cancel
-		go h.run(ctx)
+		go h.run(ctx, last)
 	}
 	return ch, func() {
 		h.mu.Lock()
@@ -66,8 +69,7 @@ func (h *hub) poke() {
 	}
 }
 
-func (h *hub) run(ctx context.Context) {
-	last, _ := h.s.Web.LastChange(ctx)
+func (h *hub) run(ctx context.Context, last int64) {
 	t := time.NewTicker(h.s.PollEvery)
 	defer t.Stop()
 	for {
