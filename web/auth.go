@@ -136,7 +136,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, nil, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: id, Path: "/", Expires: ws.ExpiresAt,
+	// Max-Age, not Expires: the browser's clock may differ from ours.
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: id, Path: "/", MaxAge: int(ws.ExpiresAt.Sub(ws.CreatedAt).Seconds()),
 		HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

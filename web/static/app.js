@@ -53,7 +53,8 @@
     e.preventDefault();
     var body = new FormData(f);
     if (e.submitter) body.set(e.submitter.name, e.submitter.value);
-    fetch(f.action + query(), { method: "POST", body: body, credentials: "same-origin", headers: { "X-Desk": "list" } })
+    // getAttribute: f.action would be the button named "action".
+    fetch(f.getAttribute("action") + query(), { method: "POST", body: body, credentials: "same-origin", headers: { "X-Desk": "list" } })
       .then(function (r) { return r.text(); })
       .then(function (html) { list.innerHTML = html; })
       .catch(function () { f.submit(); });
