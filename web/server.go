@@ -59,6 +59,8 @@ type Config struct {
 	Report func(ctx context.Context, code, format, lang string) (data []byte, name string, err error)
 	// ReadRoster parses an uploaded roster (format csv or xlsx).
 	ReadRoster func(r io.Reader, format string) ([]convene.RosterEntry, error)
+	// Actions send invitations, reminders, announcements and feedback requests.
+	Actions Actions
 }
 
 // Server is the web desk's http.Handler.
@@ -120,6 +122,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /m/{code}/feedback", s.need(levelOrganizer, s.feedback))
 	mux.HandleFunc("GET /m/{code}/files/{file}", s.need(levelOrganizer, s.file))
 	mux.HandleFunc("POST /m/{code}/roster", s.need(levelOrganizer, s.uploadRoster))
+	mux.HandleFunc("GET /m/{code}/actions", s.need(levelOrganizer, s.actions))
+	mux.HandleFunc("POST /m/{code}/actions/preview", s.need(levelOrganizer, s.actionPreview))
+	mux.HandleFunc("POST /m/{code}/actions/run", s.need(levelOrganizer, s.actionRun))
 	mux.HandleFunc("GET /m/{code}/desk", s.need(levelStaff, s.desk))
 	mux.HandleFunc("GET /m/{code}/desk/list", s.need(levelStaff, s.deskList))
 	mux.HandleFunc("POST /m/{code}/desk/{id}", s.need(levelStaff, s.deskAction))

@@ -52,6 +52,36 @@ type env struct {
 	people  *storage.PersonService
 	cookies map[string]string // role → session cookie value
 	ids     map[string]int64  // full name → invitation id
+	actions *fakeActions
+}
+
+// fakeActions records the actions the desk asks for.
+type fakeActions struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (f *fakeActions) record(s string) (int, int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, s)
+	return 3, 1, nil
+}
+func (f *fakeActions) count() int { f.mu.Lock(); defer f.mu.Unlock(); return len(f.calls) }
+func (f *fakeActions) ParseAudience(meetingID int64, a string) (convene.InvitationFilter, error) {
+	return bot.ParseAudience(meetingID, a)
+}
+func (f *fakeActions) Invite(ctx context.Context, code, actor string, notify int64) (int, int, error) {
+	return f.record("invite " + code)
+}
+func (f *fakeActions) Remind(ctx context.Context, code, audience, actor string, notify int64) (int, int, error) {
+	return f.record("remind " + code + " " + audience)
+}
+func (f *fakeActions) Broadcast(ctx context.Context, fl convene.InvitationFilter, text, batch, actor string, notify int64) (int, int, error) {
+	return f.record("broadcast " + text + " " + batch)
+}
+func (f *fakeActions) OpenFeedback(ctx context.Context, code, actor string) (int, int, error) {
+	return f.record("feedback " + code)
 }
 
 var roles = []string{"stranger", "delegate", "staff", "organizer", "admin", "expired"}
@@ -102,7 +132,7 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{db: db, clock: c, webs: storage.NewWebService(db), invs: storage.NewInvitationService(db),
+	e := &env{actions: &fakeActions{}, db: db, clock: c, webs: storage.NewWebService(db), invs: storage.NewInvitationService(db),
 		people: storage.NewPersonService(db), cookies: map[string]string{}, ids: map[string]int64{}}
 	e.m, err = storage.NewMeetingService(db).FindMeetingByCode(ctx, "chi-bo-01")
 	if err != nil {
@@ -126,6 +156,7 @@ func newEnv(t testing.TB) *env {
 			return []byte("report"), code + "." + format, nil
 		},
 		ReadRoster: plan.ReadRoster,
+		Actions:    e.actions,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -258,9 +289,12 @@ func TestAuthorization(t *testing.T) {
 				switch {
 				case strings.HasSuffix(path, "/roster"):
 					body, hdr = csvUpload(t, "r.csv", "full_name,category\nNgô Văn Mới "+role+",dang-vien\n")
+				case strings.Contains(path, "/actions/"):
+					body, hdr = form("kind", "remind", "audience", "pending")
 				case method == "POST":
 					body, hdr = form("action", "present")
 				}
+				calls := e.actions.count()
 				var resp *http.Response
 				if strings.HasSuffix(path, "/events") {
 					resp = e.stream(t, role, path)
@@ -276,7 +310,10 @@ func TestAuthorization(t *testing.T) {
 				case !allowed && rank[role] > 0 && resp.StatusCode != http.StatusForbidden:
 					t.Errorf("%s as %s: %d, want 403", route, role, resp.StatusCode)
 				}
-				if !allowed && method == "POST" {
+				if n := e.actions.count(); !allowed && n != calls {
+					t.Errorf("refused %s as %s ran an action", route, role)
+				}
+				if !allowed && method == "POST" && !strings.Contains(path, "/actions/") {
 					inv, _ := e.invs.FindInvitationByID(context.Background(), id)
 					n, _, _ := e.invs.FindInvitees(context.Background(), convene.InvitationFilter{MeetingID: e.m.ID, Name: "Ngô Văn Mới " + role})
 					if (strings.HasSuffix(path, "/roster") && len(n) > 0) || (!strings.HasSuffix(path, "/roster") && !inv.CheckedInAt.IsZero()) {
@@ -551,4 +588,35 @@ func TestLiveCounts(t *testing.T) {
 	case <-time.After(time.Second):
 		t.Error("no event within 1 s of the check-in")
 	}
+}
+
+func TestActions(t *testing.T) {
+	e := newEnv(t)
+	t.Run("PreviewShowsCountAndNames", func(t *testing.T) {
+		body, h := form("kind", "broadcast", "audience", "pending", "text", "Hội trường đổi sang tầng 2")
+		resp := e.do(t, "organizer", "POST", "/m/chi-bo-01/actions/preview", body, h)
+		b := bodyOf(resp)
+		if resp.StatusCode != 200 || !strings.Contains(b, "Sẽ gửi tới 5 đại biểu") || !strings.Contains(b, "Lê Thị Thu Hà") || !strings.Contains(b, `name="batch" value="`) {
+			t.Errorf("preview: %d %s", resp.StatusCode, b)
+		}
+		if len(e.actions.calls) != 0 {
+			t.Errorf("a preview sent: %v", e.actions.calls)
+		}
+	})
+	t.Run("ConfirmRuns", func(t *testing.T) {
+		body, h := form("kind", "broadcast", "audience", "pending", "text", "Hội trường đổi", "batch", "abc")
+		resp := e.do(t, "organizer", "POST", "/m/chi-bo-01/actions/run", body, h)
+		if b := bodyOf(resp); resp.StatusCode != 200 || !strings.Contains(b, "Đã xếp hàng gửi 3") {
+			t.Errorf("run: %d %s", resp.StatusCode, b)
+		}
+		if len(e.actions.calls) != 1 || e.actions.calls[0] != "broadcast Hội trường đổi bc:web:abc" {
+			t.Errorf("calls %v", e.actions.calls)
+		}
+	})
+	t.Run("BroadcastNeedsText", func(t *testing.T) {
+		body, h := form("kind", "broadcast", "audience", "all", "batch", "x")
+		if resp := e.do(t, "organizer", "POST", "/m/chi-bo-01/actions/run", body, h); resp.StatusCode != 400 {
+			t.Errorf("empty broadcast: %d", resp.StatusCode)
+		}
+	})
 }

@@ -42,6 +42,7 @@ func (m *Main) newWeb(b *bot.Bot, base string) (*web.Server, error) {
 		QR:          func(text string, size int) ([]byte, error) { return qrcode.Encode(text, qrcode.Medium, size) },
 		Report:      rep.Report,
 		ReadRoster:  plan.ReadRoster,
+		Actions:     botActions{b},
 	})
 	if err != nil {
 		return nil, err
@@ -80,4 +81,38 @@ func (m *Main) metricsGuard(h http.Handler) http.Handler {
 		}
 		http.Error(w, "forbidden", http.StatusForbidden)
 	})
+}
+
+// botActions gives the desk the bot's sending actions.
+type botActions struct{ b *bot.Bot }
+
+func (a botActions) ParseAudience(meetingID int64, s string) (convene.InvitationFilter, error) {
+	return bot.ParseAudience(meetingID, s)
+}
+
+func (a botActions) Invite(ctx context.Context, code, actor string, notify int64) (int, int, error) {
+	r, err := a.b.IssueInvitations(ctx, code, actor, notify)
+	if err != nil {
+		return 0, 0, err
+	}
+	return r.Queued, r.Unlinked, nil
+}
+
+func (a botActions) Remind(ctx context.Context, code, audience, actor string, notify int64) (int, int, error) {
+	return delivered(a.b.RemindNow(ctx, code, audience, actor, notify))
+}
+
+func (a botActions) Broadcast(ctx context.Context, f convene.InvitationFilter, text, batch, actor string, notify int64) (int, int, error) {
+	return delivered(a.b.Broadcast(ctx, f, text, batch, actor, notify))
+}
+
+func (a botActions) OpenFeedback(ctx context.Context, code, actor string) (int, int, error) {
+	return delivered(a.b.OpenFeedback(ctx, code, actor))
+}
+
+func delivered(d *bot.Delivery, err error) (int, int, error) {
+	if err != nil {
+		return 0, 0, err
+	}
+	return d.Queued, d.Unlinked, nil
 }
