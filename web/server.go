@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -116,41 +117,53 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /login/{token}", s.login)
 	mux.HandleFunc("POST /logout", s.logout)
 
-	mux.HandleFunc("GET /{$}", s.need(levelStaff, s.index))
-	mux.HandleFunc("GET /m/{code}", s.need(levelOrganizer, s.meeting))
-	mux.HandleFunc("GET /m/{code}/p/{id}", s.need(levelOrganizer, s.person))
-	mux.HandleFunc("GET /m/{code}/feedback", s.need(levelOrganizer, s.feedback))
-	mux.HandleFunc("GET /m/{code}/files/{file}", s.need(levelOrganizer, s.file))
-	mux.HandleFunc("POST /m/{code}/roster", s.need(levelOrganizer, s.uploadRoster))
-	mux.HandleFunc("GET /m/{code}/actions", s.need(levelOrganizer, s.actions))
-	mux.HandleFunc("POST /m/{code}/actions/preview", s.need(levelOrganizer, s.actionPreview))
-	mux.HandleFunc("POST /m/{code}/actions/run", s.need(levelOrganizer, s.actionRun))
-	mux.HandleFunc("GET /m/{code}/desk", s.need(levelStaff, s.desk))
-	mux.HandleFunc("GET /m/{code}/desk/list", s.need(levelStaff, s.deskList))
-	mux.HandleFunc("POST /m/{code}/desk/{id}", s.need(levelStaff, s.deskAction))
-	mux.HandleFunc("GET /m/{code}/venue", s.need(levelStaff, s.venue))
-	mux.HandleFunc("GET /m/{code}/venue/qr.png", s.need(levelStaff, s.venueQR))
-	mux.HandleFunc("GET /m/{code}/events", s.need(levelStaff, s.events))
+	for _, rt := range table {
+		h := rt.h
+		mux.HandleFunc(rt.pattern, s.need(rt.min, func(w http.ResponseWriter, r *http.Request, u *user) { h(s, w, r, u) }))
+	}
 	return securityHeaders(http.NewCrossOriginProtection().Handler(mux))
 }
 
-// Routes lists every page and action with the least role it needs, for
-// the authorization tests: "GET /m/{code}" → "organizer".
+// route is a page or action with the least role it needs.
+type route struct {
+	pattern string
+	min     level
+	h       func(s *Server, w http.ResponseWriter, r *http.Request, u *user)
+}
+
+// table is every page and action behind a sign-in: the one place their
+// roles are set.
+var table = []route{
+	{"GET /{$}", levelStaff, (*Server).index},
+	{"GET /m/{code}", levelOrganizer, (*Server).meeting},
+	{"GET /m/{code}/p/{id}", levelOrganizer, (*Server).person},
+	{"GET /m/{code}/feedback", levelOrganizer, (*Server).feedback},
+	{"GET /m/{code}/files/{file}", levelOrganizer, (*Server).file},
+	{"POST /m/{code}/roster", levelOrganizer, (*Server).uploadRoster},
+	{"GET /m/{code}/actions", levelOrganizer, (*Server).actions},
+	{"POST /m/{code}/actions/preview", levelOrganizer, (*Server).actionPreview},
+	{"POST /m/{code}/actions/run", levelOrganizer, (*Server).actionRun},
+	{"GET /m/{code}/desk", levelStaff, (*Server).desk},
+	{"GET /m/{code}/desk/list", levelStaff, (*Server).deskList},
+	{"POST /m/{code}/desk/{id}", levelStaff, (*Server).deskAction},
+	{"GET /m/{code}/venue", levelStaff, (*Server).venue},
+	{"GET /m/{code}/venue/qr.png", levelStaff, (*Server).venueQR},
+	{"GET /m/{code}/events", levelStaff, (*Server).events},
+}
+
+// Routes lists every page and action behind a sign-in with the least role
+// it needs ("staff" or "organizer"), for the authorization tests:
+// "GET /m/{code}" → "organizer". Admins may do all an organizer may.
 func Routes() map[string]string {
-	return map[string]string{
-		"GET /":                      "staff",
-		"GET /m/{code}":              "organizer",
-		"GET /m/{code}/p/{id}":       "organizer",
-		"GET /m/{code}/feedback":     "organizer",
-		"GET /m/{code}/files/{file}": "organizer",
-		"POST /m/{code}/roster":      "organizer",
-		"GET /m/{code}/desk":         "staff",
-		"GET /m/{code}/desk/list":    "staff",
-		"POST /m/{code}/desk/{id}":   "staff",
-		"GET /m/{code}/venue":        "staff",
-		"GET /m/{code}/venue/qr.png": "staff",
-		"GET /m/{code}/events":       "staff",
+	out := map[string]string{}
+	for _, rt := range table {
+		name := "staff"
+		if rt.min >= levelOrganizer {
+			name = "organizer"
+		}
+		out[strings.Replace(rt.pattern, "{$}", "", 1)] = name
 	}
+	return out
 }
 
 func cacheFor(h http.Handler) http.Handler {
