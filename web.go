@@ -46,7 +46,21 @@ type WebService interface {
 	// UnexcuseInvitation clears an excuse given at the desk. Returns
 	// ECONFLICT if the invitee is not excused or declined (a decliner stays excused).
 	UnexcuseInvitation(ctx context.Context, id int64, actor string) (*Invitation, error)
+	// FindMessagesTo returns the newest limit messages queued for the
+	// person's accounts, newest first, with their delivery state.
+	FindMessagesTo(ctx context.Context, personID int64, limit int) ([]*MessageState, error)
 	// LastChange returns a number that grows whenever an answer, a
 	// check-in or another audited change is stored: live pages poll it.
 	LastChange(ctx context.Context) (int64, error)
+}
+
+// MessageState is a message queued for a person and how its delivery went,
+// as the desk's person page shows it.
+type MessageState struct {
+	Channel   string
+	State     OutboxState
+	Text      string // the message's text as queued, cut to 200 characters
+	Error     string
+	CreatedAt time.Time
+	SentAt    time.Time
 }

@@ -172,3 +172,28 @@ func (s *WebService) LastChange(ctx context.Context) (int64, error) {
 	})
 	return n.Int64, wrapf(err, "last change")
 }
+
+// FindMessagesTo returns the newest messages queued for the person's accounts.
+func (s *WebService) FindMessagesTo(ctx context.Context, personID int64, limit int) ([]*convene.MessageState, error) {
+	var out []*convene.MessageState
+	err := s.db.view(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT o.channel, o.state, substr(coalesce(json_extract(o.content, '$.text'), ''), 1, 200),
+			o.error, o.created_at, o.sent_at
+			FROM accounts a JOIN outbox o ON o.account_id = a.id WHERE a.person_id = ? ORDER BY o.id DESC LIMIT ?`, personID, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m convene.MessageState
+			var created, sent int64
+			if err := rows.Scan(&m.Channel, &m.State, &m.Text, &m.Error, &created, &sent); err != nil {
+				return err
+			}
+			m.CreatedAt, m.SentAt = tm(created), tm(sent)
+			out = append(out, &m)
+		}
+		return rows.Err()
+	})
+	return out, wrapf(err, "messages to person %d", personID)
+}

@@ -118,5 +118,10 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request, u *user) {
 		s.fail(w, r, u, err)
 		return
 	}
-	s.renderPage(w, r, http.StatusOK, "person", &page{User: u, Meeting: m, Data: map[string]any{"Inv": inv}})
+	msgs, err := s.Web.FindMessagesTo(r.Context(), inv.PersonID, 20)
+	if err != nil {
+		s.fail(w, r, u, err)
+		return
+	}
+	s.renderPage(w, r, http.StatusOK, "person", &page{User: u, Meeting: m, Data: map[string]any{"Inv": inv, "Messages": msgs}})
 }

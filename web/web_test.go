@@ -453,8 +453,13 @@ func TestMeetingPage(t *testing.T) {
 		}
 	})
 	t.Run("Person", func(t *testing.T) {
+		acc, _ := e.people.FindAccount(context.Background(), "telegram", "300")
+		if _, err := storage.NewOutboxService(e.db).Enqueue(context.Background(), []*convene.OutboxMessage{{AccountID: acc.ID, Channel: "telegram",
+			ChatID: "300", Content: convene.Content{Text: "Nhắc lịch hội nghị"}, Key: "t1"}}); err != nil {
+			t.Fatal(err)
+		}
 		body := bodyOf(e.do(t, "organizer", "GET", fmt.Sprintf("/m/chi-bo-01/p/%d", e.ids["Lê Thị Thu Hà"]), nil, nil))
-		if !strings.Contains(body, "84912345670") {
+		if !strings.Contains(body, "84912345670") || !strings.Contains(body, "telegram · queued") || !strings.Contains(body, "Nhắc lịch hội nghị") {
 			t.Errorf("person page lacks the phone: %s", body)
 		}
 	})

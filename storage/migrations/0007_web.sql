@@ -17,3 +17,6 @@ CREATE TABLE web_sessions (
 	created_at INTEGER NOT NULL
 );
 CREATE INDEX web_sessions_expires ON web_sessions(expires_at);
+
+-- The desk's person page lists the messages sent to a person's accounts.
+CREATE INDEX outbox_account ON outbox(account_id, id);
