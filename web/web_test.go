@@ -148,8 +148,8 @@ func newEnv(t testing.TB) *env {
 	e.srv, err = web.New(web.Config{
 		Meetings: storage.NewMeetingService(db), People: e.people, Invitations: e.invs,
 		Feedback: storage.NewFeedbackService(db), Plans: ps, Web: e.webs, Texts: texts,
-		IsAdmin: func(ch, uid string) bool { return ch == "telegram" && uid == "900" },
-		Now:     c.Now, PollEvery: 50 * time.Millisecond,
+		IsAdmin:     func(ch, uid string) bool { return ch == "telegram" && uid == "900" },
+		Now:         c.Now, // live pages poll every 300 ms, as in production
 		CheckinLink: func(ctx context.Context, m *convene.Meeting) (string, error) { return "https://t.me/x?start=ci-1", nil },
 		QR:          func(string, int) ([]byte, error) { return []byte("\x89PNG"), nil },
 		Report: func(ctx context.Context, code, format, lang string) ([]byte, string, error) {
