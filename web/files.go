@@ -21,7 +21,8 @@ var reportTypes = map[string]string{
 	"csv":  "text/csv; charset=utf-8",
 }
 
-// file downloads report.pdf, report.xlsx or report.csv.
+// file downloads report.pdf, report.xlsx, report.csv, letters.pdf or
+// poster.png (the venue's check-in QR code, for print).
 func (s *Server) file(w http.ResponseWriter, r *http.Request, u *user) {
 	m, err := s.meetingOf(r)
 	if err != nil {
@@ -29,6 +30,20 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request, u *user) {
 		return
 	}
 	name := r.PathValue("file")
+	switch {
+	case name == "letters.pdf" && s.Letters != nil:
+		data, err := s.Letters(r.Context(), m.Code, s.lang(w, r, u))
+		s.download(w, r, u, "application/pdf", m.Code+"-letters.pdf", data, err)
+		return
+	case name == "poster.png" && s.CheckinLink != nil && s.QR != nil:
+		link, err := s.CheckinLink(r.Context(), m)
+		var data []byte
+		if err == nil {
+			data, err = s.QR(link, 1200)
+		}
+		s.download(w, r, u, "image/png", m.Code+"-checkin.png", data, err)
+		return
+	}
 	format := strings.TrimPrefix(path.Ext(name), ".")
 	mime, ok := reportTypes[format]
 	if !ok || strings.TrimSuffix(name, "."+format) != "report" || s.Report == nil {
@@ -36,6 +51,11 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request, u *user) {
 		return
 	}
 	data, fname, err := s.Report(r.Context(), m.Code, format, s.lang(w, r, u))
+	s.download(w, r, u, mime, fname, data, err)
+}
+
+// download sends data as an attachment, or the error's page.
+func (s *Server) download(w http.ResponseWriter, r *http.Request, u *user, mime, fname string, data []byte, err error) {
 	if err != nil {
 		s.fail(w, r, u, err)
 		return

@@ -58,6 +58,8 @@ type Config struct {
 	QR func(text string, size int) ([]byte, error)
 	// Report renders a meeting's report in format (pdf, xlsx, csv) and lang.
 	Report func(ctx context.Context, code, format, lang string) (data []byte, name string, err error)
+	// Letters renders a meeting's printable invitation letters (PDF).
+	Letters func(ctx context.Context, code, lang string) ([]byte, error)
 	// ReadRoster parses an uploaded roster (format csv or xlsx).
 	ReadRoster func(r io.Reader, format string) ([]convene.RosterEntry, error)
 	// Actions send invitations, reminders, announcements and feedback requests.

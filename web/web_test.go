@@ -446,6 +446,15 @@ func TestMeetingPage(t *testing.T) {
 			t.Errorf("filter thanh-uy: %s", body)
 		}
 	})
+	t.Run("Poster", func(t *testing.T) {
+		resp := e.do(t, "organizer", "GET", "/m/chi-bo-01/files/poster.png", nil, nil)
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" {
+			t.Errorf("poster: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		if resp := e.do(t, "organizer", "GET", "/m/chi-bo-01/files/secrets.txt", nil, nil); resp.StatusCode != 404 {
+			t.Errorf("unknown file: %d", resp.StatusCode)
+		}
+	})
 	t.Run("EnglishByQuery", func(t *testing.T) {
 		body := bodyOf(e.do(t, "organizer", "GET", "/m/chi-bo-01?lang=en", nil, nil))
 		if !strings.Contains(body, "By category") {

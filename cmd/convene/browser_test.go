@@ -184,13 +184,15 @@ func TestBrowser(t *testing.T) {
 		shot(t, tab2, "3-desk-second-tab")
 	})
 
-	t.Run("DownloadReportPDF", func(t *testing.T) {
-		var got string
-		err := chromedp.Run(tab1, chromedp.Evaluate(`fetch('/m/chi-bo-01/files/report.pdf').then(r => r.arrayBuffer().then(b =>
-			r.status + ' ' + r.headers.get('content-type') + ' ' + String.fromCharCode(...new Uint8Array(b.slice(0, 5)))))`, &got,
-			func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
-		if err != nil || got != "200 application/pdf %PDF-" {
-			t.Fatalf("report.pdf: %q %v", got, err)
+	t.Run("DownloadPDFs", func(t *testing.T) {
+		for _, f := range []string{"report.pdf", "letters.pdf"} {
+			var got string
+			err := chromedp.Run(tab1, chromedp.Evaluate(`fetch('/m/chi-bo-01/files/`+f+`').then(r => r.arrayBuffer().then(b =>
+				r.status + ' ' + r.headers.get('content-type') + ' ' + String.fromCharCode(...new Uint8Array(b.slice(0, 5)))))`, &got,
+				func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+			if err != nil || got != "200 application/pdf %PDF-" {
+				t.Errorf("%s: %q %v", f, got, err)
+			}
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"github.com/convene/convene"
 	"github.com/convene/convene/bot"
 	"github.com/convene/convene/plan"
+	"github.com/convene/convene/report"
 	"github.com/convene/convene/storage"
 	"github.com/convene/convene/web"
 	qrcode "github.com/skip2/go-qrcode"
@@ -43,6 +45,15 @@ func (m *Main) newWeb(b *bot.Bot, base string) (*web.Server, error) {
 		Report:      rep.Report,
 		ReadRoster:  plan.ReadRoster,
 		Actions:     botActions{b},
+		Letters: func(ctx context.Context, code, lang string) ([]byte, error) {
+			d, err := m.reportData(ctx, code, lang)
+			if err != nil {
+				return nil, err
+			}
+			var buf bytes.Buffer
+			err = report.Letters(&buf, d, func(inv *convene.Invitee) string { return b.Link(ctx, inv.Token) })
+			return buf.Bytes(), err
+		},
 	})
 	if err != nil {
 		return nil, err
