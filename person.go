@@ -14,11 +14,13 @@ const (
 	RoleDelegate  Role = "delegate"
 	RoleOrganizer Role = "organizer"
 	RoleUnitRep   Role = "unit_rep"
+	// RoleStaff serves a meeting: the check-in desk and the venue screen only.
+	RoleStaff Role = "staff"
 )
 
 // ValidRole reports whether r is a known role.
 func ValidRole(r Role) bool {
-	return r == RoleDelegate || r == RoleOrganizer || r == RoleUnitRep
+	return r == RoleDelegate || r == RoleOrganizer || r == RoleUnitRep || r == RoleStaff
 }
 
 // Substitutable reports whether a person of role r may be proposed as

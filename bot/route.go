@@ -42,6 +42,7 @@ func (b *Bot) commands() []command {
 		{name: "rollcall", organizer: true, handle: b.cmdRollcall},
 		{name: "report", organizer: true, handle: b.cmdReport, costly: true},
 		{name: "grant", admin: true, handle: b.cmdGrant},
+		{name: "web", handle: b.cmdWeb}, // organizers, admins and staff: checked in cmdWeb
 	}
 }
 

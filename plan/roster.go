@@ -204,6 +204,8 @@ func parseRole(s string) (convene.Role, bool) {
 		return convene.RoleOrganizer, true
 	case "unit rep", "unit representative", "đại diện đơn vị":
 		return convene.RoleUnitRep, true
+	case "staff", "phục vụ", "cán bộ phục vụ":
+		return convene.RoleStaff, true
 	}
 	return "", false
 }

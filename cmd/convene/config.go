@@ -23,6 +23,8 @@ type Config struct {
 	HTTP          string
 	PublicURL     string
 	WebhookSecret string
+	WebURL        string
+	MetricsToken  string
 	BotUsername   string
 	LogLevel      string
 	CheckinOpens  time.Duration
@@ -82,6 +84,8 @@ var options = []option{
 	{"http", "CONVENE_HTTP", "", "address for /healthz, /metrics and webhooks, e.g. :8080 (off if empty)", str(func(c *Config) *string { return &c.HTTP })},
 	{"public-url", "CONVENE_PUBLIC_URL", "", "public https URL of --http; when set, webhooks replace long polling", str(func(c *Config) *string { return &c.PublicURL })},
 	{"webhook-secret", "CONVENE_WEBHOOK_SECRET", "", "secret the channels send with webhook calls (generated if empty)", str(func(c *Config) *string { return &c.WebhookSecret })},
+	{"web-url", "CONVENE_WEB_URL", "", "address of the web desk in /web sign-in links (default: --public-url, else http://<--http>)", str(func(c *Config) *string { return &c.WebURL })},
+	{"metrics-token", "CONVENE_METRICS_TOKEN", "", "bearer token that opens /metrics to other hosts (else loopback only)", str(func(c *Config) *string { return &c.MetricsToken })},
 	{"bot-username", "CONVENE_BOT_USERNAME", "", "Telegram bot username for links (serve stores it from getMe)", str(func(c *Config) *string { return &c.BotUsername })},
 	{"log-level", "CONVENE_LOG_LEVEL", "info", "debug, info, warn or error", str(func(c *Config) *string { return &c.LogLevel })},
 	{"checkin-opens", "CONVENE_CHECKIN_OPENS", "60m", "how long before the start the venue QR code checks people in", duration(func(c *Config) *time.Duration { return &c.CheckinOpens })},
@@ -97,7 +101,7 @@ type flagValue struct {
 
 // secretFlags are never shown, not even as a flag's default in the usage
 // text (which the environment sets).
-var secretFlags = map[string]bool{"telegram-token": true, "zalo-token": true, "webhook-secret": true}
+var secretFlags = map[string]bool{"telegram-token": true, "zalo-token": true, "webhook-secret": true, "metrics-token": true}
 
 func (f *flagValue) String() string {
 	if f.cur == nil || secretFlags[f.opt.flag] {

@@ -168,19 +168,27 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 			secret = hex.EncodeToString(buf)
 		}
 		var srv *http.Server
+		var desk interface{ Close() }
 		if m.Config.HTTP != "" {
+			ln, err := net.Listen("tcp", m.Config.HTTP)
+			if err != nil {
+				return fmt.Errorf("listen %s: %w", m.Config.HTTP, err)
+			}
 			mux := http.NewServeMux()
-			mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+			mux.Handle("GET /metrics", m.metricsGuard(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 			mux.HandleFunc("GET /healthz", m.healthz(b))
 			for _, ch := range chans {
 				if webhooks {
 					mux.Handle("POST /webhook/"+ch.Name(), ch.WebhookHandler(secret, b.Accept))
 				}
 			}
-			ln, err := net.Listen("tcp", m.Config.HTTP)
+			ws, err := m.newWeb(b, m.webBase(ln.Addr()))
 			if err != nil {
-				return fmt.Errorf("listen %s: %w", m.Config.HTTP, err)
+				ln.Close()
+				return fmt.Errorf("web desk: %w", err)
 			}
+			mux.Handle("/", ws)
+			desk = ws
 			srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 			m.Logger.Info("http on", "addr", ln.Addr().String())
 			start("http", func(ctx context.Context) error {
@@ -213,6 +221,9 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 
 		<-runCtx.Done()
 		m.Logger.Info("shutting down")
+		if desk != nil {
+			desk.Close()
+		}
 		if srv != nil {
 			sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 			_ = srv.Shutdown(sctx)

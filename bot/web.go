@@ -1,0 +1,64 @@
+package bot
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/convene/convene"
+)
+
+// WebLinks issues one-time sign-in links to the web desk; cmd provides it
+// with SetWebLinks when the desk is on.
+type WebLinks interface {
+	// LoginLink stores a new one-time token of the account and returns the
+	// link carrying it.
+	LoginLink(ctx context.Context, accountID int64) (string, error)
+}
+
+// webLinks holds each Bot's WebLinks. It lives here, not as a Bot field,
+// while bot.go is being restructured; it can move into Config later.
+var webLinks sync.Map // *Bot → WebLinks
+
+// SetWebLinks turns /web on.
+func (b *Bot) SetWebLinks(w WebLinks) { webLinks.Store(b, w) }
+
+// cmdWeb sends an organizer, admin or staff member a one-time sign-in link
+// to the web desk. The link is a secret: it is created once the handler's
+// transaction committed and sent straight to the chat, never through the
+// outbox, so it is stored nowhere but as a hash. If sending fails the
+// person asks again.
+func (b *Bot) cmdWeb(ctx context.Context, r *Request) error {
+	staff := r.Person != nil && r.Person.Role == convene.RoleStaff
+	if !r.Organizer && !staff {
+		b.Logger.Info("refused command", "command", "web", "actor", r.Actor())
+		return convene.Errorf(convene.EFORBIDDEN, "/web")
+	}
+	if !r.Private {
+		b.say(ctx, r, "org.private_only", "Command", "web")
+		return nil
+	}
+	v, ok := webLinks.Load(b)
+	if !ok {
+		b.say(ctx, r, "web.off")
+		return nil
+	}
+	wl := v.(WebLinks)
+	acc, lang := *r.Account, r.Lang
+	r.afterCommit(func(ctx context.Context) {
+		link, err := wl.LoginLink(ctx, acc.ID)
+		if err != nil {
+			b.Logger.Error("web login link", "account", acc.ID, "err", err)
+			return
+		}
+		ch := b.Channel(acc.Channel)
+		if ch == nil {
+			return
+		}
+		text := b.Texts.T(lang, "web.link", map[string]any{"Link": link, "Minutes": int(convene.LoginLinkTTL / time.Minute)})
+		if _, err := ch.Send(ctx, acc.ChatID, Outgoing{Text: text}); err != nil {
+			b.Logger.Warn("send web login link", "account", acc.ID, "err", err)
+		}
+	})
+	return nil
+}

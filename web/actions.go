@@ -1,0 +1,142 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"strings"
+
+	"github.com/convene/convene"
+)
+
+// Actions are the organizer's sending actions; cmd wires them to the bot,
+// so the desk sends exactly what the chat commands send. Each returns how
+// many messages were queued and how many invitees could not be reached.
+type Actions interface {
+	ParseAudience(meetingID int64, audience string) (convene.InvitationFilter, error)
+	Invite(ctx context.Context, code, actor string, notify int64) (queued, unlinked int, err error)
+	Remind(ctx context.Context, code, audience, actor string, notify int64) (queued, unlinked int, err error)
+	Broadcast(ctx context.Context, f convene.InvitationFilter, text, batch, actor string, notify int64) (queued, unlinked int, err error)
+	OpenFeedback(ctx context.Context, code, actor string) (queued, unlinked int, err error)
+}
+
+// audiences are the audience picker's choices (the chat's words).
+var audiences = []string{"all", "attending", "pending", "declined", "checked-in"}
+
+// actionForm is an action as the forms send it.
+type actionForm struct {
+	Kind, Audience, Text, Batch string
+}
+
+func readActionForm(r *http.Request) (actionForm, error) {
+	f := actionForm{Kind: r.FormValue("kind"), Audience: r.FormValue("audience"), Text: strings.TrimSpace(r.FormValue("text")), Batch: r.FormValue("batch")}
+	if f.Audience == "" {
+		f.Audience = "all"
+	}
+	switch f.Kind {
+	case "invite", "remind", "feedback":
+	case "broadcast":
+		if f.Text == "" {
+			return f, convene.Errorf(convene.EINVALID, "broadcast without text")
+		}
+	default:
+		return f, convene.Errorf(convene.EINVALID, "unknown action %q", f.Kind)
+	}
+	return f, nil
+}
+
+// actions shows the action forms.
+func (s *Server) actions(w http.ResponseWriter, r *http.Request, u *user) {
+	m, err := s.meetingOf(r)
+	if err != nil {
+		s.fail(w, r, u, err)
+		return
+	}
+	s.renderPage(w, r, http.StatusOK, "actions", &page{User: u, Meeting: m, Data: map[string]any{
+		"Audiences": audiences, "On": s.Actions != nil}})
+}
+
+// actionPreview shows who an action reaches (count and first names) and
+// asks to confirm; the confirmation carries a batch key so a double
+// submit of a broadcast sends once.
+func (s *Server) actionPreview(w http.ResponseWriter, r *http.Request, u *user) {
+	ctx := r.Context()
+	m, err := s.meetingOf(r)
+	if err == nil && s.Actions == nil {
+		err = convene.Errorf(convene.ENOTFOUND, "actions are off")
+	}
+	if err != nil {
+		s.fail(w, r, u, err)
+		return
+	}
+	f, err := readActionForm(r)
+	if err != nil {
+		s.fail(w, r, u, err)
+		return
+	}
+	filter := convene.InvitationFilter{MeetingID: m.ID}
+	switch f.Kind {
+	case "invite":
+		no := false
+		filter.Issued = &no
+	case "remind", "broadcast":
+		if filter, err = s.Actions.ParseAudience(m.ID, f.Audience); err != nil {
+			s.fail(w, r, u, err)
+			return
+		}
+	}
+	filter.Limit = 10
+	invs, total, err := s.Invitations.FindInvitees(ctx, filter)
+	if err != nil {
+		s.fail(w, r, u, err)
+		return
+	}
+	buf := make([]byte, 12)
+	_, _ = rand.Read(buf)
+	f.Batch = hex.EncodeToString(buf)
+	s.renderPage(w, r, http.StatusOK, "preview", &page{User: u, Meeting: m, Data: map[string]any{
+		"Form": f, "Invitees": invs, "Total": total, "More": total - len(invs)}})
+}
+
+// actionRun does a confirmed action and says how many messages were queued.
+func (s *Server) actionRun(w http.ResponseWriter, r *http.Request, u *user) {
+	ctx := r.Context()
+	m, err := s.meetingOf(r)
+	if err == nil && s.Actions == nil {
+		err = convene.Errorf(convene.ENOTFOUND, "actions are off")
+	}
+	if err != nil {
+		s.fail(w, r, u, err)
+		return
+	}
+	f, err := readActionForm(r)
+	if err != nil {
+		s.fail(w, r, u, err)
+		return
+	}
+	var queued, unlinked int
+	switch f.Kind {
+	case "invite":
+		queued, unlinked, err = s.Actions.Invite(ctx, m.Code, u.Actor(), u.Account.ID)
+	case "remind":
+		queued, unlinked, err = s.Actions.Remind(ctx, m.Code, f.Audience, u.Actor(), u.Account.ID)
+	case "feedback":
+		queued, unlinked, err = s.Actions.OpenFeedback(ctx, m.Code, u.Actor())
+	case "broadcast":
+		var filter convene.InvitationFilter
+		if filter, err = s.Actions.ParseAudience(m.ID, f.Audience); err == nil {
+			if f.Batch == "" {
+				err = convene.Errorf(convene.EINVALID, "broadcast without batch")
+			} else {
+				queued, unlinked, err = s.Actions.Broadcast(ctx, filter, f.Text, "bc:web:"+f.Batch, u.Actor(), u.Account.ID)
+			}
+		}
+	}
+	if err != nil {
+		s.fail(w, r, u, err)
+		return
+	}
+	s.renderPage(w, r, http.StatusOK, "done", &page{User: u, Meeting: m, Data: map[string]any{
+		"Kind": f.Kind, "Queued": queued, "Unlinked": unlinked}})
+}
