@@ -216,3 +216,45 @@ func TestUsageHidesSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestHealthWhileSendsFail has Telegram answer every send with 502 while
+// serve has messages to send: the dispatcher's circuit breaker opens and
+// /healthz says so (503, "sends paused: breaker open"); once Telegram
+// answers again, the breaker closes and /healthz answers 200.
+func TestHealthWhileSendsFail(t *testing.T) {
+	env := seeded(t)
+	srv := telegramtest.NewServer(telegramtest.Options{Username: "hop_bot"})
+	defer srv.Close()
+	addr := freeAddr(t)
+	env["TELEGRAM_BOT_TOKEN"], env["TELEGRAM_API_URL"], env["CONVENE_HTTP"] = srv.Token(), srv.URL, addr
+	logs, _ := startServe(t, env)
+	if !srv.WaitFor(5*time.Second, func() bool { code, _ := healthOf(t, addr); return code == 200 }) {
+		t.Fatalf("serve not healthy; logs:\n%s", logs.String())
+	}
+	srv.FailFor(time.Minute, 502)
+	for i := 0; i < 8; i++ {
+		srv.NewUser(int64(77+i), "Hà", "", "", "vi").Send("/help")
+	}
+	var status map[string]string
+	if !srv.WaitFor(20*time.Second, func() bool {
+		var code int
+		code, status = healthOf(t, addr)
+		return code == 503 && status["telegram"] == "sends paused: breaker open"
+	}) {
+		t.Fatalf("healthz while every send fails: %v", status)
+	}
+	srv.FailFor(0, 0)
+	if !srv.WaitFor(90*time.Second, func() bool { code, _ := healthOf(t, addr); return code == 200 }) {
+		t.Fatalf("healthz after Telegram recovered: %v", status)
+	}
+	if !srv.WaitFor(60*time.Second, func() bool {
+		for i := 0; i < 8; i++ {
+			if len(srv.Messages(int64(77+i))) == 0 {
+				return false
+			}
+		}
+		return true
+	}) {
+		t.Fatal("the replies were not all sent after recovery")
+	}
+}

@@ -176,7 +176,7 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 			}
 			mux := http.NewServeMux()
 			mux.Handle("GET /metrics", m.metricsGuard(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
-			mux.HandleFunc("GET /healthz", m.healthz(b))
+			mux.HandleFunc("GET /healthz", m.healthz(b, d.Health))
 			for _, ch := range chans {
 				if webhooks {
 					mux.Handle("POST /webhook/"+ch.Name(), ch.WebhookHandler(secret, b.Accept))
@@ -246,7 +246,11 @@ func collect(errc <-chan error) []error {
 // healthz reports the database and each channel: 200 and "status": "ok"
 // when all are well, else 503 and "status": "degraded", with each failing
 // part's reason, e.g. "telegram": "starting: telegram unreachable (retrying)".
-func (m *Main) healthz(b *bot.Bot) http.HandlerFunc {
+//
+// The dispatcher's view of each channel comes from sends: a token refused
+// at runtime ("unauthorized: sends paused") or a circuit breaker open after
+// repeated 5xx ("breaker open") is degraded too; a 429 pause is not.
+func (m *Main) healthz(b *bot.Bot, sending func() map[string]string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		status := map[string]string{"status": "ok", "database": "ok"}
 		code := http.StatusOK
@@ -264,7 +268,12 @@ func (m *Main) healthz(b *bot.Bot) http.HandlerFunc {
 			if h, ok := ch.(healthReporter); ok {
 				if ok, why := h.Health(); !ok {
 					status[name], code = why, http.StatusServiceUnavailable
+					continue
 				}
+			}
+			switch st := sending()[name]; st {
+			case "unauthorized", "breaker open":
+				status[name], code = "sends paused: "+st, http.StatusServiceUnavailable
 			}
 		}
 		if code != http.StatusOK {
