@@ -65,8 +65,10 @@ func TestUnitDomain(t *testing.T) {
 			t.Fatal(err)
 		}
 		for name, mod := range map[string]func(*convene.PlanMeeting){
-			"UnknownCategory":    func(pm *convene.PlanMeeting) { pm.Units[0].Quotas = map[string]int{"nope": 1} },
-			"DuplicateName":      func(pm *convene.PlanMeeting) { pm.Units = append(pm.Units, convene.Unit{Name: "đảng bộ  a", Rep: rep}) },
+			"UnknownCategory": func(pm *convene.PlanMeeting) { pm.Units[0].Quotas = map[string]int{"nope": 1} },
+			"DuplicateName": func(pm *convene.PlanMeeting) {
+				pm.Units = append(pm.Units, convene.Unit{Name: "đảng bộ  a", Rep: rep})
+			},
 			"DeadlineAfterStart": func(pm *convene.PlanMeeting) { pm.Units[0].NominationDeadline = start.Add(time.Minute) },
 		} {
 			if err := plan(mod).Validate(); convene.ErrorCode(err) != convene.EINVALID {
