@@ -9,6 +9,10 @@ type Category struct {
 	// Quota is how many delegates each unit may send in this category; 0: no limit.
 	Quota    int
 	Position int
+	// Guests marks a category of guests (the press, say): invited, reminded
+	// and checked in like anyone, but not asked for feedback and not counted
+	// in the delegates' attendance rate.
+	Guests bool
 }
 
 // Validate returns EINVALID if the category lacks a slug code or a name, or has a negative quota.

@@ -43,6 +43,8 @@ type Meeting struct {
 	Venue        string
 	Address      string
 	Agenda       string
+	// Program is the meeting's program and who chairs it, from the plan.
+	Program      Program
 	RSVPDeadline time.Time // zero: until the meeting starts
 	Status       MeetingStatus
 	Feedback     FeedbackSettings
@@ -78,6 +80,9 @@ func (m *Meeting) Validate() error {
 	case "", KindRegular, KindThematic, KindOther:
 	default:
 		return Errorf(EINVALID, "meeting %s: kind %q must be regular, thematic or other", m.Code, m.Kind)
+	}
+	if err := m.Program.Validate(); err != nil {
+		return Errorf(EINVALID, "meeting %s: %s", m.Code, ErrorMessage(err))
 	}
 	if _, err := time.LoadLocation(m.TimezoneName()); err != nil {
 		return Errorf(EINVALID, "meeting %s: unknown time zone %q", m.Code, m.Timezone)

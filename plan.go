@@ -21,6 +21,8 @@ type PlanMeeting struct {
 	Meeting    Meeting
 	Categories []Category
 	Reminders  []ReminderRule
+	// Units are the units asked to send delegates, in plan order.
+	Units []Unit
 }
 
 // Validate returns EINVALID naming the first problem: a bad meeting, a
@@ -51,6 +53,9 @@ func (p *Plan) Validate() error {
 				return Errorf(EINVALID, "meeting %s: category code %q used twice", m.Code, c.Code)
 			}
 			cats[c.Code] = true
+		}
+		if err := pm.validateUnits(cats); err != nil {
+			return err
 		}
 		keys := map[string]bool{}
 		for _, r := range pm.Reminders {
@@ -137,3 +142,31 @@ type PlanService interface {
 
 // Unwrap makes a rejected roster an EINVALID error for ErrorCode.
 func (e *RosterError) Unwrap() error { return &Error{Code: EINVALID, Message: e.Error()} }
+
+// validateUnits checks the meeting's units: each valid, named once
+// (ignoring case), quotas of known categories only, a nomination deadline
+// not after the start.
+func (pm *PlanMeeting) validateUnits(cats map[string]bool) error {
+	m := &pm.Meeting
+	names := map[string]bool{}
+	for i := range pm.Units {
+		u := &pm.Units[i]
+		if err := u.Validate(); err != nil {
+			return Errorf(EINVALID, "meeting %s: %s", m.Code, ErrorMessage(err))
+		}
+		k := strings.ToLower(strings.Join(strings.Fields(u.Name), " "))
+		if names[k] {
+			return Errorf(EINVALID, "meeting %s: unit %q listed twice", m.Code, u.Name)
+		}
+		names[k] = true
+		for code := range u.Quotas {
+			if !cats[code] {
+				return Errorf(EINVALID, "meeting %s: unit %s: unknown category %q", m.Code, u.Name, code)
+			}
+		}
+		if !u.NominationDeadline.IsZero() && u.NominationDeadline.After(m.StartsAt) {
+			return Errorf(EINVALID, "meeting %s: unit %s: nomination_deadline must not be after starts_at", m.Code, u.Name)
+		}
+	}
+	return nil
+}

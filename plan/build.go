@@ -151,11 +151,17 @@ func (b *builder) meeting(p *convene.Plan, i int, fm *fileMeeting) (convene.Plan
 			return convene.PlanMeeting{}, err
 		}
 	}
+	if m.Program, err = b.program(name, mline, &m, loc, fm); err != nil {
+		return convene.PlanMeeting{}, err
+	}
 	if err := m.Validate(); err != nil {
 		return convene.PlanMeeting{}, b.errf(mline, "%s", convene.ErrorMessage(err))
 	}
 	pm := convene.PlanMeeting{Meeting: m}
 	if pm.Categories, err = b.categories(name, mline, fm.Categories); err != nil {
+		return convene.PlanMeeting{}, err
+	}
+	if pm.Units, err = b.units(name, mline, &m, loc, pm.Categories, fm.Units); err != nil {
 		return convene.PlanMeeting{}, err
 	}
 	if pm.Reminders, err = b.reminders(name, mline, &pm.Meeting, loc, fm.Reminders); err != nil {
@@ -176,6 +182,7 @@ func (b *builder) categories(name string, mline int, fcs []fileCategory) ([]conv
 			Name:     strings.TrimSpace(fc.Name),
 			Quota:    fc.Quota,
 			Position: i,
+			Guests:   fc.Guests,
 		}
 		if err := c.Validate(); err != nil {
 			return nil, b.errf(line(mline, fc.Code), "%s: %s", name, convene.ErrorMessage(err))

@@ -39,6 +39,68 @@ type fileMeeting struct {
 	Categories   []fileCategory `yaml:"categories"`
 	Reminders    []fileReminder `yaml:"reminders"`
 	Feedback     *fileFeedback  `yaml:"feedback"`
+	Chair        string         `yaml:"chair"`
+	Program      []fileItem     `yaml:"program"`
+	Units        []fileUnit     `yaml:"units"`
+}
+
+// fileItem is one item of a meeting's program.
+type fileItem struct {
+	Time      scalar `yaml:"time"` // "08:00" on the meeting's day, or a full plan time
+	Title     scalar `yaml:"title"`
+	Presenter string `yaml:"presenter"`
+}
+
+// fileUnit is a unit asked to send delegates.
+type fileUnit struct {
+	Name               scalar     `yaml:"name"`
+	Representative     fileRep    `yaml:"representative"`
+	NominationDeadline scalar     `yaml:"nomination_deadline"`
+	Quotas             fileQuotas `yaml:"quotas"`
+}
+
+// fileRep is a unit's representative.
+type fileRep struct {
+	Name  scalar `yaml:"name"`
+	Title string `yaml:"title"`
+	Phone scalar `yaml:"phone"`
+	Line  int    `yaml:"-"`
+}
+
+// UnmarshalYAML implements yaml.Unmarshaler, keeping the mapping's line.
+func (r *fileRep) UnmarshalYAML(n *yaml.Node) error {
+	type plain fileRep
+	var p plain
+	if err := n.Decode(&p); err != nil {
+		return err
+	}
+	*r = fileRep(p)
+	r.Line = n.Line
+	return nil
+}
+
+// fileQuotas is a unit's quotas by category code, in file order, with lines.
+type fileQuotas struct {
+	Codes  []scalar
+	Counts []scalar
+}
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (q *fileQuotas) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: quotas: want a mapping of category code to a number, such as {cap-uy-co-so: 2}", n.Line)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		var k, v scalar
+		if err := k.UnmarshalYAML(n.Content[i]); err != nil {
+			return err
+		}
+		if err := v.UnmarshalYAML(n.Content[i+1]); err != nil {
+			return err
+		}
+		q.Codes, q.Counts = append(q.Codes, k), append(q.Counts, v)
+	}
+	return nil
 }
 
 // fileSigner is the signature block of letters and reports.
@@ -49,9 +111,10 @@ type fileSigner struct {
 }
 
 type fileCategory struct {
-	Code  scalar `yaml:"code"`
-	Name  string `yaml:"name"`
-	Quota int    `yaml:"quota"`
+	Code   scalar `yaml:"code"`
+	Name   string `yaml:"name"`
+	Quota  int    `yaml:"quota"`
+	Guests bool   `yaml:"guests"`
 }
 
 type fileReminder struct {

@@ -69,8 +69,17 @@ func TestParseExample(t *testing.T) {
 			for _, c := range pm.Categories {
 				codes = append(codes, c.Code)
 			}
-			if got := strings.Join(codes, " "); got != "thanh-uy ban-to-chuc dang-uy-so cap-uy-co-so cap-uy-chi-bo dang-vien" {
+			if got := strings.Join(codes, " "); got != "thanh-uy ban-to-chuc dang-uy-so cap-uy-co-so cap-uy-chi-bo dang-vien bao-chi-tp" {
 				t.Errorf("categories = %s", got)
+			}
+			if press := pm.Categories[6]; !press.Guests || press.Name != "Cơ quan báo chí Thành phố" || pm.Categories[3].Quota != 2 {
+				t.Errorf("press category = %+v, quota of cap-uy-co-so %d", press, pm.Categories[3].Quota)
+			}
+			if len(pm.Units) != 4 || pm.Units[0].Rep.Phone == "" || !pm.Units[0].NominationDeadline.Before(m.StartsAt) {
+				t.Errorf("units = %+v", pm.Units)
+			}
+			if len(m.Program.Items) < 4 || m.Program.Chair == "" {
+				t.Errorf("program = %+v", m.Program)
 			}
 			if pm.Categories[0].Name != "Đại diện Thường trực Thành ủy" || pm.Categories[5].Name != "Đảng viên chi bộ thực hiện sinh hoạt mẫu" {
 				t.Errorf("category names = %q, %q", pm.Categories[0].Name, pm.Categories[5].Name)

@@ -8,7 +8,8 @@ import (
 
 // CSV writes one row per invitee with an English header (and one column per
 // question unless the meeting is anonymous), UTF-8 with a BOM so Excel shows
-// Vietnamese correctly. Cells go through SafeCell (no formulas) and phones
+// Vietnamese correctly. A meeting with units gets, after an empty line, the
+// units table of UnitsCSV. Cells go through SafeCell (no formulas) and phones
 // through PhoneCell.
 func CSV(w io.Writer, d *Data) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
@@ -49,5 +50,16 @@ func CSV(w io.Writer, d *Data) error {
 		}
 	}
 	cw.Flush()
-	return cw.Error()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	if len(d.Units) == 0 {
+		return nil
+	}
+	// The units section follows the invitees after an empty line: a second
+	// table with its own header (UnitHeader).
+	if _, err := io.WriteString(w, "\n"); err != nil {
+		return err
+	}
+	return UnitsCSV(w, d.Units, false)
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"time"
+
+	"github.com/convene/convene"
 )
 
 // jsonInvitee is one invitee of the JSON report; field names are the contract.
@@ -45,6 +47,11 @@ type jsonReport struct {
 	Invitees  []jsonInvitee       `json:"invitees"`
 	Feedback  map[string][]Answer `json:"feedback"`
 	Summary   *Summary            `json:"summary"`
+	// Units has one row per unit and category: unit, category, asked,
+	// nominated, linked, attending. UnitsSentNobody names the units asked
+	// for delegates that have nominated none.
+	Units           []convene.UnitCount `json:"units"`
+	UnitsSentNobody []string            `json:"units_sent_nobody"`
 }
 
 // JSON writes the machine-readable report: one object per invitee with
@@ -58,10 +65,12 @@ func JSON(w io.Writer, d *Data) error {
 		Meeting: jsonMeeting{Code: m.Code, Title: m.Title, Kind: string(m.Kind), Host: m.Host, Organization: m.Organization,
 			Plan: m.Plan, StartsAt: m.StartsAt, EndsAt: m.End(), Timezone: m.TimezoneName(), Venue: m.Venue, Address: m.Address,
 			Status: string(m.Status), Anonymous: m.Feedback.Anonymous},
-		Generated: d.Generated.UTC(),
-		Invitees:  []jsonInvitee{},
-		Feedback:  map[string][]Answer{},
-		Summary:   Summarize(d),
+		Generated:       d.Generated.UTC(),
+		Invitees:        []jsonInvitee{},
+		Feedback:        map[string][]Answer{},
+		Summary:         Summarize(d),
+		Units:           append([]convene.UnitCount{}, d.Units...),
+		UnitsSentNobody: append([]string{}, SentNobody(d.Units)...),
 	}
 	fb := feedbackOf(d)
 	for _, inv := range d.Invitees {

@@ -28,6 +28,9 @@ func Markdown(w io.Writer, d *Data) error {
 	if m.Host != "" {
 		fmt.Fprintf(&b, "%s: %s\n", T(l, "host"), md(m.Host))
 	}
+	if m.Program.Chair != "" {
+		fmt.Fprintf(&b, "%s: %s\n", T(l, "chair"), md(m.Program.Chair))
+	}
 	fmt.Fprintf(&b, "\n## %s\n", T(l, "summary"))
 	fmt.Fprintf(&b, "- %s: %d · %s: %d\n", T(l, "invited"), s.Invited, T(l, "linked"), s.Linked)
 	fmt.Fprintf(&b, "- %s: %d · %s: %d · %s: %d · %s: %d\n", T(l, "attending"), s.Attending, T(l, "declined"), s.Declined,
@@ -35,6 +38,11 @@ func Markdown(w io.Writer, d *Data) error {
 	if s.Attended()+s.Excused+s.Absent > 0 {
 		fmt.Fprintf(&b, "- %s: %d · %s: %d · %s: %d · %s: %d\n", T(l, "present"), s.Present, T(l, "late"), s.Late,
 			T(l, "excused"), s.Excused, T(l, "absent"), s.Absent)
+		fmt.Fprintf(&b, "- %s: %s\n", T(l, "attendance_rate"), percent(s.AttendanceRate))
+	}
+	if g := s.Guests; g != nil {
+		fmt.Fprintf(&b, "- %s: %d · %s: %d · %s: %d\n", T(l, "guests"), g.Invited, strings.ToLower(T(l, "attending")), g.Attending,
+			strings.ToLower(T(l, "present")), g.Attended())
 	}
 	for _, part := range []struct {
 		title  string
@@ -49,6 +57,9 @@ func Markdown(w io.Writer, d *Data) error {
 			}
 			b.WriteString("\n")
 		}
+	}
+	if len(d.Units) > 0 {
+		writeUnitsMarkdown(&b, l, d.Units)
 	}
 	var excused []*convene.Invitee
 	for _, inv := range d.Invitees {

@@ -113,6 +113,18 @@ func PDF(w io.Writer, d *Data) error {
 	table(cols, widths, groupRows(s.ByCategory))
 	heading(T(l, "by_unit"))
 	table(cols, widths, groupRows(s.ByUnit))
+	if len(d.Units) > 0 {
+		heading(T(l, "units"))
+		var ur [][]string
+		for _, r := range d.Units {
+			ur = append(ur, []string{r.Unit, r.Category, itoa(r.Asked), itoa(r.Nominated), itoa(r.Linked), itoa(r.Attending)})
+		}
+		table([]string{T(l, "unit"), T(l, "category"), T(l, "units_asked"), T(l, "units_nominated"), T(l, "units_linked"), T(l, "units_attending")},
+			[]float64{62, 32, 20, 20, 20, 20}, ur)
+		if none := SentNobody(d.Units); len(none) > 0 {
+			p.MultiCell(0, 5.5, T(l, "units_none_sent")+": "+strings.Join(none, "; "), "", "L", false)
+		}
+	}
 
 	var excused [][]string
 	for _, inv := range d.Invitees {

@@ -24,6 +24,9 @@ type Data struct {
 	Responders []int64
 	Generated  time.Time
 	Lang       string // "vi" (default) or "en"
+	// Units are what each unit was asked to send and what came, by category
+	// (convene.UnitService.UnitCounts); nil for a meeting without units.
+	Units []convene.UnitCount
 }
 
 // Formats are the report formats, as --format names them.
@@ -79,7 +82,13 @@ type Group struct {
 
 // Summary holds the report's counts.
 type Summary struct {
+	// Group counts the delegates: every invitee but guests.
 	Group
+	// AttendanceRate is the delegates who came (present or late) over those
+	// invited, guests left out; 0 before the roll call.
+	AttendanceRate float64 `json:"attendance_rate"`
+	// Guests counts the invitees of guest categories (the press), apart.
+	Guests             *Group         `json:"guests,omitempty"`
 	RatingDistribution map[string]int `json:"rating_distribution"`
 	RatingAverage      float64        `json:"rating_average"`
 	Ratings            int            `json:"ratings"`
@@ -149,9 +158,21 @@ func Summarize(d *Data) *Summary {
 		s.ByCategory = append(s.ByCategory, Group{Key: c.Code, Name: c.Name})
 	}
 	units := map[string]int{}
+	guests := map[int64]bool{}
+	for _, c := range d.Categories {
+		guests[c.ID] = c.Guests
+	}
 	for _, inv := range d.Invitees {
 		r := responded[inv.PersonID]
-		s.Group.add(inv, r)
+		guest := guests[inv.CategoryID] || inv.Category.Guests
+		if guest {
+			if s.Guests == nil {
+				s.Guests = &Group{Key: "guests", Name: T(d.Lang, "guests")}
+			}
+			s.Guests.add(inv, r)
+		} else {
+			s.Group.add(inv, r)
+		}
 		i, ok := cats[inv.CategoryID]
 		if !ok {
 			i = len(s.ByCategory)
@@ -159,6 +180,9 @@ func Summarize(d *Data) *Summary {
 			s.ByCategory = append(s.ByCategory, Group{Key: inv.Category.Code, Name: inv.Category.Name})
 		}
 		s.ByCategory[i].add(inv, r)
+		if guest {
+			continue
+		}
 		j, ok := units[inv.Person.Unit]
 		if !ok {
 			j = len(s.ByUnit)
@@ -170,6 +194,9 @@ func Summarize(d *Data) *Summary {
 	sort.SliceStable(s.ByUnit, func(a, b int) bool { return s.ByUnit[a].Name < s.ByUnit[b].Name })
 	s.Responses = len(d.Responders)
 	s.rate()
+	if s.Invited > 0 {
+		s.AttendanceRate = float64(int(float64(s.Attended())/float64(s.Invited)*1000+0.5)) / 1000
+	}
 	for i := range s.ByCategory {
 		s.ByCategory[i].rate()
 	}

@@ -169,6 +169,30 @@ func XLSX(w io.Writer, d *Data) error {
 	_ = f.SetCellStyle(rate, "A1", "E1", bold)
 	_ = f.SetColWidth(rate, "A", "A", 36)
 	_ = f.SetColWidth(rate, "B", "E", 16)
+	if len(d.Units) > 0 {
+		us := T(l, "sheet_units")
+		if _, err := f.NewSheet(us); err != nil {
+			return err
+		}
+		ur := [][]any{{T(l, "unit"), T(l, "category"), T(l, "units_asked"), T(l, "units_nominated"), T(l, "units_linked"), T(l, "units_attending")}}
+		for _, r := range d.Units {
+			ur = append(ur, []any{SafeCell(r.Unit), SafeCell(r.Category), r.Asked, r.Nominated, r.Linked, r.Attending})
+		}
+		ur = append(ur, []any{})
+		if none := SentNobody(d.Units); len(none) > 0 {
+			ur = append(ur, []any{T(l, "units_none_sent")})
+			for _, u := range none {
+				ur = append(ur, []any{SafeCell(u)})
+			}
+		}
+		if err := rows(us, 1, ur); err != nil {
+			return err
+		}
+		_ = f.SetCellStyle(us, "A1", "F1", bold)
+		_ = f.SetColWidth(us, "A", "A", 44)
+		_ = f.SetColWidth(us, "B", "B", 18)
+		_ = f.SetColWidth(us, "C", "F", 14)
+	}
 	f.SetActiveSheet(0)
 	_, err = f.WriteTo(w)
 	return err

@@ -21,7 +21,7 @@ const inviteeColumns = `i.id, i.meeting_id, i.person_id, i.category_id, i.token,
 	i.substitute_phone, i.substitute_status, i.substitute_for, i.responded_at, i.attendance, i.checked_in_at, i.checkin_method,
 	i.issued_at, i.reconfirm, i.created_at,
 	p.id, p.full_name, p.title, p.unit, p.phone, p.email, p.lang, p.role, p.telegram_id, p.created_at,
-	c.id, c.meeting_id, c.code, c.name, c.quota, c.position`
+	c.id, c.meeting_id, c.code, c.name, c.quota, c.position, c.guests`
 
 const inviteeFrom = ` FROM invitations i JOIN people p ON p.id = i.person_id JOIN categories c ON c.id = i.category_id`
 
@@ -34,7 +34,7 @@ func scanInvitee(row interface{ Scan(...any) error }) (*convene.Invitee, error) 
 		&i.SubstitutePhone, &i.SubstituteStatus, &i.SubstituteFor, &responded, &i.Attendance, &checked, &i.CheckinMethod,
 		&issued, &i.Reconfirm, &created,
 		&p.ID, &p.FullName, &p.Title, &p.Unit, &p.Phone, &p.Email, &p.Lang, &p.Role, &p.TelegramID, &pcreated,
-		&c.ID, &c.MeetingID, &c.Code, &c.Name, &c.Quota, &c.Position); err != nil {
+		&c.ID, &c.MeetingID, &c.Code, &c.Name, &c.Quota, &c.Position, &c.Guests); err != nil {
 		return nil, err
 	}
 	i.RespondedAt, i.CheckedInAt, i.IssuedAt, i.CreatedAt, p.CreatedAt = tm(responded), tm(checked), tm(issued), tm(created), tm(pcreated)

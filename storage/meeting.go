@@ -105,7 +105,7 @@ func (s *MeetingService) FindCategories(ctx context.Context, meetingID int64) ([
 }
 
 const meetingColumns = `id, code, title, kind, host, organization, plan, starts_at, ends_at, timezone, venue, address, agenda,
-	rsvp_deadline, status, feedback, feedback_opened_at, feedback_closed_at, created_at, updated_at, issuer`
+	rsvp_deadline, status, feedback, feedback_opened_at, feedback_closed_at, created_at, updated_at, issuer, program`
 
 // feedbackJSON is how FeedbackSettings are stored.
 type feedbackJSON struct {
@@ -121,6 +121,11 @@ func encodeFeedback(f convene.FeedbackSettings) string {
 	return string(buf)
 }
 
+func encodeProgram(p convene.Program) string {
+	buf, _ := json.Marshal(p)
+	return string(buf)
+}
+
 func encodeIssuer(i convene.Issuer) string {
 	buf, _ := json.Marshal(i)
 	return string(buf)
@@ -129,9 +134,12 @@ func encodeIssuer(i convene.Issuer) string {
 func scanMeeting(row interface{ Scan(...any) error }) (*convene.Meeting, error) {
 	var m convene.Meeting
 	var starts, ends, deadline, opened, closed, created, updated int64
-	var fb, iss string
+	var fb, iss, prog string
 	if err := row.Scan(&m.ID, &m.Code, &m.Title, &m.Kind, &m.Host, &m.Organization, &m.Plan, &starts, &ends, &m.Timezone,
-		&m.Venue, &m.Address, &m.Agenda, &deadline, &m.Status, &fb, &opened, &closed, &created, &updated, &iss); err != nil {
+		&m.Venue, &m.Address, &m.Agenda, &deadline, &m.Status, &fb, &opened, &closed, &created, &updated, &iss, &prog); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(prog), &m.Program); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(iss), &m.Issuer); err != nil {
@@ -189,7 +197,7 @@ func findMeetings(ctx context.Context, tx *Tx, f convene.MeetingFilter) ([]*conv
 }
 
 func findCategories(ctx context.Context, tx *Tx, meetingID int64) ([]*convene.Category, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, meeting_id, code, name, quota, position FROM categories WHERE meeting_id = ? ORDER BY position, id`, meetingID)
+	rows, err := tx.QueryContext(ctx, `SELECT id, meeting_id, code, name, quota, position, guests FROM categories WHERE meeting_id = ? ORDER BY position, id`, meetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +205,7 @@ func findCategories(ctx context.Context, tx *Tx, meetingID int64) ([]*convene.Ca
 	var cs []*convene.Category
 	for rows.Next() {
 		var c convene.Category
-		if err := rows.Scan(&c.ID, &c.MeetingID, &c.Code, &c.Name, &c.Quota, &c.Position); err != nil {
+		if err := rows.Scan(&c.ID, &c.MeetingID, &c.Code, &c.Name, &c.Quota, &c.Position, &c.Guests); err != nil {
 			return nil, err
 		}
 		cs = append(cs, &c)

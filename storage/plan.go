@@ -53,10 +53,10 @@ func applyMeeting(ctx context.Context, tx *Tx, pm *convene.PlanMeeting, res *con
 	switch convene.ErrorCode(err) {
 	case convene.ENOTFOUND:
 		r, err := tx.ExecContext(ctx, `INSERT INTO meetings (code, title, kind, host, organization, plan, starts_at, ends_at, timezone,
-			venue, address, agenda, rsvp_deadline, status, feedback, created_at, updated_at, issuer)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?)`,
+			venue, address, agenda, rsvp_deadline, status, feedback, created_at, updated_at, issuer, program)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)`,
 			m.Code, m.Title, m.Kind, m.Host, m.Organization, m.Plan, ts(m.StartsAt), ts(m.EndsAt), m.Timezone,
-			m.Venue, m.Address, m.Agenda, ts(m.RSVPDeadline), fb, ts(tx.now), ts(tx.now), encodeIssuer(m.Issuer))
+			m.Venue, m.Address, m.Agenda, ts(m.RSVPDeadline), fb, ts(tx.now), ts(tx.now), encodeIssuer(m.Issuer), encodeProgram(m.Program))
 		if err != nil {
 			return err
 		}
@@ -69,13 +69,13 @@ func applyMeeting(ctx context.Context, tx *Tx, pm *convene.PlanMeeting, res *con
 		moved = !old.StartsAt.Equal(m.StartsAt) || !old.End().Equal(m.End()) || old.Venue != m.Venue || old.Address != m.Address
 		changed = moved || !old.EndsAt.Equal(m.EndsAt) || old.Title != m.Title || old.Kind != m.Kind || old.Host != m.Host || old.Organization != m.Organization ||
 			old.Plan != m.Plan || old.Timezone != m.Timezone || old.Agenda != m.Agenda || !old.RSVPDeadline.Equal(m.RSVPDeadline) ||
-			encodeFeedback(old.Feedback) != fb || !old.Issuer.Equal(m.Issuer)
+			encodeFeedback(old.Feedback) != fb || !old.Issuer.Equal(m.Issuer) || !old.Program.Equal(m.Program)
 		if changed {
 			if _, err := tx.ExecContext(ctx, `UPDATE meetings SET title = ?, kind = ?, host = ?, organization = ?, plan = ?, starts_at = ?,
-				ends_at = ?, timezone = ?, venue = ?, address = ?, agenda = ?, rsvp_deadline = ?, feedback = ?, updated_at = ?, issuer = ?
-				WHERE id = ?`,
+				ends_at = ?, timezone = ?, venue = ?, address = ?, agenda = ?, rsvp_deadline = ?, feedback = ?, updated_at = ?, issuer = ?,
+				program = ? WHERE id = ?`,
 				m.Title, m.Kind, m.Host, m.Organization, m.Plan, ts(m.StartsAt), ts(m.EndsAt), m.Timezone, m.Venue, m.Address,
-				m.Agenda, ts(m.RSVPDeadline), fb, ts(tx.now), encodeIssuer(m.Issuer), m.ID); err != nil {
+				m.Agenda, ts(m.RSVPDeadline), fb, ts(tx.now), encodeIssuer(m.Issuer), encodeProgram(m.Program), m.ID); err != nil {
 				return err
 			}
 		}
@@ -90,6 +90,11 @@ func applyMeeting(ctx context.Context, tx *Tx, pm *convene.PlanMeeting, res *con
 	if err != nil {
 		return err
 	}
+	unitChanged, err := applyUnits(ctx, tx, &m, pm.Units)
+	if err != nil {
+		return err
+	}
+	ruleChanged = ruleChanged || unitChanged
 	if old == nil {
 		return nil
 	}
@@ -128,13 +133,13 @@ func applyCategories(ctx context.Context, tx *Tx, meetingID int64, cats []conven
 		switch {
 		case !ok:
 			changed = true
-			if _, err := tx.ExecContext(ctx, `INSERT INTO categories (meeting_id, code, name, quota, position) VALUES (?, ?, ?, ?, ?)`,
-				meetingID, c.Code, c.Name, c.Quota, i); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO categories (meeting_id, code, name, quota, position, guests) VALUES (?, ?, ?, ?, ?, ?)`,
+				meetingID, c.Code, c.Name, c.Quota, i, c.Guests); err != nil {
 				return false, err
 			}
-		case o.Name != c.Name || o.Quota != c.Quota || o.Position != i:
+		case o.Name != c.Name || o.Quota != c.Quota || o.Position != i || o.Guests != c.Guests:
 			changed = true
-			if _, err := tx.ExecContext(ctx, `UPDATE categories SET name = ?, quota = ?, position = ? WHERE id = ?`, c.Name, c.Quota, i, o.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE categories SET name = ?, quota = ?, position = ?, guests = ? WHERE id = ?`, c.Name, c.Quota, i, c.Guests, o.ID); err != nil {
 				return false, err
 			}
 		}

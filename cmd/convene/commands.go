@@ -17,6 +17,7 @@ import (
 	"github.com/convene/convene/bot"
 	"github.com/convene/convene/plan"
 	"github.com/convene/convene/report"
+	"github.com/convene/convene/storage"
 )
 
 func (m *Main) commands() map[string]command {
@@ -32,6 +33,7 @@ func (m *Main) commands() map[string]command {
 		"checkin-link":  {usage: "checkin-link --meeting CODE [--qr FILE.png [--force]] [flags]", nargs: 0, setup: m.setupCheckinLink},
 		"feedback open": {usage: "feedback open --meeting CODE [flags]", nargs: 0, setup: m.setupFeedbackOpen},
 		"report":        {usage: "report --meeting CODE --format md|csv|json|xlsx|pdf [-o FILE [--force]] [flags]", nargs: 0, setup: m.setupReport},
+		"units":         {usage: "units --meeting CODE [--format md|csv|json] [flags]", nargs: 0, setup: m.setupUnits},
 		"letters":       {usage: "letters --meeting CODE -o FILE.pdf [--force] [flags]", nargs: 0, setup: m.setupLetters},
 		"backup":        {usage: "backup [--force] [flags] FILE", nargs: 1, setup: m.setupBackup},
 		"healthcheck":   {usage: "healthcheck [flags]", nargs: 0, setup: m.setupHealthcheck},
@@ -311,6 +313,40 @@ func (m *Main) setupReport(fs *flag.FlagSet) func(context.Context, []string) err
 			return err
 		}
 		return finish(report.Write(w, d, *format))
+	}
+}
+
+// setupUnits prints what each unit of a meeting was asked to send and what
+// came, per category: Markdown, CSV (the formula-safe writer) or JSON rows
+// with unit, category, asked, nominated, linked and attending.
+func (m *Main) setupUnits(fs *flag.FlagSet) func(context.Context, []string) error {
+	code := fs.String("meeting", "", "meeting code")
+	format := fs.String("format", "md", "md, csv or json")
+	return func(ctx context.Context, args []string) error {
+		if err := requireMeeting(*code); err != nil {
+			return err
+		}
+		if *format != "md" && *format != "csv" && *format != "json" {
+			return &usageError{msg: fmt.Sprintf("--format must be md, csv or json, not %q", *format)}
+		}
+		if err := m.openDB(); err != nil {
+			return err
+		}
+		mt, err := m.services().Meetings.FindMeetingByCode(ctx, *code)
+		if err != nil {
+			return err
+		}
+		rows, err := storage.NewUnitService(m.DB).UnitCounts(ctx, mt.ID)
+		if err != nil {
+			return err
+		}
+		switch *format {
+		case "json":
+			return report.UnitsJSON(m.Stdout, rows)
+		case "csv":
+			return report.UnitsCSV(m.Stdout, rows, false)
+		}
+		return report.UnitsMarkdown(m.Stdout, m.Config.Lang, rows)
 	}
 }
 

@@ -113,6 +113,7 @@ commands:
   broadcast --meeting CODE [--audience A] TEXT send an announcement
   checkin-link --meeting CODE [--qr FILE.png]  the venue check-in link and QR code
   feedback open --meeting CODE                 ask for feedback now
+  units --meeting CODE [--format md|csv|json]  per unit and category: asked, nominated, linked, attending
   report --meeting CODE --format md|csv|json|xlsx|pdf [-o FILE]
   letters --meeting CODE -o FILE.pdf           printable invitation letters with QR codes
   backup FILE                                  consistent copy of the database

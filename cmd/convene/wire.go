@@ -97,8 +97,13 @@ func (m *Main) reportData(ctx context.Context, code, lang string) (*report.Data,
 	if err != nil {
 		return nil, err
 	}
+	units, err := storage.NewUnitService(m.DB).UnitCounts(ctx, mt.ID)
+	if err != nil {
+		return nil, err
+	}
 	if lang == "" {
 		lang = m.Config.Lang
 	}
-	return &report.Data{Meeting: mt, Categories: cats, Invitees: invs, Feedback: fb, Responders: resp, Generated: m.Now(), Lang: lang}, nil
+	return &report.Data{Meeting: mt, Categories: cats, Invitees: invs, Feedback: fb, Responders: resp, Generated: m.Now(), Lang: lang,
+		Units: units}, nil
 }

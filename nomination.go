@@ -1,0 +1,81 @@
+package convene
+
+import (
+	"strings"
+	"time"
+)
+
+// NominationState says whether a nomination stands.
+type NominationState string
+
+// Nomination states.
+const (
+	NominationNominated NominationState = "nominated"
+	NominationWithdrawn NominationState = "withdrawn"
+)
+
+// Nomination is a delegate named by a unit's representative: unit ×
+// category × person, with the invitation it made.
+type Nomination struct {
+	ID         int64
+	MeetingID  int64
+	UnitID     int64
+	CategoryID int64
+	PersonID   int64
+	// InvitationID is the nominee's invitation; 0 once withdrawn (the
+	// invitation is removed).
+	InvitationID int64
+	// Token is the nominee's personal link token, for the representative to
+	// forward; "" once withdrawn.
+	Token       string
+	State       NominationState
+	Actor       string // who nominated, e.g. "telegram:123"
+	Person      Person
+	CreatedAt   time.Time
+	WithdrawnAt time.Time
+	// ExistingPerson is set by Nominate when the phone belonged to a person
+	// stored before, so the bot may write to them at once if they are linked.
+	ExistingPerson bool
+}
+
+// Validate returns EINVALID for a nomination without unit, category or
+// person, or with an unknown state.
+func (n *Nomination) Validate() error {
+	if n.UnitID == 0 || n.CategoryID == 0 || n.PersonID == 0 {
+		return Errorf(EINVALID, "nomination: unit, category and person required")
+	}
+	switch n.State {
+	case NominationNominated, NominationWithdrawn:
+	default:
+		return Errorf(EINVALID, "nomination: unknown state %q", n.State)
+	}
+	return nil
+}
+
+// Nominee is whom a representative names: full name, title and phone.
+type Nominee struct {
+	FullName string
+	Title    string
+	Phone    string // E.164
+}
+
+// Validate returns EINVALID for a nominee without a name or an E.164 phone.
+func (n *Nominee) Validate() error {
+	switch {
+	case strings.TrimSpace(n.FullName) == "":
+		return Errorf(EINVALID, "nominee: full name required")
+	case n.Phone == "":
+		return Errorf(EINVALID, "nominee %s: phone required", n.FullName)
+	case !e164RE.MatchString(n.Phone):
+		return Errorf(EINVALID, "nominee %s: phone %q is not E.164", n.FullName, n.Phone)
+	}
+	return nil
+}
+
+// NominationFilter selects nominations. Zero fields match everything.
+type NominationFilter struct {
+	MeetingID  int64
+	UnitID     int64
+	CategoryID int64
+	State      NominationState
+}
