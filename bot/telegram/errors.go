@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -60,40 +58,8 @@ var unreachableDescriptions = []string{
 	"chat_write_forbidden", "group chat was upgraded",
 }
 
-// tokenInURL matches the token part of a Bot API URL, /bot<TOKEN>/, also
-// in its escaped forms inside a quoted URL.
-var tokenInURL = regexp.MustCompile(`/bot[^/\s"']+/`)
-
-// redacted is an error whose text had the bot token removed; it still
-// unwraps to the original for errors.Is and errors.As.
-type redacted struct {
-	msg string
-	err error
-}
-
-func (e *redacted) Error() string { return e.msg }
-func (e *redacted) Unwrap() error { return e.err }
-
-// redact removes the bot token from err's text: net/http's errors (a
-// *url.Error on a connection reset, a timeout, a bad URL) carry the request
-// URL, https://api.telegram.org/bot<TOKEN>/method. Each *url.Error in the
-// chain gets its URL rewritten, and if the text still shows a token, err is
-// wrapped in one whose text does not.
-func redact(err error) error {
-	if err == nil {
-		return nil
-	}
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		if ue, ok := e.(*url.Error); ok {
-			ue.URL = tokenInURL.ReplaceAllString(ue.URL, "/bot<token>/")
-		}
-	}
-	msg := err.Error()
-	if clean := tokenInURL.ReplaceAllString(msg, "/bot<token>/"); clean != msg {
-		return &redacted{msg: clean, err: err}
-	}
-	return err
-}
+// redact removes the bot token from err's text (see bot.RedactToken).
+func redact(err error) error { return bot.RedactToken(err) }
 
 // classify maps a library, HTTP or network error to a *bot.Error, once,
 // here, with the bot token removed from its text: 429 is rate limited (with

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -108,40 +106,8 @@ func (c *Channel) call(ctx context.Context, method string, params, out any) erro
 // transport errors before they are logged or returned.
 func (c *Channel) redact(err error) error { return redact(err) }
 
-// tokenInURL matches the token part of a Bot API URL, /bot<TOKEN>/, also in
-// its escaped forms inside a quoted URL.
-var tokenInURL = regexp.MustCompile(`/bot[^/\s"']+/`)
-
-// redacted is an error whose text had the bot token removed; it still
-// unwraps to the original for errors.Is and errors.As.
-type redacted struct {
-	msg string
-	err error
-}
-
-func (e *redacted) Error() string { return e.msg }
-func (e *redacted) Unwrap() error { return e.err }
-
-// redact removes the bot token from err's text: net/http's errors (a
-// *url.Error on a connection reset, a timeout, a bad URL) carry the request
-// URL, .../bot<TOKEN>/method. Each *url.Error in the chain gets its URL
-// rewritten, and if the text still shows a token, err is wrapped in one
-// whose text does not.
-func redact(err error) error {
-	if err == nil {
-		return nil
-	}
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		if ue, ok := e.(*url.Error); ok {
-			ue.URL = tokenInURL.ReplaceAllString(ue.URL, "/bot<token>/")
-		}
-	}
-	msg := err.Error()
-	if clean := tokenInURL.ReplaceAllString(msg, "/bot<token>/"); clean != msg {
-		return &redacted{msg: clean, err: err}
-	}
-	return err
-}
+// redact removes the bot token from err's text (see bot.RedactToken).
+func redact(err error) error { return bot.RedactToken(err) }
 
 // unreachableHints are descriptions that mean the recipient cannot be
 // written to. Zalo documents none; these cover Telegram's wording and the
