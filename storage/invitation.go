@@ -51,15 +51,17 @@ func attachAccounts(ctx context.Context, tx *Tx, invs []*convene.Invitee) error 
 	for _, v := range invs {
 		byPerson[v.PersonID] = append(byPerson[v.PersonID], v)
 	}
-	where := `person_id IS NOT NULL`
+	// The ids go as one JSON parameter, so the statement's text is the same
+	// every time (prepared once, cached) whatever the number of people.
+	where, args := `person_id IS NOT NULL`, []any(nil)
 	if len(byPerson) <= 500 {
 		ids := make([]string, 0, len(byPerson))
 		for id := range byPerson {
 			ids = append(ids, strconv.FormatInt(id, 10))
 		}
-		where = `person_id IN (` + strings.Join(ids, ",") + `)`
+		where, args = `person_id IN (SELECT value FROM json_each(?))`, []any{"[" + strings.Join(ids, ",") + "]"}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE `+where+` ORDER BY last_seen_at DESC, id`)
+	rows, err := tx.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE `+where+` ORDER BY last_seen_at DESC, id`, args...)
 	if err != nil {
 		return err
 	}
