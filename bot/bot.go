@@ -32,6 +32,8 @@ type Services struct {
 	Plans         convene.PlanService
 	Reminders     convene.ReminderService
 	Inbox         convene.InboxService
+	// Units are the units invited to send delegates and their nominations.
+	Units convene.UnitService
 	// Tx runs a handler, its replies and its inbox mark in one transaction.
 	Tx convene.Transactor
 }
