@@ -32,6 +32,8 @@ func (b *Bot) commands() []command {
 		{name: "lang", handle: b.cmdLang, menu: true},
 		{name: "cancel", handle: b.cmdCancel, menu: true},
 		{name: "help", handle: b.cmdHelp, menu: true},
+		{name: "agenda", handle: b.cmdAgenda}, // invitees, representatives, staff, organizers (agenda.go)
+		{name: "units", handle: b.cmdUnits},   // organizers, and representatives for their units (agenda.go)
 		{name: "meetings", organizer: true, handle: b.cmdMeetings},
 		{name: "status", organizer: true, handle: b.cmdStatus},
 		{name: "pending", organizer: true, handle: b.cmdPending},
@@ -173,6 +175,7 @@ func (b *Bot) callbacks() map[string]handlerFunc {
 		"pg":   b.onPage,               // pageData (organizer.go)
 		"lang": b.onLang,               // langData (delegate.go)
 		"ics":  b.onCalendarButton,     // calendarData (calendar.go)
+		"nom":  b.onNominateButton,     // nomData (nominate.go)
 	}
 }
 
@@ -187,6 +190,7 @@ func (b *Bot) flows() map[string]flowFunc {
 		flowBroadcast:   b.flowBroadcast,   // broadcastState (broadcast.go)
 		flowFeedback:    b.flowFeedback,    // feedbackState (feedback.go)
 		linkConfirmFlow: b.flowLinkConfirm, // (linkconfirm.go)
+		flowNominate:    b.flowNominate,    // nominateState (nominate.go)
 	}
 }
 
