@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/convene/convene"
@@ -244,4 +245,76 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
+}
+
+// UnitNudgeMessages builds, for the scheduler's daily job, a reminder to
+// the representative of each unit of m issued its invitation, short of
+// delegates, and before its nomination deadline at t; each message's key
+// starts with key.
+func (b *Bot) UnitNudgeMessages(ctx context.Context, m *convene.Meeting, t time.Time, key string) ([]*convene.OutboxMessage, error) {
+	if b.Units == nil {
+		return nil, nil
+	}
+	units, err := b.Units.FindUnits(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	var msgs []*convene.OutboxMessage
+	for _, u := range units {
+		if u.IssuedAt.IsZero() || !t.Before(u.Deadline(m)) {
+			continue
+		}
+		s, err := b.loadUnit(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		if s.short() == 0 {
+			continue
+		}
+		ms, err := b.unitInvitationMessages(ctx, s, nil)
+		if err != nil {
+			return nil, err
+		}
+		for _, msg := range ms {
+			a, err := b.People.FindAccountByID(ctx, msg.AccountID)
+			if err != nil {
+				return nil, err
+			}
+			lang := b.langOf(nil, a)
+			msg.Key, msg.Batch, msg.Ref = fmt.Sprintf("%s:%d:%d", key, u.ID, a.ID), key, ""
+			msg.Content.Text = b.Texts.T(lang, "unit.nudge", map[string]any{"Unit": u.Name, "Title": m.Title,
+				"Deadline": b.when(lang, m, u.Deadline(m))}) + "\n\n" + b.unitSummary(lang, s)
+		}
+		msgs = append(msgs, ms...)
+	}
+	return msgs, nil
+}
+
+// short counts the unit's categories short of delegates.
+func (s *unitState) short() int {
+	n := 0
+	for _, c := range s.Counts {
+		if c.Short() {
+			n++
+		}
+	}
+	return n
+}
+
+// unitsShort counts a meeting's units short of delegates, for the digest.
+func (b *Bot) unitsShort(ctx context.Context, m *convene.Meeting) (int, error) {
+	if b.Units == nil {
+		return 0, nil
+	}
+	counts, err := b.Units.UnitCounts(ctx, m.ID)
+	if err != nil {
+		return 0, err
+	}
+	short := map[int64]bool{}
+	for _, c := range counts {
+		if c.Short() {
+			short[c.UnitID] = true
+		}
+	}
+	return len(short), nil
 }

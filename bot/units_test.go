@@ -4,9 +4,11 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/convene/convene"
 	"github.com/convene/convene/bot/telegramtest"
+	"github.com/convene/convene/scheduler"
 )
 
 // unit returns the example meeting's unit whose name contains name.
@@ -202,4 +204,49 @@ func TestUnitsNominate(t *testing.T) {
 		x := h.user(7200, "X")
 		h.sendFor(x, "/units", "không có quyền")
 	})
+}
+
+func TestUnitNudgeOncePerShortUnit(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	org := h.organizer()
+	short, full := h.user(7001, "Hương"), h.user(7003, "Thành")
+	h.sendFor(short, "/start "+h.unit("Nguyễn Du").Token, "Đã liên kết")
+	curie := h.unit("Marie Curie") // asked for one delegate only
+	h.sendFor(full, "/start "+curie.Token, "Đã liên kết")
+	h.issue()
+	h.contains(full.ID, "ĐỀ NGHỊ CỬ ĐẠI BIỂU")
+	cats, _ := h.svc.Meetings.FindCategories(ctx, h.m.ID)
+	var coSo int64
+	for _, c := range cats {
+		if c.Code == "cap-uy-co-so" {
+			coSo = c.ID
+		}
+	}
+	if _, err := h.svc.Units.Nominate(ctx, curie.ID, coSo, convene.Nominee{FullName: "Vũ Thị Hoa", Phone: "+84909222001"}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+
+	tick := mustTime("2024-03-21T01:00:30Z") // 08:00:30 local: the digest's time
+	h.clock.Set(tick)
+	s := scheduler.New(scheduler.Config{Meetings: h.svc.Meetings, Reminders: h.svc.Reminders, Invitations: h.svc.Invitations,
+		Messenger: h.bot, Logger: h.bot.Logger, Now: func() time.Time { return tick }})
+	for range 2 {
+		if err := s.Tick(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := h.contains(short.ID, "Nhắc cử đại biểu")
+	if !strings.Contains(n.Text, "Đảng bộ Trường THPT Nguyễn Du") || len(n.Buttons) == 0 {
+		t.Fatalf("nudge: %q %+v", n.Text, n.Buttons)
+	}
+	h.contains(org.ID, "3 đơn vị chưa cử đủ đại biểu")
+	h.settle()
+	if c := h.count(short.ID, "Nhắc cử đại biểu"); c != 1 {
+		t.Fatalf("%d nudges to the short unit, want 1", c)
+	}
+	if c := h.count(full.ID, "Nhắc cử đại biểu"); c != 0 {
+		t.Fatalf("a full unit was nudged %d times", c)
+	}
 }
