@@ -68,6 +68,9 @@ func (b *Bot) FeedbackRequestMessages(ctx context.Context, m *convene.Meeting, k
 	reach, _ := recipients(invs)
 	msgs := make([]*convene.OutboxMessage, 0, len(reach))
 	for _, inv := range reach {
+		if inv.Category.Guests {
+			continue // guests are not asked for feedback
+		}
 		a := inv.Account()
 		lang := b.langOf(&inv.Person, a)
 		msgs = append(msgs, &convene.OutboxMessage{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,

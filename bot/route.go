@@ -18,6 +18,7 @@ type handlerFunc func(ctx context.Context, r *Request) error
 type command struct {
 	name      string
 	organizer bool // organizers and admins only
+	staff     bool // staff too, for an organizer command
 	admin     bool // admins only
 	handle    handlerFunc
 	menu      bool // shown in the command menu
@@ -40,8 +41,8 @@ func (b *Bot) commands() []command {
 		{name: "invite", organizer: true, handle: b.cmdInvite},
 		{name: "remind", organizer: true, handle: b.cmdRemind},
 		{name: "broadcast", organizer: true, handle: b.cmdBroadcast},
-		{name: "checkin", organizer: true, handle: b.cmdCheckin},
-		{name: "rollcall", organizer: true, handle: b.cmdRollcall},
+		{name: "checkin", organizer: true, staff: true, handle: b.cmdCheckin},
+		{name: "rollcall", organizer: true, staff: true, handle: b.cmdRollcall},
 		{name: "report", organizer: true, handle: b.cmdReport, costly: true},
 		{name: "grant", admin: true, handle: b.cmdGrant},
 		{name: "web", handle: b.cmdWeb}, // organizers, admins and staff: checked in cmdWeb
@@ -116,7 +117,7 @@ func (b *Bot) route(ctx context.Context, r *Request) error {
 			if c.name != strings.ToLower(r.Command) {
 				continue
 			}
-			if (c.admin && !r.Admin) || (c.organizer && !r.Organizer) {
+			if (c.admin && !r.Admin) || (c.organizer && !r.Organizer && !(c.staff && r.Staff)) {
 				b.Logger.Info("refused command", "command", c.name, "actor", r.Actor())
 				return convene.Errorf(convene.EFORBIDDEN, "/%s", c.name)
 			}
