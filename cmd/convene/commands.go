@@ -26,7 +26,7 @@ func (m *Main) commands() map[string]command {
 		"try":           {usage: "try [flags]", nargs: 0, setup: m.setupTry},
 		"plan apply":    {usage: "plan apply [flags] FILE.yaml", nargs: 1, setup: m.setupPlanApply},
 		"roster import": {usage: "roster import --meeting CODE [flags] FILE.csv|FILE.xlsx", nargs: 1, setup: m.setupRosterImport},
-		"links":         {usage: "links --meeting CODE [--format csv|json] [flags]", nargs: 0, setup: m.setupLinks},
+		"links":         {usage: "links --meeting CODE [--format csv|json] [--units] [flags]", nargs: 0, setup: m.setupLinks},
 		"invite":        {usage: "invite --meeting CODE [flags]", nargs: 0, setup: m.setupInvite},
 		"remind":        {usage: "remind --meeting CODE [--audience A] [flags]", nargs: 0, setup: m.setupRemind},
 		"broadcast":     {usage: "broadcast --meeting CODE [--audience A] [flags] TEXT", nargs: -1, setup: m.setupBroadcast},
@@ -112,6 +112,7 @@ type linkRow struct {
 func (m *Main) setupLinks(fs *flag.FlagSet) func(context.Context, []string) error {
 	code := fs.String("meeting", "", "meeting code")
 	format := fs.String("format", "csv", "csv or json")
+	units := fs.Bool("units", false, "also list each unit's representative (role unit_rep, the unit's link)")
 	return func(ctx context.Context, args []string) error {
 		if err := requireMeeting(*code); err != nil {
 			return err
@@ -141,11 +142,13 @@ func (m *Main) setupLinks(fs *flag.FlagSet) func(context.Context, []string) erro
 			rows[i] = linkRow{FullName: inv.Person.FullName, Unit: inv.Person.Unit, Category: inv.Category.Code,
 				Phone: inv.Person.Phone, Token: inv.Token, Link: b.Link(ctx, inv.Token), Linked: inv.Linked(), Role: string(inv.Person.Role)}
 		}
-		reps, err := repLinkRows(ctx, b, mt)
-		if err != nil {
-			return err
+		if *units {
+			reps, err := repLinkRows(ctx, b, mt)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, reps...)
 		}
-		rows = append(rows, reps...)
 		if *format == "json" {
 			enc := json.NewEncoder(m.Stdout)
 			enc.SetIndent("", "  ")

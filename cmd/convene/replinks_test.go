@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-// TestLinksIncludeRepresentatives: `convene links` lists each unit's
+// TestLinksIncludeRepresentatives: `convene links --units` also lists each unit's
 // representative with the unit's link, role unit_rep.
 func TestLinksIncludeRepresentatives(t *testing.T) {
 	env := seeded(t)
-	out, e, code := run(t, env, "links", "--meeting", "chi-bo-01", "--format", "json")
+	out, e, code := run(t, env, "links", "--meeting", "chi-bo-01", "--format", "json", "--units")
 	if code != 0 {
 		t.Fatal(e)
 	}
@@ -30,8 +30,11 @@ func TestLinksIncludeRepresentatives(t *testing.T) {
 	if reps != 4 {
 		t.Fatalf("%d representatives in links, want the example's 4", reps)
 	}
-	csv, _, _ := run(t, env, "links", "--meeting", "chi-bo-01")
+	csv, _, _ := run(t, env, "links", "--meeting", "chi-bo-01", "--units")
 	if !strings.Contains(csv, "Nguyễn Thị Thanh Hương,Đảng bộ Trường THPT Nguyễn Du,") || !strings.Contains(csv, ",unit_rep") {
 		t.Fatalf("csv lacks the representative:\n%.600s", csv)
+	}
+	if plain, _, _ := run(t, env, "links", "--meeting", "chi-bo-01"); strings.Contains(plain, "Nguyễn Thị Thanh Hương") {
+		t.Fatal("representatives listed without --units")
 	}
 }
