@@ -112,6 +112,9 @@ type UnitService interface {
 	// what was asked and what came; a unit's categories with nothing asked
 	// and nothing nominated are left out.
 	UnitCounts(ctx context.Context, meetingID int64) ([]UnitCount, error)
+	// IssueUnits marks the unit invitations of a meeting's units ids issued
+	// now; units issued before keep their time. Returns how many it marked.
+	IssueUnits(ctx context.Context, meetingID int64, ids []int64) (int, error)
 	// FindNominations returns nominations matching f, oldest first.
 	FindNominations(ctx context.Context, f NominationFilter) ([]*Nomination, error)
 	// Nominate names a delegate of the unit in the category: in one

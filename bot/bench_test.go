@@ -52,7 +52,7 @@ func newRushEnv(b *testing.B, n int) *rushEnv {
 		Meetings: storage.NewMeetingService(db), People: storage.NewPersonService(db), Invitations: storage.NewInvitationService(db),
 		Outbox: storage.NewOutboxService(db), Conversations: storage.NewConversationService(db), Feedback: storage.NewFeedbackService(db),
 		Audit: storage.NewAuditService(db), State: storage.NewStateService(db), Plans: storage.NewPlanService(db),
-		Inbox: storage.NewInboxService(db), Tx: db,
+		Inbox: storage.NewInboxService(db), Units: storage.NewUnitService(db), Tx: db,
 	}
 	svc := e.svc
 	p := &convene.Plan{Meetings: []convene.PlanMeeting{{Meeting: convene.Meeting{Code: "rush", Title: "Hội nghị",

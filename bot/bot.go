@@ -32,6 +32,8 @@ type Services struct {
 	Plans         convene.PlanService
 	Reminders     convene.ReminderService
 	Inbox         convene.InboxService
+	// Units are the units invited to send delegates and their nominations.
+	Units convene.UnitService
 	// Tx runs a handler, its replies and its inbox mark in one transaction.
 	Tx convene.Transactor
 }
@@ -147,6 +149,7 @@ type Request struct {
 	Lang      string
 	Admin     bool
 	Organizer bool // admins are organizers too
+	Staff     bool // serves the meeting: roll call and the venue QR only
 	channel   Channel
 	// keyBase makes the outbox keys of this handling's replies; replies counts them.
 	keyBase string
@@ -304,6 +307,7 @@ var errAnswered = errors.New("answered")
 func (b *Bot) identify(r *Request) {
 	r.Admin = b.admins[r.Account.Channel+":"+r.Account.UserID]
 	r.Organizer = r.Admin || (r.Person != nil && r.Person.Role == convene.RoleOrganizer)
+	r.Staff = !r.Organizer && r.Person != nil && r.Person.Role == convene.RoleStaff
 	r.Lang = b.Lang
 	switch {
 	case r.Account.Lang != "":

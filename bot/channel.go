@@ -45,6 +45,7 @@ type Channel interface {
 type Contact struct {
 	Phone  string
 	UserID string // whose contact it is; must be the sender's own to link
+	Name   string // the card's name, "" if none
 }
 
 // Incoming is one update from a channel, made channel-neutral.

@@ -203,7 +203,7 @@ func (b *Bot) showRollcall(ctx context.Context, r *Request, m *convene.Meeting, 
 
 // onRollcall toggles one invitee's manual check-in.
 func (b *Bot) onRollcall(ctx context.Context, r *Request) error {
-	if !r.Organizer {
+	if !r.Organizer && !r.Staff {
 		return convene.Errorf(convene.EFORBIDDEN, "rollcall")
 	}
 	d, err := parseRollcallData(r.CallbackData)

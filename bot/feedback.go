@@ -44,6 +44,9 @@ func (b *Bot) mayGiveFeedback(ctx context.Context, r *Request, m *convene.Meetin
 	f.PersonID = r.Person.ID
 	if invs, _, err := b.Invitations.FindInvitees(ctx, f); err != nil {
 		return false, err
+	} else if len(invs) > 0 && invs[0].Category.Guests {
+		b.say(ctx, r, "fb.guest", "Title", m.Title) // guests are not asked for feedback
+		return false, nil
 	} else if len(invs) > 0 {
 		return true, nil
 	}

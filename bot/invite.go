@@ -124,6 +124,7 @@ type InviteResult struct {
 	Invitees int // all invitees of the meeting
 	Queued   int // linked invitees whose invitation was queued now
 	Unlinked int // invitees not linked yet: they get it when they link
+	Units    int // unit invitations queued now to linked representatives
 }
 
 // IssueInvitations issues a meeting's invitations: it marks every invitation
@@ -167,6 +168,9 @@ func (b *Bot) issueInvitations(ctx context.Context, code, actor string, notify i
 	}
 	if err := b.Invitations.IssueInvitations(ctx, m.ID, ids, msgs); err != nil {
 		return nil, fmt.Errorf("issue invitations %s: %w", code, err)
+	}
+	if res.Units, err = b.issueUnitInvitations(ctx, m, notify); err != nil { // units.go
+		return nil, fmt.Errorf("issue unit invitations %s: %w", code, err)
 	}
 	if m.Status == convene.StatusDraft {
 		st := convene.StatusInvited

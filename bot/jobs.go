@@ -27,6 +27,10 @@ func (b *Bot) DigestMessages(ctx context.Context, m *convene.Meeting, key string
 	if err != nil {
 		return nil, err
 	}
+	short, err := b.unitsShort(ctx, m) // units.go
+	if err != nil {
+		return nil, err
+	}
 	now := b.Now()
 	return b.organizerMessages(ctx, key, func(lang string) convene.Content {
 		c := st.Total
@@ -35,6 +39,9 @@ func (b *Bot) DigestMessages(ctx context.Context, m *convene.Meeting, key string
 			"Title": m.Title, "In": b.until(lang, now, m.StartsAt), "Invited": c.Invited, "Linked": c.Linked,
 			"Attending": c.Attending, "Declined": c.Declined, "Substitute": c.Substitute, "Pending": c.Pending,
 		}))
+		if short > 0 {
+			sb.WriteString("\n" + b.Texts.T(lang, "digest.units_short", map[string]any{"Short": short}))
+		}
 		if total > 0 {
 			sb.WriteString("\n\n" + b.Texts.T(lang, "digest.pending", nil))
 			for _, inv := range pending {
@@ -61,6 +68,9 @@ func (b *Bot) FeedbackRequestMessages(ctx context.Context, m *convene.Meeting, k
 	reach, _ := recipients(invs)
 	msgs := make([]*convene.OutboxMessage, 0, len(reach))
 	for _, inv := range reach {
+		if inv.Category.Guests {
+			continue // guests are not asked for feedback
+		}
 		a := inv.Account()
 		lang := b.langOf(&inv.Person, a)
 		msgs = append(msgs, &convene.OutboxMessage{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,

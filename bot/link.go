@@ -42,8 +42,7 @@ func (b *Bot) linkToken(ctx context.Context, r *Request, token string) error {
 	}
 	inv, err := b.Invitations.FindInvitationByToken(ctx, token)
 	if convene.ErrorCode(err) == convene.ENOTFOUND {
-		b.say(ctx, r, "link.unknown")
-		return nil
+		return b.linkUnitToken(ctx, r, token) // a unit representative's token (units.go)
 	} else if err != nil {
 		return err
 	}
@@ -53,6 +52,9 @@ func (b *Bot) linkToken(ctx context.Context, r *Request, token string) error {
 // handleContact links by a shared phone number: only the sender's own
 // contact, and only a phone on the roster.
 func (b *Bot) handleContact(ctx context.Context, r *Request) error {
+	if ok, err := b.nominateContact(ctx, r); ok || err != nil { // a nominee's card (nominate.go)
+		return err
+	}
 	if r.Contact.UserID != r.UserID {
 		b.Logger.Warn("forged contact refused", "actor", r.Actor(), "contact_user", r.Contact.UserID)
 		b.reply(ctx, r, Outgoing{Text: b.t(r, "link.contact_not_own"), RemoveKeyboard: true})
@@ -136,6 +138,11 @@ func (b *Bot) sendIssued(ctx context.Context, r *Request, p *convene.Person) err
 		}
 		msgs = append(msgs, b.invitationMessages(m, inv, r.Account, "invite")...)
 	}
+	units, err := b.issuedUnitMessages(ctx, p, r.Account) // units.go
+	if err != nil {
+		return err
+	}
+	msgs = append(msgs, units...)
 	if len(msgs) == 0 {
 		return nil
 	}

@@ -166,12 +166,12 @@ func (b *Bot) pager(r *Request, kind pageKind, meetingID int64, page, total int)
 
 // onPage turns the page of a paged list.
 func (b *Bot) onPage(ctx context.Context, r *Request) error {
-	if !r.Organizer {
-		return convene.Errorf(convene.EFORBIDDEN, "page")
-	}
 	d, err := parsePageData(r.CallbackData)
 	if err != nil {
 		return err
+	}
+	if !r.Organizer && !(r.Staff && d.Kind == pageRollcall) {
+		return convene.Errorf(convene.EFORBIDDEN, "page")
 	}
 	m, err := b.Meetings.FindMeetingByID(ctx, d.Meeting)
 	if err != nil {

@@ -18,6 +18,7 @@ type handlerFunc func(ctx context.Context, r *Request) error
 type command struct {
 	name      string
 	organizer bool // organizers and admins only
+	staff     bool // staff too, for an organizer command
 	admin     bool // admins only
 	handle    handlerFunc
 	menu      bool // shown in the command menu
@@ -32,14 +33,16 @@ func (b *Bot) commands() []command {
 		{name: "lang", handle: b.cmdLang, menu: true},
 		{name: "cancel", handle: b.cmdCancel, menu: true},
 		{name: "help", handle: b.cmdHelp, menu: true},
+		{name: "agenda", handle: b.cmdAgenda}, // invitees, representatives, staff, organizers (agenda.go)
+		{name: "units", handle: b.cmdUnits},   // organizers, and representatives for their units (agenda.go)
 		{name: "meetings", organizer: true, handle: b.cmdMeetings},
 		{name: "status", organizer: true, handle: b.cmdStatus},
 		{name: "pending", organizer: true, handle: b.cmdPending},
 		{name: "invite", organizer: true, handle: b.cmdInvite},
 		{name: "remind", organizer: true, handle: b.cmdRemind},
 		{name: "broadcast", organizer: true, handle: b.cmdBroadcast},
-		{name: "checkin", organizer: true, handle: b.cmdCheckin},
-		{name: "rollcall", organizer: true, handle: b.cmdRollcall},
+		{name: "checkin", organizer: true, staff: true, handle: b.cmdCheckin},
+		{name: "rollcall", organizer: true, staff: true, handle: b.cmdRollcall},
 		{name: "report", organizer: true, handle: b.cmdReport, costly: true},
 		{name: "grant", admin: true, handle: b.cmdGrant},
 		{name: "web", handle: b.cmdWeb}, // organizers, admins and staff: checked in cmdWeb
@@ -114,7 +117,7 @@ func (b *Bot) route(ctx context.Context, r *Request) error {
 			if c.name != strings.ToLower(r.Command) {
 				continue
 			}
-			if (c.admin && !r.Admin) || (c.organizer && !r.Organizer) {
+			if (c.admin && !r.Admin) || (c.organizer && !r.Organizer && !(c.staff && r.Staff)) {
 				b.Logger.Info("refused command", "command", c.name, "actor", r.Actor())
 				return convene.Errorf(convene.EFORBIDDEN, "/%s", c.name)
 			}
@@ -173,6 +176,7 @@ func (b *Bot) callbacks() map[string]handlerFunc {
 		"pg":   b.onPage,               // pageData (organizer.go)
 		"lang": b.onLang,               // langData (delegate.go)
 		"ics":  b.onCalendarButton,     // calendarData (calendar.go)
+		"nom":  b.onNominateButton,     // nomData (nominate.go)
 	}
 }
 
@@ -187,6 +191,7 @@ func (b *Bot) flows() map[string]flowFunc {
 		flowBroadcast:   b.flowBroadcast,   // broadcastState (broadcast.go)
 		flowFeedback:    b.flowFeedback,    // feedbackState (feedback.go)
 		linkConfirmFlow: b.flowLinkConfirm, // (linkconfirm.go)
+		flowNominate:    b.flowNominate,    // nominateState (nominate.go)
 	}
 }
 

@@ -126,6 +126,14 @@ func (s *Scheduler) builtIns(m *convene.Meeting) []job {
 			},
 			applied: func() bool { return !open() }},
 	}
+	if un, ok := s.cfg.Messenger.(UnitNudger); ok {
+		// Once a day, with the digest, representatives of units short of
+		// delegates before their nomination deadline.
+		js = append(js, job{name: "unit-nudge", due: every(s.digest, m.Location(), m.CreatedAt, m.StartsAt), skip: s.beforeStart(m),
+			fire: func(ctx context.Context, t time.Time) ([]*convene.OutboxMessage, error) {
+				return un.UnitNudgeMessages(ctx, m, t, fmt.Sprintf("unit-nudge:%d:%d", m.ID, t.Unix()))
+			}})
+	}
 	if m.FeedbackOpenedAt.IsZero() {
 		// Not yet opened (by an organizer or by this job).
 		return append(js, job{name: "feedback-open", due: at(m.End().Add(m.Feedback.OpenDelay)), late: true,

@@ -46,6 +46,15 @@ type Messenger interface {
 	Wake()
 }
 
+// UnitNudger is a Messenger that also nudges the representatives of units
+// short of delegates (*bot.Bot is); the scheduler runs that job daily, with
+// the digest, when its Messenger is one.
+type UnitNudger interface {
+	// UnitNudgeMessages builds the nudges of the meeting's units short of
+	// delegates whose nomination deadline is after at.
+	UnitNudgeMessages(ctx context.Context, m *convene.Meeting, at time.Time, key string) ([]*convene.OutboxMessage, error)
+}
+
 // Config holds the scheduler's collaborators and settings. Meetings,
 // Reminders, Invitations and Messenger are required.
 type Config struct {

@@ -176,8 +176,14 @@ func nominate(ctx context.Context, tx *Tx, unitID, categoryID int64, nm convene.
 	if err != nil {
 		return nil, err
 	}
-	r, err := tx.ExecContext(ctx, `INSERT INTO invitations (meeting_id, person_id, category_id, token, created_at) VALUES (?, ?, ?, ?, ?)`,
-		m.ID, pid, cat.ID, tok, ts(tx.now))
+	// Once the meeting's invitations are out, a nominee's is issued at once:
+	// they get it when they link; before, issuing the meeting's issues it.
+	var issued int64
+	if m.Status != convene.StatusDraft {
+		issued = ts(tx.now)
+	}
+	r, err := tx.ExecContext(ctx, `INSERT INTO invitations (meeting_id, person_id, category_id, token, issued_at, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		m.ID, pid, cat.ID, tok, issued, ts(tx.now))
 	if err != nil {
 		return nil, err
 	}

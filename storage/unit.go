@@ -334,3 +334,26 @@ func applyRep(ctx context.Context, tx *Tx, u *convene.Unit) (int64, bool, error)
 	_, err = tx.ExecContext(ctx, `UPDATE people SET full_name = ?, name_fold = ?, title = ?, role = ? WHERE id = ?`, name, fold(name), title, role, p.ID)
 	return p.ID, err == nil, err
 }
+
+// IssueUnits marks the unit invitations of the meeting's units ids issued
+// now; units issued before keep their time. Returns how many it marked.
+func (s *UnitService) IssueUnits(ctx context.Context, meetingID int64, ids []int64) (int, error) {
+	n := 0
+	err := s.db.inTx(ctx, func(tx *Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `UPDATE units SET issued_at = ? WHERE id = ? AND meeting_id = ? AND issued_at = 0`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, id := range ids {
+			r, err := stmt.ExecContext(ctx, ts(tx.now), id, meetingID)
+			if err != nil {
+				return err
+			}
+			k, _ := r.RowsAffected()
+			n += int(k)
+		}
+		return nil
+	})
+	return n, wrapf(err, "issue unit invitations of meeting %d", meetingID)
+}

@@ -186,7 +186,8 @@ func (c *Channel) incoming(u tgbotapi.Update) *bot.Incoming {
 			in.Command, in.Args = m.Command(), strings.TrimSpace(m.CommandArguments())
 		}
 		if m.Contact != nil {
-			in.Contact = &bot.Contact{Phone: m.Contact.PhoneNumber, UserID: strconv.FormatInt(m.Contact.UserID, 10)}
+			in.Contact = &bot.Contact{Phone: m.Contact.PhoneNumber, UserID: strconv.FormatInt(m.Contact.UserID, 10),
+				Name: strings.TrimSpace(m.Contact.FirstName + " " + m.Contact.LastName)}
 		}
 	default:
 		return nil

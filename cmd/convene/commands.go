@@ -26,7 +26,7 @@ func (m *Main) commands() map[string]command {
 		"try":           {usage: "try [flags]", nargs: 0, setup: m.setupTry},
 		"plan apply":    {usage: "plan apply [flags] FILE.yaml", nargs: 1, setup: m.setupPlanApply},
 		"roster import": {usage: "roster import --meeting CODE [flags] FILE.csv|FILE.xlsx", nargs: 1, setup: m.setupRosterImport},
-		"links":         {usage: "links --meeting CODE [--format csv|json] [flags]", nargs: 0, setup: m.setupLinks},
+		"links":         {usage: "links --meeting CODE [--format csv|json] [--units] [flags]", nargs: 0, setup: m.setupLinks},
 		"invite":        {usage: "invite --meeting CODE [flags]", nargs: 0, setup: m.setupInvite},
 		"remind":        {usage: "remind --meeting CODE [--audience A] [flags]", nargs: 0, setup: m.setupRemind},
 		"broadcast":     {usage: "broadcast --meeting CODE [--audience A] [flags] TEXT", nargs: -1, setup: m.setupBroadcast},
@@ -104,11 +104,15 @@ type linkRow struct {
 	Token    string `json:"token"`
 	Link     string `json:"link"`
 	Linked   bool   `json:"linked"`
+	// Role is "unit_rep" for a unit's representative (the unit's link to
+	// name its delegates; Unit is the unit), else the invitee's role.
+	Role string `json:"role"`
 }
 
 func (m *Main) setupLinks(fs *flag.FlagSet) func(context.Context, []string) error {
 	code := fs.String("meeting", "", "meeting code")
 	format := fs.String("format", "csv", "csv or json")
+	units := fs.Bool("units", false, "also list each unit's representative (role unit_rep, the unit's link)")
 	return func(ctx context.Context, args []string) error {
 		if err := requireMeeting(*code); err != nil {
 			return err
@@ -136,7 +140,14 @@ func (m *Main) setupLinks(fs *flag.FlagSet) func(context.Context, []string) erro
 		rows := make([]linkRow, len(invs))
 		for i, inv := range invs {
 			rows[i] = linkRow{FullName: inv.Person.FullName, Unit: inv.Person.Unit, Category: inv.Category.Code,
-				Phone: inv.Person.Phone, Token: inv.Token, Link: b.Link(ctx, inv.Token), Linked: inv.Linked()}
+				Phone: inv.Person.Phone, Token: inv.Token, Link: b.Link(ctx, inv.Token), Linked: inv.Linked(), Role: string(inv.Person.Role)}
+		}
+		if *units {
+			reps, err := repLinkRows(ctx, b, mt)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, reps...)
 		}
 		if *format == "json" {
 			enc := json.NewEncoder(m.Stdout)
@@ -144,9 +155,9 @@ func (m *Main) setupLinks(fs *flag.FlagSet) func(context.Context, []string) erro
 			return enc.Encode(rows)
 		}
 		w := report.NewCSVWriter(m.Stdout)
-		_ = w.Write([]string{"full_name", "unit", "category", "phone", "token", "link", "linked"})
+		_ = w.Write([]string{"full_name", "unit", "category", "phone", "token", "link", "linked", "role"})
 		for _, r := range rows {
-			_ = w.Write([]string{r.FullName, r.Unit, r.Category, report.PhoneCell(r.Phone), r.Token, r.Link, fmt.Sprint(r.Linked)})
+			_ = w.Write([]string{r.FullName, r.Unit, r.Category, report.PhoneCell(r.Phone), r.Token, r.Link, fmt.Sprint(r.Linked), r.Role})
 		}
 		w.Flush()
 		return w.Error()
@@ -454,4 +465,22 @@ func (m *Main) setupHealthcheck(fs *flag.FlagSet) func(context.Context, []string
 		}
 		return nil
 	}
+}
+
+// repLinkRows are the link rows of the meeting's unit representatives.
+func repLinkRows(ctx context.Context, b *bot.Bot, mt *convene.Meeting) ([]linkRow, error) {
+	units, err := b.Units.FindUnits(ctx, mt.ID)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]linkRow, 0, len(units))
+	for _, u := range units {
+		accs, err := b.People.FindAccountsByPerson(ctx, u.RepPersonID)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, linkRow{FullName: u.Rep.FullName, Unit: u.Name, Phone: u.Rep.Phone, Token: u.Token,
+			Link: b.Link(ctx, u.Token), Linked: len(accs) > 0, Role: string(convene.RoleUnitRep)})
+	}
+	return rows, nil
 }

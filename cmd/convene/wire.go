@@ -27,6 +27,7 @@ func (m *Main) services() bot.Services {
 		Plans:         storage.NewPlanService(db),
 		Reminders:     storage.NewReminderService(db),
 		Inbox:         storage.NewInboxService(db),
+		Units:         storage.NewUnitService(db),
 		Tx:            db,
 	}
 }

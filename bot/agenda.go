@@ -1,0 +1,186 @@
+package bot
+
+import (
+	"context"
+	"strings"
+
+	"github.com/convene/convene"
+)
+
+// cmdUnits shows organizers, per unit and category of a meeting, what was
+// asked and what came (/units CODE); a representative sees their own units.
+func (b *Bot) cmdUnits(ctx context.Context, r *Request) error {
+	if !r.Organizer {
+		return b.repUnits(ctx, r)
+	}
+	if !r.Private {
+		b.say(ctx, r, "org.private_only", "Command", "units")
+		return nil
+	}
+	m, _, err := b.meetingArg(ctx, r, r.Args)
+	if err != nil {
+		return err
+	}
+	counts, err := b.Units.UnitCounts(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	if len(counts) == 0 {
+		b.say(ctx, r, "units.none", "Title", m.Title)
+		return nil
+	}
+	short := map[int64]bool{}
+	asked, nominated := 0, 0
+	for _, c := range counts {
+		asked, nominated = asked+c.Asked, nominated+c.Nominated
+		if c.Short() {
+			short[c.UnitID] = true
+		}
+	}
+	var sb strings.Builder
+	sb.WriteString(b.t(r, "units.header", "Title", m.Title, "Asked", asked, "Nominated", nominated, "Short", len(short)))
+	var unit int64
+	for _, c := range counts {
+		if c.UnitID != unit {
+			unit = c.UnitID
+			sb.WriteString("\n" + b.t(r, "units.unit", "Unit", c.Unit, "Short", short[c.UnitID]))
+		}
+		sb.WriteString("\n" + b.t(r, "units.line", "Category", c.CategoryName, "Asked", c.Asked,
+			"Nominated", c.Nominated, "Linked", c.Linked, "Attending", c.Attending))
+	}
+	b.reply(ctx, r, Outgoing{Text: sb.String()})
+	return nil
+}
+
+// repUnits shows a representative their units of meetings not closed,
+// with the buttons to nominate; anyone else is refused.
+func (b *Bot) repUnits(ctx context.Context, r *Request) error {
+	if r.Person == nil {
+		return convene.Errorf(convene.EFORBIDDEN, "/units")
+	}
+	units, err := b.Units.FindUnitsByRep(ctx, r.Person.ID)
+	if err != nil {
+		return err
+	}
+	shown := 0
+	for _, u := range units {
+		s, err := b.loadUnit(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		if s.Meeting.Status == convene.StatusClosed {
+			continue
+		}
+		shown++
+		if err := b.showUnit(ctx, r, s); err != nil {
+			return err
+		}
+	}
+	if shown == 0 {
+		if r.Person.Role != convene.RoleUnitRep {
+			return convene.Errorf(convene.EFORBIDDEN, "/units")
+		}
+		b.say(ctx, r, "unit.none")
+	}
+	return nil
+}
+
+// cmdAgenda shows a meeting's program to its invitees, representatives,
+// staff and organizers: /agenda [CODE].
+func (b *Bot) cmdAgenda(ctx context.Context, r *Request) error {
+	if r.Person == nil && !r.Organizer {
+		b.say(ctx, r, "hint.not_linked")
+		return nil
+	}
+	code := strings.ToLower(strings.TrimSpace(r.Args))
+	var meetings []*convene.Meeting
+	if r.Organizer || (r.Person != nil && r.Person.Role == convene.RoleStaff) {
+		m, _, err := b.meetingArg(ctx, r, code)
+		if err != nil {
+			return err
+		}
+		meetings = append(meetings, m)
+	} else {
+		mine, err := b.personMeetings(ctx, r.Person)
+		if err != nil {
+			return err
+		}
+		for _, m := range mine {
+			if code == "" || m.Code == code {
+				meetings = append(meetings, m)
+			}
+		}
+		if len(meetings) == 0 {
+			b.say(ctx, r, "agenda.not_invited")
+			return nil
+		}
+	}
+	for _, m := range meetings {
+		b.reply(ctx, r, Outgoing{Text: b.agendaText(r.Lang, m)})
+	}
+	return nil
+}
+
+// personMeetings returns the meetings not closed that p is invited to or
+// names delegates for.
+func (b *Bot) personMeetings(ctx context.Context, p *convene.Person) ([]*convene.Meeting, error) {
+	ids := map[int64]bool{}
+	var out []*convene.Meeting
+	add := func(id int64) error {
+		if ids[id] {
+			return nil
+		}
+		ids[id] = true
+		m, err := b.Meetings.FindMeetingByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if m.Status != convene.StatusClosed {
+			out = append(out, m)
+		}
+		return nil
+	}
+	invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{PersonID: p.ID})
+	if err != nil {
+		return nil, err
+	}
+	for _, inv := range invs {
+		if err := add(inv.MeetingID); err != nil {
+			return nil, err
+		}
+	}
+	if b.Units != nil {
+		units, err := b.Units.FindUnitsByRep(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range units {
+			if err := add(u.MeetingID); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// agendaText renders a meeting's program: time, title, presenter, and the chair.
+func (b *Bot) agendaText(lang string, m *convene.Meeting) string {
+	var sb strings.Builder
+	sb.WriteString(b.Texts.T(lang, "agenda.header", map[string]any{"Title": m.Title, "When": b.when(lang, m, m.StartsAt),
+		"Venue": m.Venue, "Address": m.Address}))
+	sb.WriteString("\n\n")
+	if m.Program.Empty() {
+		sb.WriteString(b.Texts.T(lang, "agenda.none", map[string]any{"Agenda": m.Agenda}))
+		return sb.String()
+	}
+	for _, it := range m.Program.Items {
+		sb.WriteString(b.Texts.T(lang, "agenda.item", map[string]any{"Clock": it.At.In(m.Location()).Format("15:04"),
+			"Item": it.Title, "Presenter": it.Presenter}))
+		sb.WriteString("\n")
+	}
+	if m.Program.Chair != "" {
+		sb.WriteString("\n")
+		sb.WriteString(b.Texts.T(lang, "agenda.chair", map[string]any{"Chair": m.Program.Chair}))
+	}
+	return strings.TrimRight(sb.String(), "\n")
+}

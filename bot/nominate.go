@@ -1,0 +1,506 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/convene/convene"
+)
+
+// onNominateButton handles the unit invitation's buttons: pick a category
+// to nominate in, list the nominees, withdraw or replace one, and confirm
+// or cancel a nomination's summary.
+func (b *Bot) onNominateButton(ctx context.Context, r *Request) error {
+	d, err := parseNomData(r.CallbackData)
+	if err != nil {
+		return err
+	}
+	s, err := b.ownUnit(ctx, r, d.Unit)
+	if convene.ErrorCode(err) == convene.EFORBIDDEN {
+		b.answer(ctx, r, b.t(r, "unit.not_yours"))
+		return nil
+	} else if err != nil {
+		return err
+	}
+	b.answer(ctx, r, "")
+	switch d.Op {
+	case nomList:
+		return b.listNominations(ctx, r, s)
+	case nomYes, nomNo:
+		return b.confirmNomination(ctx, r, s, d.Op == nomYes)
+	}
+	if !s.open(b) {
+		b.say(ctx, r, "nom.refused_expired", "Unit", s.Unit.Name)
+		return nil
+	}
+	st := nominateState{Step: nomAskName, Unit: s.Unit.ID, Cat: d.Sub}
+	if d.Op == nomWithdraw || d.Op == nomReplace {
+		n, err := b.unitNomination(ctx, s, d.Sub)
+		if err != nil {
+			return err
+		}
+		if d.Op == nomWithdraw {
+			return b.withdrawNomination(ctx, r, s, n)
+		}
+		st.Cat, st.Replace, st.Replaces = n.CategoryID, n.ID, n.Person.FullName
+	} else if c := s.count(d.Sub); c == nil || !c.Short() {
+		asked := 0
+		if c != nil {
+			asked = c.Asked
+		}
+		b.say(ctx, r, "nom.refused_full", "Category", b.categoryName(s, d.Sub), "Asked", asked)
+		return nil
+	}
+	if err := b.Conversations.SaveConversation(ctx, st.conversation(r.Account.ID)); err != nil {
+		return err
+	}
+	return b.askNominee(ctx, r, s, st)
+}
+
+// categoryName names a category of the unit's meeting for people.
+func (b *Bot) categoryName(s *unitState, catID int64) string {
+	if c := s.count(catID); c != nil {
+		return c.CategoryName
+	}
+	return "?"
+}
+
+// askNominee asks the question of the flow's step.
+func (b *Bot) askNominee(ctx context.Context, r *Request, s *unitState, st nominateState) error {
+	switch st.Step {
+	case nomAskName:
+		text := b.t(r, "nom.ask_name", "Category", b.categoryName(s, st.Cat), "Unit", s.Unit.Name, "Replaces", st.Replaces)
+		if r.channel.Caps().RequestContact {
+			text += "\n" + b.t(r, "nom.ask_name_contact")
+		}
+		b.reply(ctx, r, Outgoing{Text: text})
+	case nomAskTitle:
+		b.say(ctx, r, "nom.ask_title", "Name", st.Name)
+	case nomAskPhone:
+		b.say(ctx, r, "nom.ask_phone", "Name", st.Name)
+	default:
+		b.reply(ctx, r, Outgoing{
+			Text: b.t(r, "nom.summary", "Name", st.Name, "Title", st.Title, "Phone", st.Phone,
+				"Category", b.categoryName(s, st.Cat), "Unit", s.Unit.Name, "Replaces", st.Replaces),
+			Buttons: [][]convene.Button{{
+				{Text: b.t(r, "btn.nom_confirm"), Data: nomData{Op: nomYes, Unit: s.Unit.ID}.encode()},
+				{Text: b.t(r, "btn.cancel"), Data: nomData{Op: nomNo, Unit: s.Unit.ID}.encode()},
+			}},
+		})
+	}
+	return nil
+}
+
+// flowNominate takes the nominee's name, title and phone, one a message.
+func (b *Bot) flowNominate(ctx context.Context, r *Request, c *convene.Conversation) error {
+	st, err := parseNominateState(c)
+	if err != nil {
+		_ = b.Conversations.DeleteConversation(ctx, r.Account.ID)
+		return err
+	}
+	s, err := b.ownUnit(ctx, r, st.Unit)
+	if err != nil {
+		_ = b.Conversations.DeleteConversation(ctx, r.Account.ID)
+		return err
+	}
+	text := strings.Join(strings.Fields(r.Text), " ")
+	if len([]rune(text)) > 200 {
+		b.say(ctx, r, "input.too_long", "Max", 200)
+		return nil
+	}
+	if text == "" {
+		return b.askNominee(ctx, r, s, st)
+	}
+	switch st.Step {
+	case nomAskName:
+		st.Name, st.Step = text, nomAskTitle
+	case nomAskTitle:
+		st.Title, st.Step = text, nomAskPhone
+		if st.Phone != "" {
+			st.Step = nomConfirm
+		}
+	case nomAskPhone:
+		phone, err := b.normalizePhone(text)
+		if err != nil {
+			b.say(ctx, r, "nom.bad_phone")
+			return nil
+		}
+		st.Phone, st.Step = phone, nomConfirm
+	}
+	if err := b.Conversations.SaveConversation(ctx, st.conversation(r.Account.ID)); err != nil {
+		return err
+	}
+	return b.askNominee(ctx, r, s, st)
+}
+
+// nominateContact takes a contact card shared in the nomination flow: it
+// fills the nominee's phone, and the name if not given yet. It reports
+// false when the account is not in that flow.
+func (b *Bot) nominateContact(ctx context.Context, r *Request) (bool, error) {
+	c, err := b.Conversations.FindConversation(ctx, r.Account.ID)
+	if convene.ErrorCode(err) == convene.ENOTFOUND {
+		return false, nil
+	} else if err != nil || c.Flow != flowNominate {
+		return false, err
+	}
+	st, err := parseNominateState(c)
+	if err != nil {
+		return true, err
+	}
+	s, err := b.ownUnit(ctx, r, st.Unit)
+	if err != nil {
+		return true, err
+	}
+	phone, err := b.normalizePhone(r.Contact.Phone)
+	if err != nil {
+		b.say(ctx, r, "nom.bad_phone")
+		return true, nil
+	}
+	st.Phone = phone
+	if st.Name == "" {
+		st.Name = strings.Join(strings.Fields(r.Contact.Name), " ")
+	}
+	switch {
+	case st.Name == "":
+		st.Step = nomAskName
+	case st.Title == "":
+		st.Step = nomAskTitle
+	default:
+		st.Step = nomConfirm
+	}
+	if err := b.Conversations.SaveConversation(ctx, st.conversation(r.Account.ID)); err != nil {
+		return true, err
+	}
+	return true, b.askNominee(ctx, r, s, st)
+}
+
+// confirmNomination stores the summary's nomination (or replacement), or
+// cancels it; a refusal is told with its reason and nothing is stored.
+func (b *Bot) confirmNomination(ctx context.Context, r *Request, s *unitState, ok bool) error {
+	c, err := b.Conversations.FindConversation(ctx, r.Account.ID)
+	if convene.ErrorCode(err) == convene.ENOTFOUND || (err == nil && c.Flow != flowNominate) {
+		return errStale
+	} else if err != nil {
+		return err
+	}
+	st, err := parseNominateState(c)
+	if err != nil || st.Step != nomConfirm || st.Unit != s.Unit.ID {
+		return errStale
+	}
+	if err := b.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
+		return err
+	}
+	if !ok {
+		b.edit(ctx, r, Outgoing{Text: b.t(r, "org.cancelled")})
+		return nil
+	}
+	nominee := convene.Nominee{FullName: st.Name, Title: st.Title, Phone: st.Phone}
+	var n *convene.Nomination
+	if st.Replace != 0 {
+		n, err = b.Units.Replace(ctx, st.Replace, nominee, r.Actor())
+	} else {
+		n, err = b.Units.Nominate(ctx, st.Unit, st.Cat, nominee, r.Actor())
+	}
+	if err != nil {
+		id := nominationRefusal(err)
+		if id == "" {
+			return err
+		}
+		b.say(ctx, r, id, "Unit", s.Unit.Name, "Phone", st.Phone, "Category", b.categoryName(s, st.Cat))
+		return nil
+	}
+	direct, err := b.inviteNomineeDirectly(ctx, s.Meeting, n)
+	if err != nil {
+		return err
+	}
+	if s, err = b.loadUnit(ctx, s.Unit.ID); err != nil {
+		return err
+	}
+	row := s.count(n.CategoryID)
+	data := []any{"Name", st.Name, "Category", row.CategoryName, "Count", row.Nominated, "Asked", row.Asked,
+		"Link", b.Link(ctx, n.Token), "Token", n.Token}
+	text := b.t(r, "nom.done", data...)
+	if direct {
+		text = b.t(r, "nom.done_direct", data...)
+	}
+	b.edit(ctx, r, Outgoing{Text: text})
+	return b.showUnit(ctx, r, s)
+}
+
+// showUnit replies with what the unit has nominated and the buttons to go on.
+func (b *Bot) showUnit(ctx context.Context, r *Request, s *unitState) error {
+	b.reply(ctx, r, Outgoing{Text: b.unitSummary(r.Lang, s), Buttons: b.unitButtons(r.Lang, s)})
+	return nil
+}
+
+// unitSummary says what the unit has nominated per category, and whether it is done.
+func (b *Bot) unitSummary(lang string, s *unitState) string {
+	var lines []string
+	short := false
+	for _, c := range s.Counts {
+		if c.Asked > 0 || c.Nominated > 0 {
+			lines = append(lines, b.Texts.T(lang, "unit.state_line", map[string]any{"Category": c.CategoryName, "Nominated": c.Nominated, "Asked": c.Asked}))
+		}
+		short = short || c.Short()
+	}
+	text := b.Texts.T(lang, "unit.summary", map[string]any{"Unit": s.Unit.Name, "Title": s.Meeting.Title, "Lines": strings.Join(lines, "\n")})
+	switch {
+	case !s.open(b):
+		text += "\n\n" + b.Texts.T(lang, "unit.closed", map[string]any{"Deadline": b.when(lang, s.Meeting, s.Unit.Deadline(s.Meeting))})
+	case !short:
+		text += "\n\n" + b.Texts.T(lang, "unit.all_sent", nil)
+	}
+	return text
+}
+
+// inviteNomineeDirectly queues the nominee's invitation to their own
+// reachable accounts when the phone belonged to a linked person and the
+// invitation is issued; it reports whether it did.
+func (b *Bot) inviteNomineeDirectly(ctx context.Context, m *convene.Meeting, n *convene.Nomination) (bool, error) {
+	if !n.ExistingPerson {
+		return false, nil
+	}
+	inv, err := b.Invitations.FindInvitationByID(ctx, n.InvitationID)
+	if err != nil {
+		return false, err
+	}
+	if inv.IssuedAt.IsZero() {
+		return false, nil
+	}
+	var msgs []*convene.OutboxMessage
+	for _, a := range inv.Accounts {
+		if a.Reachable {
+			msgs = append(msgs, b.invitationMessages(m, inv, a, "invite")...)
+		}
+	}
+	if len(msgs) == 0 {
+		return false, nil
+	}
+	if _, err := b.Outbox.Enqueue(ctx, msgs); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// nominationRefusal returns the text explaining why storage refused a
+// nomination, or "" for a fault. ECONFLICT has several causes; storage
+// names them in its message, read here and nowhere else.
+func nominationRefusal(err error) string {
+	switch convene.ErrorCode(err) {
+	case convene.EEXPIRED:
+		return "nom.refused_expired"
+	case convene.EFORBIDDEN:
+		return "nom.refused_forbidden"
+	case convene.EINVALID:
+		return "nom.refused_invalid"
+	case convene.ENOTFOUND:
+		return "err.not_found"
+	case convene.ECONFLICT:
+		msg := convene.ErrorMessage(err)
+		switch {
+		case strings.Contains(msg, "already nominated by"):
+			return "nom.refused_dup"
+		case strings.Contains(msg, "already invited"):
+			return "nom.refused_invited"
+		case strings.Contains(msg, "nominated all"):
+			return "nom.refused_full"
+		}
+		return "nom.refused_conflict"
+	}
+	return ""
+}
+
+// listNominations shows the unit's standing nominees with a withdraw and a
+// replace button each, before the deadline.
+func (b *Bot) listNominations(ctx context.Context, r *Request, s *unitState) error {
+	noms, err := b.Units.FindNominations(ctx, convene.NominationFilter{UnitID: s.Unit.ID, State: convene.NominationNominated})
+	if err != nil {
+		return err
+	}
+	if len(noms) == 0 {
+		b.say(ctx, r, "nom.none", "Unit", s.Unit.Name)
+		return nil
+	}
+	var lines []string
+	var rows [][]convene.Button
+	for i, n := range noms {
+		lines = append(lines, b.t(r, "nom.item", "N", i+1, "Name", n.Person.FullName, "Title", n.Person.Title,
+			"Phone", n.Person.Phone, "Category", b.categoryName(s, n.CategoryID)))
+		if s.open(b) {
+			rows = append(rows, []convene.Button{
+				{Text: b.t(r, "btn.nom_withdraw", "N", i+1), Data: nomData{Op: nomWithdraw, Unit: s.Unit.ID, Sub: n.ID}.encode()},
+				{Text: b.t(r, "btn.nom_replace", "N", i+1), Data: nomData{Op: nomReplace, Unit: s.Unit.ID, Sub: n.ID}.encode()},
+			})
+		}
+	}
+	b.reply(ctx, r, Outgoing{Text: b.t(r, "nom.list", "Unit", s.Unit.Name) + "\n" + strings.Join(lines, "\n"), Buttons: rows})
+	return nil
+}
+
+// unitNomination returns the unit's standing nomination id.
+func (b *Bot) unitNomination(ctx context.Context, s *unitState, id int64) (*convene.Nomination, error) {
+	noms, err := b.Units.FindNominations(ctx, convene.NominationFilter{UnitID: s.Unit.ID, State: convene.NominationNominated})
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range noms {
+		if n.ID == id {
+			return n, nil
+		}
+	}
+	return nil, errStale
+}
+
+// withdrawNomination withdraws a nominee, tells their linked accounts, and
+// shows the unit again.
+func (b *Bot) withdrawNomination(ctx context.Context, r *Request, s *unitState, n *convene.Nomination) error {
+	accs, err := b.People.FindAccountsByPerson(ctx, n.PersonID)
+	if err != nil {
+		return err
+	}
+	if _, err := b.Units.Withdraw(ctx, n.ID, r.Actor()); err != nil {
+		id := nominationRefusal(err)
+		if id == "" {
+			return err
+		}
+		b.say(ctx, r, id, "Unit", s.Unit.Name, "Phone", n.Person.Phone, "Category", b.categoryName(s, n.CategoryID))
+		return nil
+	}
+	var msgs []*convene.OutboxMessage
+	for _, a := range accs {
+		if a.Reachable {
+			msgs = append(msgs, &convene.OutboxMessage{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
+				Key: fmt.Sprintf("nom-withdrawn:%d:%d", n.ID, a.ID),
+				Content: convene.Content{Text: b.Texts.T(b.langOf(&n.Person, a), "nom.withdrawn_you",
+					map[string]any{"Title": s.Meeting.Title, "Unit": s.Unit.Name})}})
+		}
+	}
+	if len(msgs) > 0 {
+		if _, err := b.Outbox.Enqueue(ctx, msgs); err != nil {
+			return err
+		}
+	}
+	if s, err = b.loadUnit(ctx, s.Unit.ID); err != nil {
+		return err
+	}
+	b.reply(ctx, r, Outgoing{Text: b.t(r, "nom.withdrawn", "Name", n.Person.FullName, "Category", b.categoryName(s, n.CategoryID)) +
+		"\n\n" + b.unitSummary(r.Lang, s), Buttons: b.unitButtons(r.Lang, s)})
+	return nil
+}
+
+// nomOp is what a nomination button does.
+type nomOp string
+
+const (
+	nomPick     nomOp = "p" // nominate in category Sub
+	nomList     nomOp = "l" // list the standing nominees
+	nomWithdraw nomOp = "w" // withdraw nomination Sub
+	nomReplace  nomOp = "r" // nominate someone in place of nomination Sub
+	nomYes      nomOp = "y" // confirm the summary
+	nomNo       nomOp = "n" // cancel the summary
+)
+
+// nomData is the callback data of the nomination buttons:
+// "nom:<op>:<unit id>[:<category or nomination id>]".
+type nomData struct {
+	Op   nomOp
+	Unit int64
+	Sub  int64 // category (pick) or nomination (withdraw, replace)
+}
+
+func (d nomData) encode() string {
+	s := "nom:" + string(d.Op) + ":" + itoa(d.Unit)
+	switch d.Op {
+	case nomPick, nomWithdraw, nomReplace:
+		s += ":" + itoa(d.Sub)
+	}
+	return s
+}
+
+// parseNomData reads nomData: errStale for another shape or op, EINVALID
+// for a bad id.
+func parseNomData(s string) (nomData, error) {
+	p := strings.Split(s, ":")
+	if len(p) < 3 || p[0] != "nom" {
+		return nomData{}, errStale
+	}
+	d := nomData{Op: nomOp(p[1])}
+	var err error
+	if d.Unit, err = strconv.ParseInt(p[2], 10, 64); err != nil {
+		return nomData{}, convene.Errorf(convene.EINVALID, "bad unit id")
+	}
+	switch d.Op {
+	case nomPick, nomWithdraw, nomReplace:
+		if len(p) != 4 {
+			return nomData{}, errStale
+		}
+		if d.Sub, err = strconv.ParseInt(p[3], 10, 64); err != nil {
+			return nomData{}, convene.Errorf(convene.EINVALID, "bad id")
+		}
+	case nomList, nomYes, nomNo:
+		if len(p) != 3 {
+			return nomData{}, errStale
+		}
+	default:
+		return nomData{}, errStale
+	}
+	return d, nil
+}
+
+const flowNominate = "nominate"
+
+// nomStep is the question the nomination flow asks next.
+type nomStep string
+
+const (
+	nomAskName  nomStep = "name"
+	nomAskTitle nomStep = "title"
+	nomAskPhone nomStep = "phone"
+	nomConfirm  nomStep = "confirm"
+)
+
+// nominateState is the nomination flow's: the unit and category, the
+// nomination replaced (0: none) and its nominee's name, and the nominee as
+// given so far.
+type nominateState struct {
+	Step               nomStep
+	Unit, Cat, Replace int64
+	Replaces           string
+	Name, Title, Phone string
+}
+
+func (s nominateState) conversation(accountID int64) *convene.Conversation {
+	data := map[string]string{"unit": itoa(s.Unit), "cat": itoa(s.Cat)}
+	for k, v := range map[string]string{"name": s.Name, "title": s.Title, "phone": s.Phone, "replaces": s.Replaces} {
+		if v != "" {
+			data[k] = v
+		}
+	}
+	if s.Replace != 0 {
+		data["replace"] = itoa(s.Replace)
+	}
+	return &convene.Conversation{AccountID: accountID, Flow: flowNominate, Step: string(s.Step), Data: data}
+}
+
+func parseNominateState(c *convene.Conversation) (nominateState, error) {
+	s := nominateState{Step: nomStep(c.Step), Name: c.Data["name"], Title: c.Data["title"], Phone: c.Data["phone"], Replaces: c.Data["replaces"]}
+	var err error
+	if s.Unit, err = strconv.ParseInt(c.Data["unit"], 10, 64); err != nil {
+		return s, convene.Errorf(convene.EINVALID, "bad unit id")
+	}
+	if s.Cat, err = strconv.ParseInt(c.Data["cat"], 10, 64); err != nil {
+		return s, convene.Errorf(convene.EINVALID, "bad category id")
+	}
+	if v := c.Data["replace"]; v != "" {
+		if s.Replace, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return s, convene.Errorf(convene.EINVALID, "bad nomination id")
+		}
+	}
+	switch s.Step {
+	case nomAskName, nomAskTitle, nomAskPhone, nomConfirm:
+		return s, nil
+	}
+	return s, convene.Errorf(convene.EINVALID, "bad step %q", s.Step)
+}
