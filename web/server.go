@@ -62,6 +62,10 @@ type Config struct {
 	Letters func(ctx context.Context, code, lang string) ([]byte, error)
 	// ReadRoster parses an uploaded roster (format csv or xlsx).
 	ReadRoster func(r io.Reader, format string) ([]convene.RosterEntry, error)
+	// Checkin gives the venue screen rotating check-in codes and the
+	// per-meeting choice between them and the static poster; nil: static
+	// codes only.
+	Checkin Checkin
 	// Actions send invitations, reminders, announcements and feedback requests.
 	Actions Actions
 }
@@ -150,6 +154,8 @@ var table = []route{
 	{"POST /m/{code}/desk/{id}", levelStaff, (*Server).deskAction},
 	{"GET /m/{code}/venue", levelStaff, (*Server).venue},
 	{"GET /m/{code}/venue/qr.png", levelStaff, (*Server).venueQR},
+	{"GET /m/{code}/venue/code", levelStaff, (*Server).venueCodeJSON},
+	{"POST /m/{code}/venue/mode", levelOrganizer, (*Server).venueMode},
 	{"GET /m/{code}/events", levelStaff, (*Server).events},
 }
 

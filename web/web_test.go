@@ -53,6 +53,38 @@ type env struct {
 	cookies map[string]string // role → session cookie value
 	ids     map[string]int64  // full name → invitation id
 	actions *fakeActions
+	checkin *fakeCheckin
+}
+
+// fakeCheckin keeps check-in modes and makes a code per 30 s window.
+type fakeCheckin struct {
+	mu    sync.Mutex
+	modes map[int64]string
+	now   func() time.Time
+}
+
+func (f *fakeCheckin) CheckinMode(ctx context.Context, m *convene.Meeting) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.modes[m.ID] == "" {
+		return "static", nil
+	}
+	return f.modes[m.ID], nil
+}
+
+func (f *fakeCheckin) SetCheckinMode(ctx context.Context, m *convene.Meeting, mode, actor string) error {
+	if mode != "static" && mode != "rotating" {
+		return convene.Errorf(convene.EINVALID, "mode %q", mode)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.modes[m.ID] = mode
+	return nil
+}
+
+func (f *fakeCheckin) RotatingCheckinLink(ctx context.Context, m *convene.Meeting) (string, time.Time, error) {
+	w := f.now().Unix() / 30
+	return fmt.Sprintf("https://t.me/x?start=ci-%d-%d-mac", m.ID, w), time.Unix((w+1)*30, 0), nil
 }
 
 // fakeActions records the actions the desk asks for.
@@ -132,7 +164,7 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{actions: &fakeActions{}, db: db, clock: c, webs: storage.NewWebService(db), invs: storage.NewInvitationService(db),
+	e := &env{actions: &fakeActions{}, checkin: &fakeCheckin{modes: map[int64]string{}, now: c.Now}, db: db, clock: c, webs: storage.NewWebService(db), invs: storage.NewInvitationService(db),
 		people: storage.NewPersonService(db), cookies: map[string]string{}, ids: map[string]int64{}}
 	e.m, err = storage.NewMeetingService(db).FindMeetingByCode(ctx, "chi-bo-01")
 	if err != nil {
@@ -151,7 +183,8 @@ func newEnv(t testing.TB) *env {
 		IsAdmin:     func(ch, uid string) bool { return ch == "telegram" && uid == "900" },
 		Now:         c.Now, // live pages poll every 300 ms, as in production
 		CheckinLink: func(ctx context.Context, m *convene.Meeting) (string, error) { return "https://t.me/x?start=ci-1", nil },
-		QR:          func(string, int) ([]byte, error) { return []byte("\x89PNG"), nil },
+		QR:          func(text string, _ int) ([]byte, error) { return []byte("\x89PNG" + text), nil },
+		Checkin:     e.checkin,
 		Report: func(ctx context.Context, code, format, lang string) ([]byte, string, error) {
 			return []byte("report"), code + "." + format, nil
 		},
@@ -289,6 +322,8 @@ func TestAuthorization(t *testing.T) {
 				switch {
 				case strings.HasSuffix(path, "/roster"):
 					body, hdr = csvUpload(t, "r.csv", "full_name,category\nNgô Văn Mới "+role+",dang-vien\n")
+				case strings.HasSuffix(path, "/venue/mode"):
+					body, hdr = form("mode", "static")
 				case strings.Contains(path, "/actions/"):
 					body, hdr = form("kind", "remind", "audience", "pending")
 				case method == "POST":

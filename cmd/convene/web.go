@@ -41,6 +41,7 @@ func (m *Main) newWeb(b *bot.Bot, base string) (*web.Server, error) {
 		Plans: b.Plans, Web: ws, Texts: b.Texts, IsAdmin: b.IsAdmin, Lang: b.Lang, LateAfter: b.LateAfter,
 		Secure: strings.HasPrefix(base, "https://"), Now: b.Now, Logger: m.Logger,
 		CheckinLink: b.CheckinLink,
+		Checkin:     b,
 		QR:          func(text string, size int) ([]byte, error) { return qrcode.Encode(text, qrcode.Medium, size) },
 		Report:      rep.Report,
 		ReadRoster:  plan.ReadRoster,
