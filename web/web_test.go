@@ -115,6 +115,10 @@ func (f *fakeActions) Broadcast(ctx context.Context, fl convene.InvitationFilter
 func (f *fakeActions) OpenFeedback(ctx context.Context, code, actor string) (int, int, error) {
 	return f.record("feedback " + code)
 }
+func (f *fakeActions) CloseFeedback(ctx context.Context, code, actor string) error {
+	_, _, err := f.record("feedback-close " + code)
+	return err
+}
 
 var roles = []string{"stranger", "delegate", "staff", "organizer", "admin", "expired"}
 
@@ -659,6 +663,29 @@ func TestActions(t *testing.T) {
 			t.Errorf("run: %d %s", resp.StatusCode, b)
 		}
 		if len(e.actions.calls) != 1 || e.actions.calls[0] != "broadcast Hội trường đổi bc:web:abc" {
+			t.Errorf("calls %v", e.actions.calls)
+		}
+	})
+	t.Run("CloseFeedbackPreviewThenConfirm", func(t *testing.T) {
+		body, h := form("kind", "feedback-close")
+		if resp := e.do(t, "staff", "POST", "/m/chi-bo-01/actions/run", body, h); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("staff closing feedback: %d", resp.StatusCode)
+		}
+		calls := e.actions.count()
+		body, h = form("kind", "feedback-close")
+		resp := e.do(t, "organizer", "POST", "/m/chi-bo-01/actions/preview", body, h)
+		if b := bodyOf(resp); resp.StatusCode != 200 || !strings.Contains(b, "không thể gửi thêm ý kiến") || !strings.Contains(b, `name="kind" value="feedback-close"`) {
+			t.Errorf("preview: %d %s", resp.StatusCode, b)
+		}
+		if e.actions.count() != calls {
+			t.Fatal("the preview closed feedback")
+		}
+		body, h = form("kind", "feedback-close", "batch", "x")
+		resp = e.do(t, "organizer", "POST", "/m/chi-bo-01/actions/run", body, h)
+		if b := bodyOf(resp); resp.StatusCode != 200 || !strings.Contains(b, "Đã kết thúc lấy ý kiến") {
+			t.Errorf("run: %d %s", resp.StatusCode, b)
+		}
+		if n := e.actions.count(); n != calls+1 || e.actions.calls[n-1] != "feedback-close chi-bo-01" {
 			t.Errorf("calls %v", e.actions.calls)
 		}
 	})

@@ -122,6 +122,10 @@ func (a botActions) OpenFeedback(ctx context.Context, code, actor string) (int, 
 	return delivered(a.b.OpenFeedback(ctx, code, actor))
 }
 
+func (a botActions) CloseFeedback(ctx context.Context, code, actor string) error {
+	return a.b.CloseFeedback(ctx, code, actor)
+}
+
 func delivered(d *bot.Delivery, err error) (int, int, error) {
 	if err != nil {
 		return 0, 0, err
