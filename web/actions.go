@@ -16,7 +16,8 @@ import (
 type Actions interface {
 	ParseAudience(meetingID int64, audience string) (convene.InvitationFilter, error)
 	Invite(ctx context.Context, code, actor string, notify int64) (queued, unlinked int, err error)
-	Remind(ctx context.Context, code, audience, actor string, notify int64) (queued, unlinked int, err error)
+	// Remind queues nothing again for a batch it was called with before.
+	Remind(ctx context.Context, code, audience, batch, actor string, notify int64) (queued, unlinked int, err error)
 	Broadcast(ctx context.Context, f convene.InvitationFilter, text, batch, actor string, notify int64) (queued, unlinked int, err error)
 	OpenFeedback(ctx context.Context, code, actor string) (queued, unlinked int, err error)
 	// CloseFeedback closes feedback now: ECONFLICT if it is closed already,
@@ -62,7 +63,7 @@ func (s *Server) actions(w http.ResponseWriter, r *http.Request, u *user) {
 
 // actionPreview shows who an action reaches (count and first names) and
 // asks to confirm; the confirmation carries a batch key so a double
-// submit of a broadcast sends once.
+// submit of a broadcast or a reminder sends once.
 func (s *Server) actionPreview(w http.ResponseWriter, r *http.Request, u *user) {
 	ctx := r.Context()
 	m, err := s.meetingOf(r)
@@ -135,7 +136,11 @@ func (s *Server) actionRun(w http.ResponseWriter, r *http.Request, u *user) {
 	case "invite":
 		queued, unlinked, err = s.Actions.Invite(ctx, m.Code, u.Actor(), u.Account.ID)
 	case "remind":
-		queued, unlinked, err = s.Actions.Remind(ctx, m.Code, f.Audience, u.Actor(), u.Account.ID)
+		if f.Batch == "" {
+			err = convene.Errorf(convene.EINVALID, "reminder without batch")
+		} else {
+			queued, unlinked, err = s.Actions.Remind(ctx, m.Code, f.Audience, "web:"+f.Batch, u.Actor(), u.Account.ID)
+		}
 	case "feedback":
 		queued, unlinked, err = s.Actions.OpenFeedback(ctx, m.Code, u.Actor())
 	case "feedback-close":

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -106,8 +107,8 @@ func (f *fakeActions) ParseAudience(meetingID int64, a string) (convene.Invitati
 func (f *fakeActions) Invite(ctx context.Context, code, actor string, notify int64) (int, int, error) {
 	return f.record("invite " + code)
 }
-func (f *fakeActions) Remind(ctx context.Context, code, audience, actor string, notify int64) (int, int, error) {
-	return f.record("remind " + code + " " + audience)
+func (f *fakeActions) Remind(ctx context.Context, code, audience, batch, actor string, notify int64) (int, int, error) {
+	return f.record("remind " + code + " " + audience + " " + batch)
 }
 func (f *fakeActions) Broadcast(ctx context.Context, fl convene.InvitationFilter, text, batch, actor string, notify int64) (int, int, error) {
 	return f.record("broadcast " + text + " " + batch)
@@ -329,7 +330,7 @@ func TestAuthorization(t *testing.T) {
 				case strings.HasSuffix(path, "/venue/mode"):
 					body, hdr = form("mode", "static")
 				case strings.Contains(path, "/actions/"):
-					body, hdr = form("kind", "remind", "audience", "pending")
+					body, hdr = form("kind", "remind", "audience", "pending", "batch", role)
 				case method == "POST":
 					body, hdr = form("action", "present")
 				}
@@ -686,6 +687,25 @@ func TestActions(t *testing.T) {
 			t.Errorf("run: %d %s", resp.StatusCode, b)
 		}
 		if n := e.actions.count(); n != calls+1 || e.actions.calls[n-1] != "feedback-close chi-bo-01" {
+			t.Errorf("calls %v", e.actions.calls)
+		}
+	})
+	t.Run("ReminderCarriesBatch", func(t *testing.T) {
+		body, h := form("kind", "remind", "audience", "pending")
+		resp := e.do(t, "organizer", "POST", "/m/chi-bo-01/actions/preview", body, h)
+		batch := regexp.MustCompile(`name="batch" value="([0-9a-f]{24})"`).FindStringSubmatch(bodyOf(resp))
+		if batch == nil {
+			t.Fatal("the reminder's confirmation carries no batch key")
+		}
+		body, h = form("kind", "remind", "audience", "pending")
+		if resp := e.do(t, "organizer", "POST", "/m/chi-bo-01/actions/run", body, h); resp.StatusCode != 400 {
+			t.Errorf("reminder without batch: %d", resp.StatusCode)
+		}
+		body, h = form("kind", "remind", "audience", "pending", "batch", batch[1])
+		if resp := e.do(t, "organizer", "POST", "/m/chi-bo-01/actions/run", body, h); resp.StatusCode != 200 {
+			t.Errorf("reminder: %d", resp.StatusCode)
+		}
+		if n := e.actions.count(); e.actions.calls[n-1] != "remind chi-bo-01 pending web:"+batch[1] {
 			t.Errorf("calls %v", e.actions.calls)
 		}
 	})

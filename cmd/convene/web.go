@@ -110,8 +110,8 @@ func (a botActions) Invite(ctx context.Context, code, actor string, notify int64
 	return r.Queued, r.Unlinked, nil
 }
 
-func (a botActions) Remind(ctx context.Context, code, audience, actor string, notify int64) (int, int, error) {
-	return delivered(a.b.RemindNow(ctx, code, audience, actor, notify))
+func (a botActions) Remind(ctx context.Context, code, audience, batch, actor string, notify int64) (int, int, error) {
+	return delivered(a.b.RemindBatch(ctx, code, audience, batch, actor, notify))
 }
 
 func (a botActions) Broadcast(ctx context.Context, f convene.InvitationFilter, text, batch, actor string, notify int64) (int, int, error) {
