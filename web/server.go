@@ -66,6 +66,10 @@ type Config struct {
 	// per-meeting choice between them and the static poster; nil: static
 	// codes only.
 	Checkin Checkin
+	// ApplyPlan reads a plan file (YAML) as `convene plan apply` does and
+	// applies it: EINVALID naming the line of the first problem, and
+	// nothing stored, for a bad plan.
+	ApplyPlan func(ctx context.Context, r io.Reader) (*convene.ApplyResult, error)
 	// Actions send invitations, reminders, announcements and feedback requests.
 	Actions Actions
 }
@@ -141,6 +145,7 @@ type route struct {
 // roles are set.
 var table = []route{
 	{"GET /{$}", levelStaff, (*Server).index},
+	{"POST /plan", levelOrganizer, (*Server).uploadPlan},
 	{"GET /m/{code}", levelOrganizer, (*Server).meeting},
 	{"GET /m/{code}/p/{id}", levelOrganizer, (*Server).person},
 	{"GET /m/{code}/feedback", levelOrganizer, (*Server).feedback},

@@ -195,6 +195,13 @@ func newEnv(t testing.TB) *env {
 		},
 		ReadRoster: plan.ReadRoster,
 		Actions:    e.actions,
+		ApplyPlan: func(ctx context.Context, r io.Reader) (*convene.ApplyResult, error) {
+			p, err := plan.Parse(r)
+			if err != nil {
+				return nil, err
+			}
+			return ps.ApplyPlan(ctx, p)
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -294,9 +301,19 @@ func form(kv ...string) (io.Reader, http.Header) {
 }
 
 func csvUpload(t testing.TB, name, content string) (io.Reader, http.Header) {
+	return fileUpload(t, "roster", name, content)
+}
+
+// planYAML is a one-meeting plan file.
+func planYAML(code, startsAt string) string {
+	return "timezone: Asia/Ho_Chi_Minh\nmeetings:\n  - code: " + code + "\n    title: Hội nghị thử\n    starts_at: " + startsAt +
+		"\n    categories:\n      - code: dang-vien\n        name: Đảng viên\n"
+}
+
+func fileUpload(t testing.TB, field, name, content string) (io.Reader, http.Header) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
-	fw, err := mw.CreateFormFile("roster", name)
+	fw, err := mw.CreateFormFile(field, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,6 +344,8 @@ func TestAuthorization(t *testing.T) {
 				switch {
 				case strings.HasSuffix(path, "/roster"):
 					body, hdr = csvUpload(t, "r.csv", "full_name,category\nNgô Văn Mới "+role+",dang-vien\n")
+				case path == "/plan":
+					body, hdr = fileUpload(t, "plan", "plan.yaml", planYAML("web-"+role, "2024-05-02T08:00"))
 				case strings.HasSuffix(path, "/venue/mode"):
 					body, hdr = form("mode", "static")
 				case strings.Contains(path, "/actions/"):
@@ -356,7 +375,8 @@ func TestAuthorization(t *testing.T) {
 				if !allowed && method == "POST" && !strings.Contains(path, "/actions/") {
 					inv, _ := e.invs.FindInvitationByID(context.Background(), id)
 					n, _, _ := e.invs.FindInvitees(context.Background(), convene.InvitationFilter{MeetingID: e.m.ID, Name: "Ngô Văn Mới " + role})
-					if (strings.HasSuffix(path, "/roster") && len(n) > 0) || (!strings.HasSuffix(path, "/roster") && !inv.CheckedInAt.IsZero()) {
+					_, planned := storage.NewMeetingService(e.db).FindMeetingByCode(context.Background(), "web-"+role)
+					if (strings.HasSuffix(path, "/roster") && len(n) > 0) || (!strings.HasSuffix(path, "/roster") && !inv.CheckedInAt.IsZero()) || planned == nil {
 						t.Errorf("refused %s as %s changed something", route, role)
 					}
 				}

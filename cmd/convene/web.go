@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/subtle"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -46,6 +48,22 @@ func (m *Main) newWeb(b *bot.Bot, base string) (*web.Server, error) {
 		Report:      rep.Report,
 		ReadRoster:  plan.ReadRoster,
 		Actions:     botActions{b},
+		ApplyPlan: func(ctx context.Context, r io.Reader) (*convene.ApplyResult, error) {
+			p, err := plan.Parse(r)
+			if err != nil {
+				return nil, err
+			}
+			res, err := b.Plans.ApplyPlan(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			for _, code := range res.Moved {
+				if _, err := b.NotifyMoved(ctx, code); err != nil {
+					return res, fmt.Errorf("notify invitees of %s: %w", code, err)
+				}
+			}
+			return res, nil
+		},
 		Letters: func(ctx context.Context, code, lang string) ([]byte, error) {
 			d, err := m.reportData(ctx, code, lang)
 			if err != nil {
