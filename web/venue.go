@@ -29,6 +29,8 @@ type venueCodeData struct {
 	Mode string `json:"mode"` // static | rotating
 	// QR is the code as a PNG data URL.
 	QR string `json:"qr"`
+	// Link is what the QR code holds: the check-in deep link.
+	Link string `json:"link"`
 	// Refresh is how many milliseconds until the next code (rotating only).
 	Refresh int64 `json:"refresh_ms,omitempty"`
 }
@@ -72,7 +74,7 @@ func (s *Server) venueCode(ctx context.Context, m *convene.Meeting) (*venueCodeD
 	if err != nil {
 		return nil, err
 	}
-	out.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
+	out.QR, out.Link = "data:image/png;base64,"+base64.StdEncoding.EncodeToString(png), link
 	return out, nil
 }
 
