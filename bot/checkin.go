@@ -40,19 +40,72 @@ func (b *Bot) checkinSecret(ctx context.Context) ([]byte, error) {
 	return hex.DecodeString(s)
 }
 
-func checkinMAC(secret []byte, m *convene.Meeting) string {
-	h := hmac.New(sha256.New, secret)
-	fmt.Fprintf(h, "checkin:%d:%s", m.ID, m.Code)
-	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))[:22]
+// checkinCode is a venue check-in link's payload, its typed codec:
+// "ci-<meeting id>-<mac>" for the static poster, "ci-<meeting id>-<window>-<mac>"
+// for the rotating venue screen, where window is the Unix time divided by
+// CheckinWindow when the code was shown. The MAC is checkinMACLen
+// base64url characters (which may hold '-'), so the last checkinMACLen
+// characters are always the MAC.
+type checkinCode struct {
+	Meeting int64
+	Window  int64 // 0: the static poster's code
+	MAC     string
 }
 
-// CheckinLink returns the venue's check-in deep link of the meeting.
+const checkinMACLen = 22
+
+func (c checkinCode) encode() string {
+	if c.Window == 0 {
+		return fmt.Sprintf("%s%d-%s", checkinPrefix, c.Meeting, c.MAC)
+	}
+	return fmt.Sprintf("%s%d-%d-%s", checkinPrefix, c.Meeting, c.Window, c.MAC)
+}
+
+// parseCheckinCode reads a checkinCode; ok is false for another shape.
+func parseCheckinCode(s string) (c checkinCode, ok bool) {
+	rest, ok1 := strings.CutPrefix(s, checkinPrefix)
+	idText, rest, ok2 := strings.Cut(rest, "-")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if !ok1 || !ok2 || err != nil || id <= 0 || len(rest) < checkinMACLen {
+		return checkinCode{}, false
+	}
+	c = checkinCode{Meeting: id, MAC: rest[len(rest)-checkinMACLen:]}
+	if len(rest) == checkinMACLen {
+		return c, true
+	}
+	wText, ok3 := strings.CutSuffix(rest[:len(rest)-checkinMACLen], "-")
+	w, err := strconv.ParseInt(wText, 10, 64)
+	if !ok3 || err != nil || w <= 0 {
+		return checkinCode{}, false
+	}
+	c.Window = w
+	return c, true
+}
+
+// signed returns c with the MAC of its meeting m and window.
+func (c checkinCode) signed(secret []byte, m *convene.Meeting) checkinCode {
+	c.Meeting, c.MAC = m.ID, checkinMAC(secret, m, c.Window)
+	return c
+}
+
+func checkinMAC(secret []byte, m *convene.Meeting, window int64) string {
+	h := hmac.New(sha256.New, secret)
+	if window == 0 {
+		fmt.Fprintf(h, "checkin:%d:%s", m.ID, m.Code)
+	} else {
+		fmt.Fprintf(h, "checkin:%d:%s:%d", m.ID, m.Code, window)
+	}
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))[:checkinMACLen]
+}
+
+// CheckinLink returns the venue's static check-in deep link of the meeting
+// (the printed poster's).
 func (b *Bot) CheckinLink(ctx context.Context, m *convene.Meeting) (string, error) {
 	secret, err := b.checkinSecret(ctx)
 	if err != nil {
 		return "", err
 	}
-	return b.Link(ctx, fmt.Sprintf("%s%d-%s", checkinPrefix, m.ID, checkinMAC(secret, m))), nil
+	return b.Link(ctx, checkinCode{}.signed(secret, m).encode()), nil
 }
 
 // CheckinQR returns a PNG QR code of the meeting's check-in link.
@@ -65,15 +118,17 @@ func (b *Bot) CheckinQR(ctx context.Context, m *convene.Meeting, size int) ([]by
 	return png, link, err
 }
 
-// checkinToken checks the sender in from the venue's QR code.
+// checkinToken checks the sender in from the venue's QR code: a static
+// code, or a rotating one within its validity (refused with a request to
+// scan again once older). A meeting whose venue shows rotating codes
+// refuses the static code.
 func (b *Bot) checkinToken(ctx context.Context, r *Request, token string) error {
-	idText, mac, ok := strings.Cut(strings.TrimPrefix(token, checkinPrefix), "-")
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if !ok || err != nil {
+	c, ok := parseCheckinCode(token)
+	if !ok {
 		b.say(ctx, r, "link.malformed")
 		return nil
 	}
-	m, err := b.Meetings.FindMeetingByID(ctx, id)
+	m, err := b.Meetings.FindMeetingByID(ctx, c.Meeting)
 	if convene.ErrorCode(err) == convene.ENOTFOUND {
 		b.say(ctx, r, "link.unknown")
 		return nil
@@ -84,8 +139,16 @@ func (b *Bot) checkinToken(ctx context.Context, r *Request, token string) error 
 	if err != nil {
 		return err
 	}
-	if !hmac.Equal([]byte(mac), []byte(checkinMAC(secret, m))) {
+	if !hmac.Equal([]byte(c.MAC), []byte(checkinMAC(secret, m, c.Window))) {
 		b.say(ctx, r, "link.unknown")
+		return nil
+	}
+	mode, err := b.CheckinMode(ctx, m)
+	if err != nil {
+		return err
+	}
+	if (c.Window == 0 && mode == CheckinRotating) || (c.Window != 0 && !checkinWindowValid(c.Window, b.Now())) {
+		b.say(ctx, r, "checkin.expired")
 		return nil
 	}
 	now := b.Now()
@@ -129,6 +192,12 @@ func (b *Bot) cmdCheckin(ctx context.Context, r *Request) error {
 	m, _, err := b.meetingArg(ctx, r, r.Args)
 	if err != nil {
 		return err
+	}
+	if mode, err := b.CheckinMode(ctx, m); err != nil {
+		return err
+	} else if mode == CheckinRotating {
+		b.say(ctx, r, "checkin.rotating_note", "Title", m.Title)
+		return nil
 	}
 	png, link, err := b.CheckinQR(ctx, m, 512)
 	if err != nil {

@@ -40,10 +40,24 @@ func (b *Bot) ReminderMessages(ctx context.Context, m *convene.Meeting, f conven
 // a firing of the "remind-now" job so it is in the log. The messages and
 // the audit entry commit in one transaction.
 func (b *Bot) RemindNow(ctx context.Context, code string, audience string, actor string, notify int64) (*Delivery, error) {
-	return inTx(ctx, b, func(ctx context.Context) (*Delivery, error) { return b.remindNow(ctx, code, audience, actor, notify) })
+	return inTx(ctx, b, func(ctx context.Context) (*Delivery, error) {
+		return b.remindNow(ctx, code, audience, "", actor, notify)
+	})
 }
 
-func (b *Bot) remindNow(ctx context.Context, code string, audience string, actor string, notify int64) (*Delivery, error) {
+// RemindBatch is RemindNow with the caller's batch key (a form's, say): a
+// second call with the same meeting and batch queues nothing again, so a
+// double submit reminds once. Returns EINVALID for an empty batch.
+func (b *Bot) RemindBatch(ctx context.Context, code, audience, batch, actor string, notify int64) (*Delivery, error) {
+	if batch == "" {
+		return nil, convene.Errorf(convene.EINVALID, "reminder without batch")
+	}
+	return inTx(ctx, b, func(ctx context.Context) (*Delivery, error) {
+		return b.remindNow(ctx, code, audience, batch, actor, notify)
+	})
+}
+
+func (b *Bot) remindNow(ctx context.Context, code, audience, batch, actor string, notify int64) (*Delivery, error) {
 	m, err := b.Meetings.FindMeetingByCode(ctx, code)
 	if err != nil {
 		return nil, err
@@ -52,8 +66,10 @@ func (b *Bot) remindNow(ctx context.Context, code string, audience string, actor
 	if err != nil {
 		return nil, err
 	}
-	now := b.Now()
-	key := fmt.Sprintf("remind-now:%d:%d", m.ID, now.UnixNano())
+	key := fmt.Sprintf("remind-now:%d:%d", m.ID, b.Now().UnixNano())
+	if batch != "" {
+		key = fmt.Sprintf("remind-batch:%d:%s", m.ID, batch)
+	}
 	msgs, err := b.ReminderMessages(ctx, m, f, key)
 	if err != nil {
 		return nil, err

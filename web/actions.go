@@ -16,9 +16,13 @@ import (
 type Actions interface {
 	ParseAudience(meetingID int64, audience string) (convene.InvitationFilter, error)
 	Invite(ctx context.Context, code, actor string, notify int64) (queued, unlinked int, err error)
-	Remind(ctx context.Context, code, audience, actor string, notify int64) (queued, unlinked int, err error)
+	// Remind queues nothing again for a batch it was called with before.
+	Remind(ctx context.Context, code, audience, batch, actor string, notify int64) (queued, unlinked int, err error)
 	Broadcast(ctx context.Context, f convene.InvitationFilter, text, batch, actor string, notify int64) (queued, unlinked int, err error)
 	OpenFeedback(ctx context.Context, code, actor string) (queued, unlinked int, err error)
+	// CloseFeedback closes feedback now: ECONFLICT if it is closed already,
+	// EINVALID if it was never opened.
+	CloseFeedback(ctx context.Context, code, actor string) error
 }
 
 // audiences are the audience picker's choices (the chat's words).
@@ -35,7 +39,7 @@ func readActionForm(r *http.Request) (actionForm, error) {
 		f.Audience = "all"
 	}
 	switch f.Kind {
-	case "invite", "remind", "feedback":
+	case "invite", "remind", "feedback", "feedback-close":
 	case "broadcast":
 		if f.Text == "" {
 			return f, convene.Errorf(convene.EINVALID, "broadcast without text")
@@ -59,7 +63,7 @@ func (s *Server) actions(w http.ResponseWriter, r *http.Request, u *user) {
 
 // actionPreview shows who an action reaches (count and first names) and
 // asks to confirm; the confirmation carries a batch key so a double
-// submit of a broadcast sends once.
+// submit of a broadcast or a reminder sends once.
 func (s *Server) actionPreview(w http.ResponseWriter, r *http.Request, u *user) {
 	ctx := r.Context()
 	m, err := s.meetingOf(r)
@@ -86,17 +90,29 @@ func (s *Server) actionPreview(w http.ResponseWriter, r *http.Request, u *user) 
 			return
 		}
 	}
-	filter.Limit = 10
-	invs, total, err := s.Invitations.FindInvitees(ctx, filter)
-	if err != nil {
-		s.fail(w, r, u, err)
-		return
+	data := map[string]any{"Form": f}
+	if f.Kind == "feedback-close" {
+		// Closing sends nothing: the preview says what it ends.
+		fbs, err := s.Feedback.FindFeedback(ctx, m.ID)
+		if err != nil {
+			s.fail(w, r, u, err)
+			return
+		}
+		data["Close"], data["Responders"] = true, len(fbs)
+	} else {
+		filter.Limit = 10
+		invs, total, err := s.Invitations.FindInvitees(ctx, filter)
+		if err != nil {
+			s.fail(w, r, u, err)
+			return
+		}
+		data["Invitees"], data["Total"], data["More"] = invs, total, total-len(invs)
 	}
 	buf := make([]byte, 12)
 	_, _ = rand.Read(buf)
 	f.Batch = hex.EncodeToString(buf)
-	s.renderPage(w, r, http.StatusOK, "preview", &page{User: u, Meeting: m, Data: map[string]any{
-		"Form": f, "Invitees": invs, "Total": total, "More": total - len(invs)}})
+	data["Form"] = f
+	s.renderPage(w, r, http.StatusOK, "preview", &page{User: u, Meeting: m, Data: data})
 }
 
 // actionRun does a confirmed action and says how many messages were queued.
@@ -120,9 +136,22 @@ func (s *Server) actionRun(w http.ResponseWriter, r *http.Request, u *user) {
 	case "invite":
 		queued, unlinked, err = s.Actions.Invite(ctx, m.Code, u.Actor(), u.Account.ID)
 	case "remind":
-		queued, unlinked, err = s.Actions.Remind(ctx, m.Code, f.Audience, u.Actor(), u.Account.ID)
+		if f.Batch == "" {
+			err = convene.Errorf(convene.EINVALID, "reminder without batch")
+		} else {
+			queued, unlinked, err = s.Actions.Remind(ctx, m.Code, f.Audience, "web:"+f.Batch, u.Actor(), u.Account.ID)
+		}
 	case "feedback":
 		queued, unlinked, err = s.Actions.OpenFeedback(ctx, m.Code, u.Actor())
+	case "feedback-close":
+		err = s.Actions.CloseFeedback(ctx, m.Code, u.Actor())
+		if convene.ErrorCode(err) == convene.ECONFLICT {
+			s.message(w, r, u, http.StatusConflict, "web.feedback_already_closed")
+			return
+		} else if convene.ErrorCode(err) == convene.EINVALID {
+			s.message(w, r, u, http.StatusBadRequest, "web.feedback_not_open")
+			return
+		}
 	case "broadcast":
 		var filter convene.InvitationFilter
 		if filter, err = s.Actions.ParseAudience(m.ID, f.Audience); err == nil {

@@ -95,6 +95,12 @@ func (s *Server) meeting(w http.ResponseWriter, r *http.Request, u *user) {
 	}
 	data["RSVPs"] = []convene.RSVP{convene.RSVPPending, convene.RSVPAttending, convene.RSVPDeclined, convene.RSVPSubstitute}
 	data["Atts"] = []string{"none", "present", "late", "excused", "absent"}
+	if s.Checkin != nil {
+		if data["CheckinMode"], err = s.checkinMode(ctx, m); err != nil {
+			s.fail(w, r, u, err)
+			return
+		}
+	}
 	s.renderPage(w, r, http.StatusOK, "meeting", &page{User: u, Meeting: m, Data: data})
 }
 

@@ -46,6 +46,13 @@ func (s *Server) parseTemplates() error {
 			return t.In(m.Location()).Format("15:04 02/01/2006")
 		},
 		"add": func(a, b int) int { return a + b },
+		// pngURL passes a PNG data URL (the venue's QR code) into an attribute.
+		"pngURL": func(s string) template.URL {
+			if !strings.HasPrefix(s, "data:image/png;base64,") {
+				return ""
+			}
+			return template.URL(s)
+		},
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {

@@ -62,6 +62,14 @@ type Config struct {
 	Letters func(ctx context.Context, code, lang string) ([]byte, error)
 	// ReadRoster parses an uploaded roster (format csv or xlsx).
 	ReadRoster func(r io.Reader, format string) ([]convene.RosterEntry, error)
+	// Checkin gives the venue screen rotating check-in codes and the
+	// per-meeting choice between them and the static poster; nil: static
+	// codes only.
+	Checkin Checkin
+	// ApplyPlan reads a plan file (YAML) as `convene plan apply` does and
+	// applies it: EINVALID naming the line of the first problem, and
+	// nothing stored, for a bad plan.
+	ApplyPlan func(ctx context.Context, r io.Reader) (*convene.ApplyResult, error)
 	// Actions send invitations, reminders, announcements and feedback requests.
 	Actions Actions
 }
@@ -137,6 +145,7 @@ type route struct {
 // roles are set.
 var table = []route{
 	{"GET /{$}", levelStaff, (*Server).index},
+	{"POST /plan", levelOrganizer, (*Server).uploadPlan},
 	{"GET /m/{code}", levelOrganizer, (*Server).meeting},
 	{"GET /m/{code}/p/{id}", levelOrganizer, (*Server).person},
 	{"GET /m/{code}/feedback", levelOrganizer, (*Server).feedback},
@@ -150,6 +159,8 @@ var table = []route{
 	{"POST /m/{code}/desk/{id}", levelStaff, (*Server).deskAction},
 	{"GET /m/{code}/venue", levelStaff, (*Server).venue},
 	{"GET /m/{code}/venue/qr.png", levelStaff, (*Server).venueQR},
+	{"GET /m/{code}/venue/code", levelStaff, (*Server).venueCodeJSON},
+	{"POST /m/{code}/venue/mode", levelOrganizer, (*Server).venueMode},
 	{"GET /m/{code}/events", levelStaff, (*Server).events},
 }
 

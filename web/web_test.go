@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -53,6 +54,38 @@ type env struct {
 	cookies map[string]string // role → session cookie value
 	ids     map[string]int64  // full name → invitation id
 	actions *fakeActions
+	checkin *fakeCheckin
+}
+
+// fakeCheckin keeps check-in modes and makes a code per 30 s window.
+type fakeCheckin struct {
+	mu    sync.Mutex
+	modes map[int64]string
+	now   func() time.Time
+}
+
+func (f *fakeCheckin) CheckinMode(ctx context.Context, m *convene.Meeting) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.modes[m.ID] == "" {
+		return "static", nil
+	}
+	return f.modes[m.ID], nil
+}
+
+func (f *fakeCheckin) SetCheckinMode(ctx context.Context, m *convene.Meeting, mode, actor string) error {
+	if mode != "static" && mode != "rotating" {
+		return convene.Errorf(convene.EINVALID, "mode %q", mode)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.modes[m.ID] = mode
+	return nil
+}
+
+func (f *fakeCheckin) RotatingCheckinLink(ctx context.Context, m *convene.Meeting) (string, time.Time, error) {
+	w := f.now().Unix() / 30
+	return fmt.Sprintf("https://t.me/x?start=ci-%d-%d-mac", m.ID, w), time.Unix((w+1)*30, 0), nil
 }
 
 // fakeActions records the actions the desk asks for.
@@ -74,14 +107,18 @@ func (f *fakeActions) ParseAudience(meetingID int64, a string) (convene.Invitati
 func (f *fakeActions) Invite(ctx context.Context, code, actor string, notify int64) (int, int, error) {
 	return f.record("invite " + code)
 }
-func (f *fakeActions) Remind(ctx context.Context, code, audience, actor string, notify int64) (int, int, error) {
-	return f.record("remind " + code + " " + audience)
+func (f *fakeActions) Remind(ctx context.Context, code, audience, batch, actor string, notify int64) (int, int, error) {
+	return f.record("remind " + code + " " + audience + " " + batch)
 }
 func (f *fakeActions) Broadcast(ctx context.Context, fl convene.InvitationFilter, text, batch, actor string, notify int64) (int, int, error) {
 	return f.record("broadcast " + text + " " + batch)
 }
 func (f *fakeActions) OpenFeedback(ctx context.Context, code, actor string) (int, int, error) {
 	return f.record("feedback " + code)
+}
+func (f *fakeActions) CloseFeedback(ctx context.Context, code, actor string) error {
+	_, _, err := f.record("feedback-close " + code)
+	return err
 }
 
 var roles = []string{"stranger", "delegate", "staff", "organizer", "admin", "expired"}
@@ -132,7 +169,7 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{actions: &fakeActions{}, db: db, clock: c, webs: storage.NewWebService(db), invs: storage.NewInvitationService(db),
+	e := &env{actions: &fakeActions{}, checkin: &fakeCheckin{modes: map[int64]string{}, now: c.Now}, db: db, clock: c, webs: storage.NewWebService(db), invs: storage.NewInvitationService(db),
 		people: storage.NewPersonService(db), cookies: map[string]string{}, ids: map[string]int64{}}
 	e.m, err = storage.NewMeetingService(db).FindMeetingByCode(ctx, "chi-bo-01")
 	if err != nil {
@@ -151,12 +188,20 @@ func newEnv(t testing.TB) *env {
 		IsAdmin:     func(ch, uid string) bool { return ch == "telegram" && uid == "900" },
 		Now:         c.Now, // live pages poll every 300 ms, as in production
 		CheckinLink: func(ctx context.Context, m *convene.Meeting) (string, error) { return "https://t.me/x?start=ci-1", nil },
-		QR:          func(string, int) ([]byte, error) { return []byte("\x89PNG"), nil },
+		QR:          func(text string, _ int) ([]byte, error) { return []byte("\x89PNG" + text), nil },
+		Checkin:     e.checkin,
 		Report: func(ctx context.Context, code, format, lang string) ([]byte, string, error) {
 			return []byte("report"), code + "." + format, nil
 		},
 		ReadRoster: plan.ReadRoster,
 		Actions:    e.actions,
+		ApplyPlan: func(ctx context.Context, r io.Reader) (*convene.ApplyResult, error) {
+			p, err := plan.Parse(r)
+			if err != nil {
+				return nil, err
+			}
+			return ps.ApplyPlan(ctx, p)
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -256,9 +301,19 @@ func form(kv ...string) (io.Reader, http.Header) {
 }
 
 func csvUpload(t testing.TB, name, content string) (io.Reader, http.Header) {
+	return fileUpload(t, "roster", name, content)
+}
+
+// planYAML is a one-meeting plan file.
+func planYAML(code, startsAt string) string {
+	return "timezone: Asia/Ho_Chi_Minh\nmeetings:\n  - code: " + code + "\n    title: Hội nghị thử\n    starts_at: " + startsAt +
+		"\n    categories:\n      - code: dang-vien\n        name: Đảng viên\n"
+}
+
+func fileUpload(t testing.TB, field, name, content string) (io.Reader, http.Header) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
-	fw, err := mw.CreateFormFile("roster", name)
+	fw, err := mw.CreateFormFile(field, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,8 +344,12 @@ func TestAuthorization(t *testing.T) {
 				switch {
 				case strings.HasSuffix(path, "/roster"):
 					body, hdr = csvUpload(t, "r.csv", "full_name,category\nNgô Văn Mới "+role+",dang-vien\n")
+				case path == "/plan":
+					body, hdr = fileUpload(t, "plan", "plan.yaml", planYAML("web-"+role, "2024-05-02T08:00"))
+				case strings.HasSuffix(path, "/venue/mode"):
+					body, hdr = form("mode", "static")
 				case strings.Contains(path, "/actions/"):
-					body, hdr = form("kind", "remind", "audience", "pending")
+					body, hdr = form("kind", "remind", "audience", "pending", "batch", role)
 				case method == "POST":
 					body, hdr = form("action", "present")
 				}
@@ -316,7 +375,8 @@ func TestAuthorization(t *testing.T) {
 				if !allowed && method == "POST" && !strings.Contains(path, "/actions/") {
 					inv, _ := e.invs.FindInvitationByID(context.Background(), id)
 					n, _, _ := e.invs.FindInvitees(context.Background(), convene.InvitationFilter{MeetingID: e.m.ID, Name: "Ngô Văn Mới " + role})
-					if (strings.HasSuffix(path, "/roster") && len(n) > 0) || (!strings.HasSuffix(path, "/roster") && !inv.CheckedInAt.IsZero()) {
+					_, planned := storage.NewMeetingService(e.db).FindMeetingByCode(context.Background(), "web-"+role)
+					if (strings.HasSuffix(path, "/roster") && len(n) > 0) || (!strings.HasSuffix(path, "/roster") && !inv.CheckedInAt.IsZero()) || planned == nil {
 						t.Errorf("refused %s as %s changed something", route, role)
 					}
 				}
@@ -624,6 +684,48 @@ func TestActions(t *testing.T) {
 			t.Errorf("run: %d %s", resp.StatusCode, b)
 		}
 		if len(e.actions.calls) != 1 || e.actions.calls[0] != "broadcast Hội trường đổi bc:web:abc" {
+			t.Errorf("calls %v", e.actions.calls)
+		}
+	})
+	t.Run("CloseFeedbackPreviewThenConfirm", func(t *testing.T) {
+		body, h := form("kind", "feedback-close")
+		if resp := e.do(t, "staff", "POST", "/m/chi-bo-01/actions/run", body, h); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("staff closing feedback: %d", resp.StatusCode)
+		}
+		calls := e.actions.count()
+		body, h = form("kind", "feedback-close")
+		resp := e.do(t, "organizer", "POST", "/m/chi-bo-01/actions/preview", body, h)
+		if b := bodyOf(resp); resp.StatusCode != 200 || !strings.Contains(b, "không thể gửi thêm ý kiến") || !strings.Contains(b, `name="kind" value="feedback-close"`) {
+			t.Errorf("preview: %d %s", resp.StatusCode, b)
+		}
+		if e.actions.count() != calls {
+			t.Fatal("the preview closed feedback")
+		}
+		body, h = form("kind", "feedback-close", "batch", "x")
+		resp = e.do(t, "organizer", "POST", "/m/chi-bo-01/actions/run", body, h)
+		if b := bodyOf(resp); resp.StatusCode != 200 || !strings.Contains(b, "Đã kết thúc lấy ý kiến") {
+			t.Errorf("run: %d %s", resp.StatusCode, b)
+		}
+		if n := e.actions.count(); n != calls+1 || e.actions.calls[n-1] != "feedback-close chi-bo-01" {
+			t.Errorf("calls %v", e.actions.calls)
+		}
+	})
+	t.Run("ReminderCarriesBatch", func(t *testing.T) {
+		body, h := form("kind", "remind", "audience", "pending")
+		resp := e.do(t, "organizer", "POST", "/m/chi-bo-01/actions/preview", body, h)
+		batch := regexp.MustCompile(`name="batch" value="([0-9a-f]{24})"`).FindStringSubmatch(bodyOf(resp))
+		if batch == nil {
+			t.Fatal("the reminder's confirmation carries no batch key")
+		}
+		body, h = form("kind", "remind", "audience", "pending")
+		if resp := e.do(t, "organizer", "POST", "/m/chi-bo-01/actions/run", body, h); resp.StatusCode != 400 {
+			t.Errorf("reminder without batch: %d", resp.StatusCode)
+		}
+		body, h = form("kind", "remind", "audience", "pending", "batch", batch[1])
+		if resp := e.do(t, "organizer", "POST", "/m/chi-bo-01/actions/run", body, h); resp.StatusCode != 200 {
+			t.Errorf("reminder: %d", resp.StatusCode)
+		}
+		if n := e.actions.count(); e.actions.calls[n-1] != "remind chi-bo-01 pending web:"+batch[1] {
 			t.Errorf("calls %v", e.actions.calls)
 		}
 	})

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,7 +37,9 @@ func chromiumPath() string {
 // TestBrowser drives the web desk in headless Chromium against a running
 // serve and the fake Telegram: sign in by the link /web sent in chat, see
 // the attending count change when a delegate presses Attend, mark someone
-// present at the desk and see it in a second tab, download the report PDF.
+// present at the desk and see it in a second tab, download the report PDF;
+// switch the venue screen to rotating codes: one scanned in time checks in,
+// one older than its validity is refused.
 // Screenshots go to .artifacts/browser (ignored by git).
 func TestBrowser(t *testing.T) {
 	chromium := chromiumPath()
@@ -52,9 +55,11 @@ func TestBrowser(t *testing.T) {
 	addr := freeAddr(t)
 	env["TELEGRAM_BOT_TOKEN"], env["TELEGRAM_API_URL"], env["CONVENE_HTTP"], env["CONVENE_ADMINS"] = srv.Token(), srv.URL, addr, "telegram:42"
 	m := NewMain()
-	// Three days before the meeting, the clock running on.
+	// Three days before the meeting, the clock running on; a subtest may
+	// move it on by shift.
 	base, began := time.Date(2024, 3, 25, 2, 0, 0, 0, time.UTC), time.Now()
-	m.Now = func() time.Time { return base.Add(time.Since(began)) }
+	var shift atomic.Int64
+	m.Now = func() time.Time { return base.Add(time.Since(began) + time.Duration(shift.Load())) }
 	var logs syncBuffer
 	m.Stdout, m.Stderr, m.Getenv = io.Discard, &logs, func(k string) string { return env[k] }
 	ctx, cancel := context.WithCancel(context.Background())
@@ -118,7 +123,7 @@ func TestBrowser(t *testing.T) {
 	defer acancel()
 	tab1, cancel1 := chromedp.NewContext(actx)
 	defer cancel1()
-	tab1, cancelT := context.WithTimeout(tab1, 20*time.Second)
+	tab1, cancelT := context.WithTimeout(tab1, 40*time.Second)
 	defer cancelT()
 	shot := func(t *testing.T, tab context.Context, name string) {
 		var buf []byte
@@ -194,5 +199,72 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("%s: %q %v", f, got, err)
 			}
 		}
+	})
+
+	t.Run("RotatingCodeInTimeChecksInOlderRefused", func(t *testing.T) {
+		bao := srv.NewUser(78, "Bảo", "", "", "vi")
+		tok := regexp.MustCompile(`Phạm Quốc Bảo,[^\n]*?,'?([A-Za-z0-9_-]{22}),`).FindStringSubmatch(out)
+		if tok == nil {
+			t.Fatalf("no token for Bảo: %s", out)
+		}
+		bao.Send("/start " + tok[1])
+		wait(78, "link reply", regexp.MustCompile("Phạm Quốc Bảo"))
+		// The organizer chooses rotating codes on the meeting page.
+		if err := chromedp.Run(tab1, chromedp.Navigate(web+"/m/chi-bo-01"),
+			chromedp.Click(`#checkin-mode input[value="rotating"]`, chromedp.ByQuery),
+			chromedp.Submit(`#checkin-mode`, chromedp.ByQuery)); err != nil {
+			t.Fatal(err)
+		}
+		// The page navigates (POST, then the redirect back): ask until it has.
+		saved := false
+		for end := time.Now().Add(5 * time.Second); !saved && time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+			_ = chromedp.Run(tab1, chromedp.Evaluate(`location.hash === "#files" && document.readyState === "complete" &&
+				document.querySelector('#checkin-mode input[value="rotating"]').checked`, &saved))
+		}
+		if !saved {
+			shot(t, tab1, "failed")
+			t.Fatal("the rotating mode was not saved")
+		}
+		// The meeting's morning, 07:50, check-in open: the 12-hour session
+		// has expired, so the admin signs in again.
+		shift.Store(int64(time.Date(2024, 3, 28, 0, 50, 0, 0, time.UTC).Sub(m.Now())))
+		before := len(srv.Messages(42))
+		admin.Send("/web")
+		if !srv.WaitFor(5*time.Second, func() bool { return len(srv.Messages(42)) > before }) {
+			t.Fatal("no second sign-in link")
+		}
+		msgs := srv.Messages(42)
+		relink := regexp.MustCompile(`http://\S+/login/[A-Za-z0-9_-]+`).FindString(msgs[len(msgs)-1].Text)
+		if err := chromedp.Run(tab1, chromedp.Navigate(relink), chromedp.Click("#login", chromedp.ByID),
+			chromedp.WaitVisible(".meetings", chromedp.ByQuery)); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Run(tab1, chromedp.Navigate(web+"/m/chi-bo-01/venue"),
+			chromedp.WaitVisible(`#venue-qr[data-mode="rotating"]`, chromedp.ByQuery)); err != nil {
+			t.Fatal(err)
+		}
+		shot(t, tab1, "4-venue-rotating")
+		code := func() string {
+			t.Helper()
+			var link string
+			err := chromedp.Run(tab1, chromedp.Evaluate(`fetch('/m/chi-bo-01/venue/code').then(r => r.json()).then(c => c.link)`, &link,
+				func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+			if err != nil || !strings.Contains(link, "start=ci-") {
+				t.Fatalf("venue code %q: %v", link, err)
+			}
+			return link[strings.Index(link, "start=")+6:]
+		}
+		old := code()
+		shift.Add(int64(95 * time.Second)) // older than its 90 s
+		bao.Send("/start " + old)
+		wait(78, "refusal of an old code", regexp.MustCompile("Mã điểm danh đã hết hạn"))
+		fresh := code()
+		if fresh == old {
+			t.Fatal("the code did not rotate")
+		}
+		bao.Send("/start " + fresh)
+		wait(78, "check-in", regexp.MustCompile("Đã điểm danh: đồng chí Phạm Quốc Bảo"))
+		poll(t, tab1, "venue count", `document.querySelector('[data-c="here"]').textContent === "2"`)
+		shot(t, tab1, "5-venue-checked-in")
 	})
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/subtle"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -41,10 +43,27 @@ func (m *Main) newWeb(b *bot.Bot, base string) (*web.Server, error) {
 		Plans: b.Plans, Web: ws, Texts: b.Texts, IsAdmin: b.IsAdmin, Lang: b.Lang, LateAfter: b.LateAfter,
 		Secure: strings.HasPrefix(base, "https://"), Now: b.Now, Logger: m.Logger,
 		CheckinLink: b.CheckinLink,
+		Checkin:     b,
 		QR:          func(text string, size int) ([]byte, error) { return qrcode.Encode(text, qrcode.Medium, size) },
 		Report:      rep.Report,
 		ReadRoster:  plan.ReadRoster,
 		Actions:     botActions{b},
+		ApplyPlan: func(ctx context.Context, r io.Reader) (*convene.ApplyResult, error) {
+			p, err := plan.Parse(r)
+			if err != nil {
+				return nil, err
+			}
+			res, err := b.Plans.ApplyPlan(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			for _, code := range res.Moved {
+				if _, err := b.NotifyMoved(ctx, code); err != nil {
+					return res, fmt.Errorf("notify invitees of %s: %w", code, err)
+				}
+			}
+			return res, nil
+		},
 		Letters: func(ctx context.Context, code, lang string) ([]byte, error) {
 			d, err := m.reportData(ctx, code, lang)
 			if err != nil {
@@ -109,8 +128,8 @@ func (a botActions) Invite(ctx context.Context, code, actor string, notify int64
 	return r.Queued, r.Unlinked, nil
 }
 
-func (a botActions) Remind(ctx context.Context, code, audience, actor string, notify int64) (int, int, error) {
-	return delivered(a.b.RemindNow(ctx, code, audience, actor, notify))
+func (a botActions) Remind(ctx context.Context, code, audience, batch, actor string, notify int64) (int, int, error) {
+	return delivered(a.b.RemindBatch(ctx, code, audience, batch, actor, notify))
 }
 
 func (a botActions) Broadcast(ctx context.Context, f convene.InvitationFilter, text, batch, actor string, notify int64) (int, int, error) {
@@ -119,6 +138,10 @@ func (a botActions) Broadcast(ctx context.Context, f convene.InvitationFilter, t
 
 func (a botActions) OpenFeedback(ctx context.Context, code, actor string) (int, int, error) {
 	return delivered(a.b.OpenFeedback(ctx, code, actor))
+}
+
+func (a botActions) CloseFeedback(ctx context.Context, code, actor string) error {
+	return a.b.CloseFeedback(ctx, code, actor)
 }
 
 func delivered(d *bot.Delivery, err error) (int, int, error) {

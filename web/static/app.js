@@ -42,6 +42,19 @@
       refresh();
     });
   }
+  // The venue screen's check-in code: a rotating one is fetched again when
+  // the server says it is replaced, a static one every 30 s (the organizer
+  // may switch to rotating); retry soon if a fetch fails.
+  var qr = document.getElementById("venue-qr");
+  function rotate(ms) {
+    setTimeout(function () {
+      fetch(qr.dataset.src, { credentials: "same-origin", cache: "no-store" })
+        .then(function (r) { if (!r.ok) throw r.status; return r.json(); })
+        .then(function (c) { qr.src = c.qr; qr.dataset.mode = c.mode; rotate(c.refresh_ms || 30000); })
+        .catch(function () { rotate(3000); });
+    }, ms);
+  }
+  if (qr && qr.dataset.src) rotate(+qr.dataset.refresh);
   if (search) {
     var timer;
     search.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(refresh, 150); });

@@ -1,0 +1,39 @@
+package bot
+
+import (
+	"context"
+
+	"github.com/convene/convene"
+)
+
+// CloseFeedback closes the meeting's feedback now, as the scheduler does
+// when the feedback period ends: no answers are taken after it, nudges are
+// skipped and the meeting is closed. The update and its audit entry commit
+// in one transaction. Returns EINVALID if feedback was never opened and
+// ECONFLICT if it is already closed.
+func (b *Bot) CloseFeedback(ctx context.Context, code, actor string) error {
+	_, err := inTx(ctx, b, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, b.closeFeedback(ctx, code, actor)
+	})
+	return err
+}
+
+func (b *Bot) closeFeedback(ctx context.Context, code, actor string) error {
+	m, err := b.Meetings.FindMeetingByCode(ctx, code)
+	if err != nil {
+		return err
+	}
+	now := b.Now()
+	switch {
+	case m.FeedbackOpenedAt.IsZero():
+		return convene.Errorf(convene.EINVALID, "feedback for %s was never opened", m.Code)
+	case !m.FeedbackClosedAt.IsZero() && !now.Before(m.FeedbackClosedAt):
+		return convene.Errorf(convene.ECONFLICT, "feedback for %s is already closed", m.Code)
+	}
+	st := convene.StatusClosed
+	if _, err := b.Meetings.UpdateMeeting(ctx, m.ID, convene.MeetingUpdate{Status: &st, FeedbackClosedAt: &now}); err != nil {
+		return err
+	}
+	return b.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: actor, Action: "feedback-close", MeetingID: m.ID,
+		Subject: "meeting:" + itoa(m.ID)})
+}
