@@ -88,6 +88,7 @@ func (b *Bot) checkinToken(ctx context.Context, r *Request, token string) error 
 		b.say(ctx, r, "link.unknown")
 		return nil
 	}
+	r.about(m)
 	now := b.Now()
 	if now.Before(m.StartsAt.Add(-b.CheckinOpens)) {
 		b.say(ctx, r, "checkin.too_early", "Title", m.Title, "Opens", b.when(r.Lang, m, m.StartsAt.Add(-b.CheckinOpens)))
@@ -215,6 +216,7 @@ func (b *Bot) onRollcall(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
+	r.about(m)
 	inv, err := b.Invitations.FindInvitationByID(ctx, id)
 	if err != nil {
 		return err

@@ -37,6 +37,7 @@ func (b *Bot) attendeeFilter(ctx context.Context, m *convene.Meeting) (convene.I
 // mayGiveFeedback reports whether the sender may give feedback on m: the
 // same people attendeeFilter asks. If not, it has told them why.
 func (b *Bot) mayGiveFeedback(ctx context.Context, r *Request, m *convene.Meeting) (bool, error) {
+	r.about(m)
 	f, err := b.attendeeFilter(ctx, m)
 	if err != nil {
 		return false, err
@@ -360,6 +361,7 @@ func (b *Bot) onFeedbackStart(ctx context.Context, r *Request, id int64) error {
 	if err != nil {
 		return err
 	}
+	r.about(m)
 	if r.Person == nil {
 		b.say(ctx, r, "hint.not_linked")
 		return nil

@@ -18,6 +18,7 @@ func (b *Bot) meetingArg(ctx context.Context, r *Request, args string) (*convene
 		if err != nil {
 			return nil, "", err
 		}
+		r.about(m)
 		return m, strings.TrimSpace(rest), nil
 	}
 	open, err := b.openMeetings(ctx)
@@ -25,6 +26,7 @@ func (b *Bot) meetingArg(ctx context.Context, r *Request, args string) (*convene
 		return nil, "", err
 	}
 	if len(open) == 1 {
+		r.about(open[0])
 		return open[0], "", nil
 	}
 	codes := make([]string, len(open))
@@ -132,11 +134,11 @@ func (b *Bot) showPending(ctx context.Context, r *Request, m *convene.Meeting, p
 			unit = inv.Person.Unit
 			sb.WriteString("\n\n▪ " + orDash(unit))
 		}
-		linked := "✓"
+		linked := b.t(r, "org.linked_yes")
 		if !inv.Linked() {
-			linked = "✗"
+			linked = b.t(r, "org.linked_no")
 		}
-		fmt.Fprintf(&sb, "\n%d. %s — %s (%s %s)", page*b.PageSize+i+1, inv.Person.FullName, inv.Category.Name, b.t(r, "org.linked_mark"), linked)
+		fmt.Fprintf(&sb, "\n%d. %s — %s (%s)", page*b.PageSize+i+1, inv.Person.FullName, inv.Category.Name, linked)
 	}
 	out := Outgoing{Text: sb.String(), Buttons: b.pager(r, pagePending, m.ID, page, total)}
 	if edit {
@@ -177,6 +179,7 @@ func (b *Bot) onPage(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
+	r.about(m)
 	b.answer(ctx, r, "")
 	switch d.Kind {
 	case pagePending:
@@ -228,6 +231,7 @@ func (b *Bot) onInviteConfirm(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
+	r.about(m)
 	b.answer(ctx, r, "")
 	if !d.OK {
 		b.edit(ctx, r, Outgoing{Text: b.t(r, "org.cancelled")})

@@ -93,6 +93,9 @@ func TestOrganizerCommands(t *testing.T) {
 		if !strings.Contains(p.Text, "26 đồng chí") || !p.HasButton("pg:pending:"+itoa(h.m.ID)+":1") || strings.Contains(p.Text, "\n11. ") {
 			t.Fatalf("page 1: %q %+v", p.Text, p.Buttons)
 		}
+		if !strings.Contains(p.Text, "(chưa liên kết tài khoản)") || strings.ContainsAny(p.Text, "✓✗") {
+			t.Fatalf("linked marks, not words: %q", p.Text)
+		}
 		h.press(org, p.ID, "pg:pending:"+itoa(h.m.ID)+":2")
 		h.srv.WaitFor(wait, func() bool { return strings.Contains(h.srv.Message(org.ID, p.ID).Text, "\n26. ") })
 		if got := h.srv.Message(org.ID, p.ID); !strings.Contains(got.Text, "\n21. ") || got.HasButton("pg:pending:"+itoa(h.m.ID)+":3") {

@@ -22,6 +22,7 @@ func (b *Bot) ownInvitation(ctx context.Context, r *Request, id int64) (*convene
 	if err != nil {
 		return nil, nil, err
 	}
+	r.about(m)
 	return inv, m, nil
 }
 
@@ -168,7 +169,7 @@ func (b *Bot) flowSubstitute(ctx context.Context, r *Request, c *convene.Convers
 		}
 		return b.tellOrganizers(ctx, fmt.Sprintf("sub-refused:%d:%s", inv.ID, r.UpdateID), "org.sub_attempt_refused",
 			"Name", inv.Person.FullName, "Unit", inv.Person.Unit, "Meeting", m.Title, "SubName", st.Name, "SubPhone", phone,
-			"MatchName", match.FullName, "MatchRole", string(match.Role))
+			"MatchName", match.FullName, "MatchRole", textRef("role."+roleName(match.Role)))
 	}
 	if err := b.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
 		return err
@@ -253,6 +254,7 @@ func (b *Bot) onSubstituteDecision(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
+	r.about(m)
 	approve := data.Approve
 	if approve && orig.SubstitutePhone != "" {
 		if _, refused, err := b.substituteMatch(ctx, orig.SubstitutePhone); err != nil {
@@ -275,7 +277,7 @@ func (b *Bot) onSubstituteDecision(ctx context.Context, r *Request) error {
 			lang := b.langOf(&orig.Person, a)
 			return []*convene.OutboxMessage{{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
 				Key: fmt.Sprintf("sub-rejected:%d:%d", orig.ID, a.ID),
-				Content: convene.Content{Text: b.Texts.T(lang, "sub.rejected", map[string]any{"SubName": orig.SubstituteName, "Title": m.Title}),
+				Content: convene.Content{Text: b.Texts.T(lang, "sub.rejected", issuerData(m.Issuer, map[string]any{"SubName": orig.SubstituteName, "Title": m.Title})),
 					Buttons: b.rsvpButtons(lang, orig.ID)}}}
 		}
 		var msgs []*convene.OutboxMessage
@@ -290,9 +292,9 @@ func (b *Bot) onSubstituteDecision(ctx context.Context, r *Request) error {
 		if a != nil {
 			lang := b.langOf(&orig.Person, a)
 			// The name is the one the delegate typed, never the stored one.
-			text := b.Texts.T(lang, "sub.approved", map[string]any{"SubName": orig.SubstituteName, "Title": m.Title, "Link": base + sub.Token})
+			text := b.Texts.T(lang, "sub.approved", issuerData(m.Issuer, map[string]any{"SubName": orig.SubstituteName, "Title": m.Title, "Link": base + sub.Token}))
 			if existing {
-				text = b.Texts.T(lang, "sub.approved_direct", map[string]any{"SubName": orig.SubstituteName, "Title": m.Title})
+				text = b.Texts.T(lang, "sub.approved_direct", issuerData(m.Issuer, map[string]any{"SubName": orig.SubstituteName, "Title": m.Title}))
 			}
 			msgs = append(msgs, &convene.OutboxMessage{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
 				Key: fmt.Sprintf("sub-approved:%d:%d", orig.ID, a.ID), Content: convene.Content{Text: text}})

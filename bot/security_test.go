@@ -73,7 +73,10 @@ func TestSubstituteTakeover(t *testing.T) {
 		if !strings.Contains(reply.Text, "Không thể đề nghị") {
 			t.Fatalf("organizer's phone: %q", reply.Text)
 		}
-		h.contains(org.ID, "Đề nghị dự thay không được chấp nhận")
+		refused := h.contains(org.ID, "Đề nghị dự thay không được chấp nhận")
+		if !strings.Contains(refused.Text, "vai trò: "+h.text("role.organizer")) || strings.Contains(refused.Text, "organizer") {
+			t.Fatalf("the role is not in words: %q", refused.Text)
+		}
 		if got := h.invitee("Thu Hà"); got.RSVP == convene.RSVPSubstitute {
 			t.Fatalf("proposal recorded: %+v", got.Invitation)
 		}
