@@ -620,7 +620,7 @@ func TestActions(t *testing.T) {
 	t.Run("ConfirmRuns", func(t *testing.T) {
 		body, h := form("kind", "broadcast", "audience", "pending", "text", "Hội trường đổi", "batch", "abc")
 		resp := e.do(t, "organizer", "POST", "/m/chi-bo-01/actions/run", body, h)
-		if b := bodyOf(resp); resp.StatusCode != 200 || !strings.Contains(b, "Đã xếp hàng gửi 3") {
+		if b := bodyOf(resp); resp.StatusCode != 200 || !strings.Contains(b, "Hệ thống đang gửi 3") {
 			t.Errorf("run: %d %s", resp.StatusCode, b)
 		}
 		if len(e.actions.calls) != 1 || e.actions.calls[0] != "broadcast Hội trường đổi bc:web:abc" {
