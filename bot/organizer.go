@@ -88,6 +88,11 @@ func (b *Bot) cmdStatus(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
+	return b.cmdStatusOf(ctx, r, m)
+}
+
+// cmdStatusOf replies with m's counts, in all and by category and unit.
+func (b *Bot) cmdStatusOf(ctx context.Context, r *Request, m *convene.Meeting) error {
 	st, err := b.Invitations.MeetingStats(ctx, m.ID)
 	if err != nil {
 		return err
@@ -245,28 +250,52 @@ func (b *Bot) onInviteConfirm(ctx context.Context, r *Request) error {
 	return nil
 }
 
-// cmdReport sends the Markdown summary and the CSV file.
+// reportFiles are the report formats /report sends, with their MIME types;
+// the first is the default.
+var reportFiles = []struct{ format, mime string }{
+	{"pdf", "application/pdf"},
+	{"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+	{"csv", "text/csv"},
+}
+
+// cmdReport sends the report as a file: /report [CODE] [pdf|xlsx|csv], the
+// PDF unless another format is named. A channel that can't send files gets
+// the counts and is told where the files are.
 func (b *Bot) cmdReport(ctx context.Context, r *Request) error {
-	m, _, err := b.meetingArg(ctx, r, r.Args)
+	args := strings.Fields(strings.ToLower(r.Args))
+	format := reportFiles[0]
+	if n := len(args); n > 0 {
+		for _, f := range reportFiles {
+			if args[n-1] == f.format {
+				format, args = f, args[:n-1]
+				break
+			}
+		}
+	}
+	if len(args) > 1 {
+		b.say(ctx, r, "org.report_usage")
+		return nil
+	}
+	m, _, err := b.meetingArg(ctx, r, strings.Join(args, " "))
 	if err != nil {
 		return err
 	}
 	if b.Reporter == nil {
 		return convene.Errorf(convene.EINTERNAL, "no reporter configured")
 	}
-	md, _, err := b.Reporter.Report(ctx, m.Code, "md", r.Lang)
-	if err != nil {
-		return err
-	}
-	b.reply(ctx, r, Outgoing{Text: string(md)})
 	if !r.channel.Caps().Documents {
+		if err := b.cmdStatusOf(ctx, r, m); err != nil {
+			return err
+		}
+		b.say(ctx, r, "org.report_no_files", "Code", m.Code)
 		return nil
 	}
-	csv, name, err := b.Reporter.Report(ctx, m.Code, "csv", r.Lang)
+	data, name, err := b.Reporter.Report(ctx, m.Code, format.format, r.Lang)
 	if err != nil {
 		return err
 	}
-	b.reply(ctx, r, Outgoing{Text: b.t(r, "org.report_file"), Document: &convene.File{Name: name, MIME: "text/csv", Data: csv}})
+	b.reply(ctx, r, Outgoing{Text: b.t(r, "org.report_"+format.format, "Title", m.Title, "Code", m.Code),
+		Document: &convene.File{Name: name, MIME: format.mime, Data: data}})
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -102,10 +103,18 @@ func TestOrganizerCommands(t *testing.T) {
 			t.Fatalf("page 3: %q", got.Text)
 		}
 	})
-	t.Run("ReportMarkdownAndCSV", func(t *testing.T) {
-		ms := h.send(org, "/report chi-bo-01", 2)
-		if !strings.Contains(ms[0].Text, "Báo cáo tổng hợp ý kiến đại biểu") || ms[1].Document == nil || !strings.Contains(string(ms[1].Document.Data), "Lê Thị Thu Hà") {
-			t.Fatalf("report %q, file %+v", ms[0].Text, ms[1].Document)
+	t.Run("ReportIsThePDF", func(t *testing.T) {
+		ms := h.send(org, "/report chi-bo-01", 1)
+		d := ms[0].Document
+		if d == nil || !strings.HasSuffix(d.Name, ".pdf") || !bytes.HasPrefix(d.Data, []byte("%PDF")) || !strings.Contains(ms[0].Text, "/report chi-bo-01 xlsx") {
+			t.Fatalf("report %q, file %+v", ms[0].Text, d)
+		}
+	})
+	t.Run("ReportXLSXOnRequest", func(t *testing.T) {
+		ms := h.send(org, "/report chi-bo-01 xlsx", 1)
+		d := ms[0].Document
+		if d == nil || !strings.HasSuffix(d.Name, ".xlsx") || !bytes.HasPrefix(d.Data, []byte("PK")) {
+			t.Fatalf("report %q, file %+v", ms[0].Text, d)
 		}
 	})
 	t.Run("BroadcastWithConfirmAndReport", func(t *testing.T) {
