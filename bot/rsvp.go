@@ -44,6 +44,9 @@ func (b *Bot) onRSVPButton(ctx context.Context, r *Request) error {
 		b.say(ctx, r, "rsvp.closed", "Title", m.Title)
 		return nil
 	}
+	if b.substituteSent(ctx, r, inv, m) {
+		return nil
+	}
 	switch d.Choice {
 	case choiceAttend:
 		return b.setRSVP(ctx, r, inv, m, "", convene.RSVPChange{RSVP: convene.RSVPAttending})
@@ -68,6 +71,9 @@ func (b *Bot) onRSVPButton(ctx context.Context, r *Request) error {
 // pressed one, or msgID when the answer ends a flow. An answer equal to the
 // stored one changes nothing.
 func (b *Bot) setRSVP(ctx context.Context, r *Request, inv *convene.Invitee, m *convene.Meeting, msgID string, ch convene.RSVPChange, msgs ...*convene.OutboxMessage) error {
+	if b.substituteSent(ctx, r, inv, m) {
+		return nil
+	}
 	ch.Actor = r.Actor()
 	updated, err := b.Invitations.SetRSVP(ctx, inv.ID, ch, msgs...)
 	switch convene.ErrorCode(err) {
@@ -95,6 +101,18 @@ func (b *Bot) setRSVP(ctx context.Context, r *Request, inv *convene.Invitee, m *
 	}
 	b.say(ctx, r, "rsvp.thanks_"+string(updated.RSVP), "Title", m.Title, "When", b.when(r.Lang, m, m.StartsAt))
 	return nil
+}
+
+// substituteSent refuses, with the reason, any answer of an invitee whose
+// substitute the office approved: the substitute holds the seat, and two
+// people would be invited for one. Only the office can change it.
+func (b *Bot) substituteSent(ctx context.Context, r *Request, inv *convene.Invitee, m *convene.Meeting) bool {
+	if inv.RSVP != convene.RSVPSubstitute || inv.SubstituteStatus != "approved" {
+		return false
+	}
+	b.answer(ctx, r, "")
+	b.say(ctx, r, "rsvp.substitute_approved", "SubName", inv.SubstituteName, "Title", m.Title)
+	return true
 }
 
 // flowDecline takes the reason for declining.
