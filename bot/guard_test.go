@@ -241,3 +241,34 @@ func TestAnswerAfterSubstituteApproved(t *testing.T) {
 		t.Fatalf("attending %d after the refused press (%v)", st.Total.Attending, err)
 	}
 }
+
+// TestSubstituteRequestBeforeAnyOrganizer: a substitute proposed while no
+// organizer was linked is not lost: the organizer who links later finds it
+// in /pending, with the buttons, and approves it.
+func TestSubstituteRequestBeforeAnyOrganizer(t *testing.T) {
+	h := newHarness(t)
+	u := h.user(101, "Hà")
+	h.link(u, "Thu Hà")
+	h.issue()
+	inv := h.invitation(u)
+	id := h.invitee("Thu Hà").ID
+	h.proposeSubstitute(u, inv, id, "Huỳnh Văn Sang", "0909 111 222")
+	org := h.organizer()
+	h.sendFor(org, "/pending chi-bo-01", "Đề nghị cử người dự thay chờ")
+	req := h.contains(org.ID, "Huỳnh Văn Sang")
+	if !req.HasButton("sub:" + itoa(id) + ":ok") {
+		t.Fatalf("request without buttons: %q %+v", req.Text, req.Buttons)
+	}
+	h.press(org, req.ID, "sub:"+itoa(id)+":ok")
+	h.contains(u.ID, "đã chấp thuận đồng chí Huỳnh Văn Sang")
+	if got := h.invitee("Thu Hà"); got.SubstituteStatus != "approved" {
+		t.Fatalf("not approved: %+v", got.Invitation)
+	}
+	t.Run("DecidedRequestNotOfferedAgain", func(t *testing.T) {
+		ms := h.send(org, "/pending chi-bo-01", 1)
+		h.settle()
+		if n := len(h.srv.Messages(org.ID)); h.count(org.ID, "Đề nghị cử người dự thay chờ") != 1 {
+			t.Fatalf("offered again (%d messages); last %q", n, ms[0].Text)
+		}
+	})
+}

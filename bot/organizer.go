@@ -118,7 +118,41 @@ func (b *Bot) cmdPending(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	return b.showPending(ctx, r, m, 0, false)
+	if err := b.showPending(ctx, r, m, 0, false); err != nil {
+		return err
+	}
+	return b.showSubstituteRequests(ctx, r, m)
+}
+
+// maxSubRequests bounds the substitute requests /pending re-offers at once.
+const maxSubRequests = 10
+
+// showSubstituteRequests re-offers the substitute requests of m awaiting a
+// decision, each with its approve and reject buttons: a request made while
+// no organizer was linked, or whose message was lost, is decided here.
+func (b *Bot) showSubstituteRequests(ctx context.Context, r *Request, m *convene.Meeting) error {
+	invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, RSVP: []convene.RSVP{convene.RSVPSubstitute}})
+	if err != nil {
+		return err
+	}
+	var proposed []*convene.Invitee
+	for _, inv := range invs {
+		if inv.SubstituteStatus == "proposed" {
+			proposed = append(proposed, inv)
+		}
+	}
+	if len(proposed) == 0 {
+		return nil
+	}
+	b.say(ctx, r, "org.sub_requests_title", "Title", m.Title, "Count", len(proposed), "Shown", min(len(proposed), maxSubRequests))
+	for _, inv := range proposed[:min(len(proposed), maxSubRequests)] {
+		match, _, err := b.substituteMatch(ctx, inv.SubstitutePhone)
+		if err != nil {
+			return err
+		}
+		b.reply(ctx, r, b.subProposal(r.Lang, inv, m, inv.SubstituteName, inv.SubstituteTitle, inv.SubstitutePhone, match))
+	}
+	return nil
 }
 
 // showPending shows one page of who hasn't answered, grouped by unit.

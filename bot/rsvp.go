@@ -195,27 +195,34 @@ func (b *Bot) flowSubstitute(ctx context.Context, r *Request, c *convene.Convers
 	ch := convene.RSVPChange{RSVP: convene.RSVPSubstitute, SubstituteName: st.Name, SubstituteTitle: st.Title, SubstitutePhone: phone}
 	key := fmt.Sprintf("sub-proposed:%d:%s", inv.ID, r.UpdateID)
 	msgs, err := b.organizerMessages(ctx, key, func(lang string) convene.Content {
-		text := b.Texts.T(lang, "org.sub_proposed", map[string]any{
-			"Name": inv.Person.FullName, "Unit": inv.Person.Unit, "Meeting": m.Title,
-			"SubName": ch.SubstituteName, "SubTitle": ch.SubstituteTitle, "SubPhone": phone,
-		})
-		if match != nil {
-			text += "\n\n" + b.Texts.T(lang, "org.sub_match", map[string]any{
-				"MatchName": match.FullName, "MatchUnit": orDash(match.Unit), "MatchRole": b.Texts.T(lang, "role."+roleName(match.Role), nil),
-			})
-		}
-		return convene.Content{
-			Text: text,
-			Buttons: [][]convene.Button{{
-				{Text: b.Texts.T(lang, "btn.approve", nil), Data: subData{Inv: inv.ID, Approve: true}.encode()},
-				{Text: b.Texts.T(lang, "btn.reject", nil), Data: subData{Inv: inv.ID}.encode()},
-			}},
-		}
+		return b.subProposal(lang, inv, m, ch.SubstituteName, ch.SubstituteTitle, phone, match)
 	})
 	if err != nil {
 		return err
 	}
 	return b.setRSVP(ctx, r, inv, m, st.Msg, ch, msgs...)
+}
+
+// subProposal is the request to the office to approve or reject a
+// substitute for inv: who proposes whom, the stored person the phone
+// matches (if any), and the two buttons.
+func (b *Bot) subProposal(lang string, inv *convene.Invitee, m *convene.Meeting, name, title, phone string, match *convene.Person) convene.Content {
+	text := b.Texts.T(lang, "org.sub_proposed", map[string]any{
+		"Name": inv.Person.FullName, "Unit": inv.Person.Unit, "Meeting": m.Title,
+		"SubName": name, "SubTitle": title, "SubPhone": phone,
+	})
+	if match != nil {
+		text += "\n\n" + b.Texts.T(lang, "org.sub_match", map[string]any{
+			"MatchName": match.FullName, "MatchUnit": orDash(match.Unit), "MatchRole": b.Texts.T(lang, "role."+roleName(match.Role), nil),
+		})
+	}
+	return convene.Content{
+		Text: text,
+		Buttons: [][]convene.Button{{
+			{Text: b.Texts.T(lang, "btn.approve", nil), Data: subData{Inv: inv.ID, Approve: true}.encode()},
+			{Text: b.Texts.T(lang, "btn.reject", nil), Data: subData{Inv: inv.ID}.encode()},
+		}},
+	}
 }
 
 func roleName(r convene.Role) string {
