@@ -65,6 +65,19 @@ func (b *Bot) CheckinQR(ctx context.Context, m *convene.Meeting, size int) ([]by
 	return png, link, err
 }
 
+// checkinCode finds the venue's check-in code in a message: the code
+// itself ("ci-12-…") or the whole check-in link pasted.
+func checkinCode(text string) (string, bool) {
+	s := strings.TrimSpace(text)
+	if _, after, ok := strings.Cut(s, "start="); ok && !strings.ContainsAny(s, " \n") {
+		s = after
+	}
+	if !strings.HasPrefix(s, checkinPrefix) || !looksLikeToken(s) {
+		return "", false
+	}
+	return s, true
+}
+
 // checkinToken checks the sender in from the venue's QR code.
 func (b *Bot) checkinToken(ctx context.Context, r *Request, token string) error {
 	idText, mac, ok := strings.Cut(strings.TrimPrefix(token, checkinPrefix), "-")
