@@ -198,7 +198,10 @@ func (b *Bot) pager(r *Request, kind pageKind, meetingID int64, page, total int)
 	if page > 0 {
 		row = append(row, convene.Button{Text: b.t(r, "btn.prev"), Data: pageData{Kind: kind, Meeting: meetingID, Page: page - 1}.encode()})
 	}
-	row = append(row, convene.Button{Text: fmt.Sprintf("%d/%d", page+1, pages), Data: pageData{Kind: kind, Meeting: meetingID, Page: page}.encode()})
+	if r.channel.Caps().Buttons {
+		// On a text-only channel a page counter would read as a numbered choice.
+		row = append(row, convene.Button{Text: fmt.Sprintf("%d/%d", page+1, pages), Data: pageData{Kind: kind, Meeting: meetingID, Page: page}.encode()})
+	}
 	if page+1 < pages {
 		row = append(row, convene.Button{Text: b.t(r, "btn.next"), Data: pageData{Kind: kind, Meeting: meetingID, Page: page + 1}.encode()})
 	}

@@ -79,3 +79,19 @@ func rsvpStrings(rs []convene.RSVP) []string {
 	}
 	return out
 }
+
+// TestZaloPagedListHasNoCounterChoice: on a text-only channel a paged list
+// offers next/previous as numbered choices, never its page counter.
+func TestZaloPagedListHasNoCounterChoice(t *testing.T) {
+	h, srv := newZalo(t)
+	c := &zaloChat{h: h, srv: srv, u: srv.NewUser("zu-org", "Đặng Thị Ngọc Trâm")}
+	c.say(h.invitee("Ngọc Trâm").Token, "Đã liên kết thành công")
+	page := c.say("/pending chi-bo-01", "Chưa trả lời")
+	if !strings.Contains(page, "1. "+h.text("btn.next")) || strings.Contains(page, "1/3") {
+		t.Fatalf("page 1 on Zalo:\n%s", page)
+	}
+	page = c.say("1", "\n11. ")
+	if !strings.Contains(page, "1. "+h.text("btn.prev")) || !strings.Contains(page, "2. "+h.text("btn.next")) || strings.Contains(page, "2/3") {
+		t.Fatalf("page 2 on Zalo:\n%s", page)
+	}
+}
