@@ -144,7 +144,8 @@ func (b *Bot) showSubstituteRequests(ctx context.Context, r *Request, m *convene
 	if len(proposed) == 0 {
 		return nil
 	}
-	b.say(ctx, r, "org.sub_requests_title", "Title", m.Title, "Count", len(proposed), "Shown", min(len(proposed), maxSubRequests))
+	b.say(ctx, r, "org.sub_requests_title", "Title", m.Title, "Count", len(proposed),
+		"Shown", min(len(proposed), maxSubRequests), "More", len(proposed) > maxSubRequests)
 	for _, inv := range proposed[:min(len(proposed), maxSubRequests)] {
 		match, _, err := b.substituteMatch(ctx, inv.SubstitutePhone)
 		if err != nil {
