@@ -6,11 +6,13 @@ import (
 	"strings"
 
 	"github.com/convene/convene"
+	"golang.org/x/text/unicode/norm"
 )
 
 // ParseAudience reads an audience: one of all, attending, pending, declined,
-// checked-in, and filters key=value with keys rsvp, attendance, category and
-// unit (values comma-separated), e.g. "attending unit=Chi bộ 01".
+// checked-in (or their Vietnamese words: tất cả, tham dự, chưa trả lời, báo
+// vắng, đã điểm danh), and filters key=value with keys rsvp, attendance,
+// category and unit (values comma-separated), e.g. "tham dự unit=Chi bộ 01".
 func ParseAudience(meetingID int64, s string) (convene.InvitationFilter, error) {
 	f := convene.InvitationFilter{MeetingID: meetingID}
 	s = strings.TrimSpace(s)
@@ -18,7 +20,7 @@ func ParseAudience(meetingID int64, s string) (convene.InvitationFilter, error) 
 		return f, nil
 	}
 	// key=value pairs may hold spaces in values: split at the keys.
-	fields := strings.Fields(s)
+	fields := audienceWords(strings.Fields(s))
 	var key string
 	vals := map[string]string{}
 	for _, w := range fields {
@@ -64,6 +66,59 @@ func ParseAudience(meetingID int64, s string) (convene.InvitationFilter, error) 
 		}
 	}
 	return f, nil
+}
+
+// viAudiences are the Vietnamese words of the named audiences, with and
+// without diacritics, longest first.
+var viAudiences = []struct {
+	words string
+	a     convene.Audience
+}{
+	{"chưa trả lời", convene.AudiencePending}, {"chua tra loi", convene.AudiencePending},
+	{"đã điểm danh", convene.AudienceCheckedIn}, {"da diem danh", convene.AudienceCheckedIn},
+	{"điểm danh", convene.AudienceCheckedIn}, {"diem danh", convene.AudienceCheckedIn},
+	{"tất cả", convene.AudienceAll}, {"tat ca", convene.AudienceAll},
+	{"tham dự", convene.AudienceAttending}, {"tham du", convene.AudienceAttending},
+	{"báo vắng", convene.AudienceDeclined}, {"bao vang", convene.AudienceDeclined},
+}
+
+// audienceWords replaces the Vietnamese words of named audiences before the
+// first key=value filter by their English names; filter values stay as typed.
+func audienceWords(fields []string) []string {
+	head := len(fields)
+	for i, w := range fields {
+		if k, _, ok := strings.Cut(w, "="); ok && isAudienceKey(k) {
+			head = i
+			break
+		}
+	}
+	out := make([]string, 0, len(fields))
+	for i := 0; i < head; {
+		n, a := matchAudienceWords(fields[i:head])
+		if n == 0 {
+			out = append(out, fields[i])
+			i++
+			continue
+		}
+		out = append(out, string(a))
+		i += n
+	}
+	return append(out, fields[head:]...)
+}
+
+// matchAudienceWords returns how many of the first fields spell a named
+// audience in Vietnamese, and which; 0 if none.
+func matchAudienceWords(fields []string) (int, convene.Audience) {
+	for _, v := range viAudiences {
+		ws := strings.Fields(v.words)
+		if len(ws) > len(fields) {
+			continue
+		}
+		if strings.EqualFold(norm.NFC.String(strings.Join(fields[:len(ws)], " ")), v.words) {
+			return len(ws), v.a
+		}
+	}
+	return 0, ""
 }
 
 func isAudienceKey(k string) bool {

@@ -161,6 +161,8 @@ type Request struct {
 	// after runs once the handler's writes committed: network calls that
 	// are not messages (answering a press, command menus).
 	after []func(ctx context.Context)
+	// issuer names the office and board in the request's texts (see about).
+	issuer convene.Issuer
 }
 
 // afterCommit runs fn once the request's transaction committed.
@@ -224,7 +226,7 @@ func (b *Bot) identifySender(ctx context.Context, in *Incoming) (*Request, error
 	if err != nil {
 		return nil, fmt.Errorf("handle: touch account: %w", err)
 	}
-	r := &Request{Incoming: in, Account: acc, channel: ch, keyBase: "r:" + randomKey()}
+	r := &Request{Incoming: in, Account: acc, channel: ch, keyBase: "r:" + randomKey(), issuer: b.orgIssuer(ctx)}
 	if acc.PersonID != 0 {
 		if r.Person, err = b.People.FindPersonByID(ctx, acc.PersonID); err != nil {
 			return nil, fmt.Errorf("handle: %w", err)
@@ -335,12 +337,13 @@ func (b *Bot) replyError(ctx context.Context, r *Request, err error) {
 		id = "err.internal"
 	}
 	b.answer(ctx, r, "")
-	b.reply(ctx, r, Outgoing{Text: b.Texts.T(r.Lang, id, nil)})
+	b.reply(ctx, r, Outgoing{Text: b.t(r, id)})
 }
 
-// t renders a text in the request's language.
+// t renders a text in the request's language, naming the office and board
+// of the meeting the request is about (see Request.about).
 func (b *Bot) t(r *Request, id string, kv ...any) string {
-	return b.Texts.T(r.Lang, id, kvMap(kv))
+	return b.Texts.T(r.Lang, id, issuerData(r.issuer, kvMap(kv)))
 }
 
 // kvMap turns name, value pairs into a text's data; a name that is not a

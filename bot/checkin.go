@@ -118,6 +118,19 @@ func (b *Bot) CheckinQR(ctx context.Context, m *convene.Meeting, size int) ([]by
 	return png, link, err
 }
 
+// findCheckinCode finds the venue's check-in code in a message: the code
+// itself ("ci-12-…") or the whole check-in link pasted.
+func findCheckinCode(text string) (string, bool) {
+	s := strings.TrimSpace(text)
+	if _, after, ok := strings.Cut(s, "start="); ok && !strings.ContainsAny(s, " \n") {
+		s = after
+	}
+	if !strings.HasPrefix(s, checkinPrefix) || !looksLikeToken(s) {
+		return "", false
+	}
+	return s, true
+}
+
 // checkinToken checks the sender in from the venue's QR code: a static
 // code, or a rotating one within its validity (refused with a request to
 // scan again once older). A meeting whose venue shows rotating codes
@@ -151,6 +164,7 @@ func (b *Bot) checkinToken(ctx context.Context, r *Request, token string) error 
 		b.say(ctx, r, "checkin.expired")
 		return nil
 	}
+	r.about(m)
 	now := b.Now()
 	if now.Before(m.StartsAt.Add(-b.CheckinOpens)) {
 		b.say(ctx, r, "checkin.too_early", "Title", m.Title, "Opens", b.when(r.Lang, m, m.StartsAt.Add(-b.CheckinOpens)))
@@ -284,6 +298,7 @@ func (b *Bot) onRollcall(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
+	r.about(m)
 	inv, err := b.Invitations.FindInvitationByID(ctx, id)
 	if err != nil {
 		return err

@@ -21,22 +21,51 @@ func (b *Bot) questionText(lang string, q convene.Question) string {
 // plan says feedback.from: invitees; else those checked in, or, if nobody
 // was checked in (no roll call), those who said they would attend.
 func (b *Bot) attendeeFilter(ctx context.Context, m *convene.Meeting) (convene.InvitationFilter, error) {
+	f, _, err := b.feedbackAudience(ctx, m)
+	return f, err
+}
+
+// feedbackAudience is attendeeFilter with the audience it chose: all,
+// checked-in or attending.
+func (b *Bot) feedbackAudience(ctx context.Context, m *convene.Meeting) (convene.InvitationFilter, convene.Audience, error) {
 	if m.Feedback.From == convene.FeedbackFromInvitees {
-		return convene.InvitationFilter{MeetingID: m.ID}, nil
+		return convene.InvitationFilter{MeetingID: m.ID}, convene.AudienceAll, nil
 	}
 	st, err := b.Invitations.MeetingStats(ctx, m.ID)
 	if err != nil {
-		return convene.InvitationFilter{}, err
+		return convene.InvitationFilter{}, "", err
 	}
 	if st.Total.Present+st.Total.Late > 0 {
-		return AudienceFilter(m.ID, convene.AudienceCheckedIn), nil
+		return AudienceFilter(m.ID, convene.AudienceCheckedIn), convene.AudienceCheckedIn, nil
 	}
-	return AudienceFilter(m.ID, convene.AudienceAttending), nil
+	return AudienceFilter(m.ID, convene.AudienceAttending), convene.AudienceAttending, nil
+}
+
+// feedbackOpened tells the organizer who was asked for feedback on m and
+// who not: those checked in (or who said they would attend, before any
+// roll call; or every invitee if the plan says so), with the count of each.
+func (b *Bot) feedbackOpened(ctx context.Context, r *Request, m *convene.Meeting, d *Delivery) error {
+	f, aud, err := b.feedbackAudience(ctx, m)
+	if err != nil {
+		return err
+	}
+	_, asked, err := b.Invitations.FindInvitees(ctx, f)
+	if err != nil {
+		return err
+	}
+	st, err := b.Invitations.MeetingStats(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	b.say(ctx, r, "fb.opened_"+strings.ReplaceAll(string(aud), "-", "_"), "Title", m.Title, "Asked", asked,
+		"Count", d.Queued, "Unlinked", d.Unlinked, "Others", st.Total.Invited-asked)
+	return nil
 }
 
 // mayGiveFeedback reports whether the sender may give feedback on m: the
 // same people attendeeFilter asks. If not, it has told them why.
 func (b *Bot) mayGiveFeedback(ctx context.Context, r *Request, m *convene.Meeting) (bool, error) {
+	r.about(m)
 	f, err := b.attendeeFilter(ctx, m)
 	if err != nil {
 		return false, err
@@ -116,8 +145,12 @@ func (b *Bot) cmdFeedback(ctx context.Context, r *Request) error {
 		if err != nil {
 			return err
 		}
-		b.say(ctx, r, "fb.opened", "Count", d.Queued, "Unlinked", d.Unlinked)
-		return nil
+		m, err := b.Meetings.FindMeetingByCode(ctx, strings.ToLower(arg))
+		if err != nil {
+			return err
+		}
+		r.about(m)
+		return b.feedbackOpened(ctx, r, m, d)
 	}
 	if r.Person == nil {
 		b.say(ctx, r, "hint.not_linked")
@@ -363,6 +396,7 @@ func (b *Bot) onFeedbackStart(ctx context.Context, r *Request, id int64) error {
 	if err != nil {
 		return err
 	}
+	r.about(m)
 	if r.Person == nil {
 		b.say(ctx, r, "hint.not_linked")
 		return nil

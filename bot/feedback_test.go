@@ -32,7 +32,7 @@ func TestFeedbackConversation(t *testing.T) {
 		t.Fatalf("before opening: %q", ms[0].Text)
 	}
 	ms := h.send(org, "/feedback chi-bo-01", 1)
-	if !strings.Contains(ms[0].Text, "tới 1 đại biểu") {
+	if !strings.Contains(ms[0].Text, "đã gửi tới 1 đồng chí") {
 		t.Fatalf("open: %q", ms[0].Text)
 	}
 	invite := h.contains(u.ID, "đề nghị đồng chí cho ý kiến góp ý")
@@ -143,4 +143,25 @@ func TestFeedbackConversation(t *testing.T) {
 			t.Fatalf("after resubmission %+v", fb)
 		}
 	})
+}
+
+// TestFeedbackOpenedBeforeRollCall: with nobody checked in, /feedback CODE
+// says it goes to those who said they would attend, and how many are left out.
+func TestFeedbackOpenedBeforeRollCall(t *testing.T) {
+	h := newHarness(t)
+	org := h.organizer()
+	u := h.user(101, "Hà")
+	h.link(u, "Thu Hà")
+	h.issue()
+	h.press(u, h.invitation(u).ID, "rsvp:"+itoa(h.invitee("Thu Hà").ID)+":a")
+	h.clock.Set(h.m.End().Add(time.Minute))
+	st, err := h.svc.Invitations.MeetingStats(context.Background(), h.m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := h.sendFor(org, "/feedback chi-bo-01", "Chưa có đại biểu nào điểm danh")
+	want := h.text("fb.opened_attending", "Title", h.m.Title, "Asked", 1, "Count", 1, "Unlinked", 0, "Others", st.Total.Invited-1)
+	if got.Text != want {
+		t.Fatalf("open: %q\nwant %q", got.Text, want)
+	}
 }

@@ -215,3 +215,60 @@ func TestSubstituteRejected(t *testing.T) {
 		t.Fatalf("the proposer was told %d times", n)
 	}
 }
+
+// TestAnswerAfterSubstituteApproved: once the office approved a substitute,
+// the delegate's own Attend (or any other answer) is refused with the reason:
+// one seat, one person invited.
+func TestAnswerAfterSubstituteApproved(t *testing.T) {
+	h := newHarness(t)
+	org := h.organizer()
+	u := h.user(101, "Hà")
+	h.link(u, "Thu Hà")
+	h.issue()
+	inv := h.invitation(u)
+	id := h.invitee("Thu Hà").ID
+	h.proposeSubstitute(u, inv, id, "Huỳnh Văn Sang", "0909 111 222")
+	req := h.contains(org.ID, "Huỳnh Văn Sang")
+	h.press(org, req.ID, "sub:"+itoa(id)+":ok")
+	h.contains(u.ID, "đã chấp thuận đồng chí Huỳnh Văn Sang")
+	before := len(h.srv.Messages(u.ID))
+	h.press(u, inv.ID, "rsvp:"+itoa(id)+":a")
+	h.newContaining(u.ID, before, h.text("rsvp.substitute_approved", "SubName", "Huỳnh Văn Sang", "Title", h.m.Title))
+	if got := h.invitee("Thu Hà"); got.RSVP != convene.RSVPSubstitute || got.SubstituteStatus != "approved" {
+		t.Fatalf("the answer changed: %+v", got.Invitation)
+	}
+	if st, err := h.svc.Invitations.MeetingStats(context.Background(), h.m.ID); err != nil || st.Total.Attending != 0 {
+		t.Fatalf("attending %d after the refused press (%v)", st.Total.Attending, err)
+	}
+}
+
+// TestSubstituteRequestBeforeAnyOrganizer: a substitute proposed while no
+// organizer was linked is not lost: the organizer who links later finds it
+// in /pending, with the buttons, and approves it.
+func TestSubstituteRequestBeforeAnyOrganizer(t *testing.T) {
+	h := newHarness(t)
+	u := h.user(101, "Hà")
+	h.link(u, "Thu Hà")
+	h.issue()
+	inv := h.invitation(u)
+	id := h.invitee("Thu Hà").ID
+	h.proposeSubstitute(u, inv, id, "Huỳnh Văn Sang", "0909 111 222")
+	org := h.organizer()
+	h.sendFor(org, "/pending chi-bo-01", "Đề nghị cử người dự thay chờ")
+	req := h.contains(org.ID, "Huỳnh Văn Sang")
+	if !req.HasButton("sub:" + itoa(id) + ":ok") {
+		t.Fatalf("request without buttons: %q %+v", req.Text, req.Buttons)
+	}
+	h.press(org, req.ID, "sub:"+itoa(id)+":ok")
+	h.contains(u.ID, "đã chấp thuận đồng chí Huỳnh Văn Sang")
+	if got := h.invitee("Thu Hà"); got.SubstituteStatus != "approved" {
+		t.Fatalf("not approved: %+v", got.Invitation)
+	}
+	t.Run("DecidedRequestNotOfferedAgain", func(t *testing.T) {
+		ms := h.send(org, "/pending chi-bo-01", 1)
+		h.settle()
+		if n := len(h.srv.Messages(org.ID)); h.count(org.ID, "Đề nghị cử người dự thay chờ") != 1 {
+			t.Fatalf("offered again (%d messages); last %q", n, ms[0].Text)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -129,6 +130,9 @@ func newCore(t *testing.T) (*harness, context.Context) {
 	h.bot = bot.New(h.svc, bot.Config{Admins: []string{fmt.Sprint(adminID)}, NormalizePhone: plan.NormalizePhone}, texts)
 	h.bot.Now = h.clock.Now
 	h.bot.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("BOTLOG") != "" {
+		h.bot.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
 	h.bot.Reporter = quietReporter{h.svc}
 	return h, ctx
 }

@@ -76,7 +76,7 @@ func (b *Bot) FeedbackRequestMessages(ctx context.Context, m *convene.Meeting, k
 		msgs = append(msgs, &convene.OutboxMessage{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
 			Key: fmt.Sprintf("%s:%d", key, inv.ID), Batch: key,
 			Content: convene.Content{
-				Text:    b.Texts.T(lang, "fb.invite", map[string]any{"Title": m.Title, "Count": len(m.Feedback.QuestionList())}),
+				Text:    b.Texts.T(lang, "fb.invite", issuerData(m.Issuer, map[string]any{"Title": m.Title, "Count": len(m.Feedback.QuestionList())})),
 				Buttons: [][]convene.Button{{{Text: b.Texts.T(lang, "btn.fb_start", nil), Data: "fb:start:" + itoa(m.ID)}}},
 			}})
 	}
@@ -110,7 +110,7 @@ func (b *Bot) FeedbackNudgeMessages(ctx context.Context, m *convene.Meeting, key
 		if lang == "" {
 			lang = b.Lang
 		}
-		msg.Content.Text = b.Texts.T(lang, "fb.nudge", map[string]any{"Title": m.Title})
+		msg.Content.Text = b.Texts.T(lang, "fb.nudge", issuerData(m.Issuer, map[string]any{"Title": m.Title}))
 		msgs = append(msgs, msg)
 	}
 	return msgs, nil

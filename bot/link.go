@@ -46,6 +46,9 @@ func (b *Bot) linkToken(ctx context.Context, r *Request, token string) error {
 	} else if err != nil {
 		return err
 	}
+	if m, err := b.Meetings.FindMeetingByID(ctx, inv.MeetingID); err == nil {
+		r.about(m)
+	}
 	return b.linkPerson(ctx, r, &inv.Person, "token")
 }
 
@@ -206,10 +209,21 @@ func (b *Bot) organizerMessages(ctx context.Context, key string, content func(la
 	return msgs, nil
 }
 
-// tellOrganizers queues a catalog text to every organizer.
+// textRef is a value of a text that is itself a catalog text: it is
+// rendered in each recipient's language.
+type textRef string
+
+// tellOrganizers queues a catalog text to every organizer; values of type
+// textRef are rendered in the organizer's language.
 func (b *Bot) tellOrganizers(ctx context.Context, key, id string, kv ...any) error {
 	msgs, err := b.organizerMessages(ctx, key, func(lang string) convene.Content {
-		return convene.Content{Text: b.Texts.T(lang, id, kvMap(kv))}
+		data := kvMap(kv)
+		for k, v := range data {
+			if ref, ok := v.(textRef); ok {
+				data[k] = b.Texts.T(lang, string(ref), nil)
+			}
+		}
+		return convene.Content{Text: b.Texts.T(lang, id, data)}
 	})
 	if err != nil || len(msgs) == 0 {
 		return err

@@ -64,7 +64,7 @@ func (b *Bot) askLinkCode(ctx context.Context, r *Request, p *convene.Person, ho
 		b.Logger.Warn("second channel link refused", "actor", r.Actor(), "person", p.ID, "why", why)
 		b.reply(ctx, r, Outgoing{Text: b.t(r, "link.confirm_refused"), RemoveKeyboard: true})
 		return b.tellOrganizers(ctx, fmt.Sprintf("link-2nd-refused:%d:%s:%s", p.ID, r.Actor(), r.UpdateID), "org.link_second_refused",
-			"Name", p.FullName, "Unit", orDash(p.Unit), "Channel", r.Account.Channel, "Account", r.Name, "Actor", r.Actor(), "Why", b.Texts.T(b.Lang, "link.why_"+why, nil))
+			"Name", p.FullName, "Unit", orDash(p.Unit), "Channel", r.Account.Channel, "Account", r.Name, "Actor", r.Actor(), "Why", textRef("link.why_"+why))
 	}
 	if len(owners) == 0 {
 		return refuse("unreachable")
@@ -96,9 +96,9 @@ func (b *Bot) askLinkCode(ctx context.Context, r *Request, p *convene.Person, ho
 		msgs = append(msgs, &convene.OutboxMessage{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
 			Key:         fmt.Sprintf("link-code:%d:%d:%s:%s", p.ID, a.ID, r.Actor(), r.UpdateID),
 			Interactive: true, // goes at once, and its code is not kept once sent
-			Content: convene.Content{Text: b.Texts.T(lang, "link.code_for_owner", map[string]any{
+			Content: convene.Content{Text: b.Texts.T(lang, "link.code_for_owner", issuerData(r.issuer, map[string]any{
 				"Channel": r.Account.Channel, "Account": r.Name, "Code": code, "Minutes": int(linkCodeTTL.Minutes()),
-			})}})
+			}))}})
 	}
 	if _, err := b.Outbox.Enqueue(ctx, msgs); err != nil {
 		return err
@@ -151,7 +151,7 @@ func (b *Bot) flowLinkConfirm(ctx context.Context, r *Request, c *convene.Conver
 		b.Logger.Warn("second channel link refused", "actor", r.Actor(), "person", p.ID, "why", why)
 		b.say(ctx, r, textID)
 		return b.tellOrganizers(ctx, fmt.Sprintf("link-2nd-refused:%d:%s:%s", p.ID, r.Actor(), r.UpdateID), "org.link_second_refused",
-			"Name", p.FullName, "Unit", orDash(p.Unit), "Channel", r.Account.Channel, "Account", r.Name, "Actor", r.Actor(), "Why", b.Texts.T(b.Lang, "link.why_"+why, nil))
+			"Name", p.FullName, "Unit", orDash(p.Unit), "Channel", r.Account.Channel, "Account", r.Name, "Actor", r.Actor(), "Why", textRef("link.why_"+why))
 	}
 	expires, _ := strconv.ParseInt(c.Data["expires"], 10, 64)
 	if b.Now().Unix() >= expires {

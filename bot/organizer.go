@@ -18,6 +18,7 @@ func (b *Bot) meetingArg(ctx context.Context, r *Request, args string) (*convene
 		if err != nil {
 			return nil, "", err
 		}
+		r.about(m)
 		return m, strings.TrimSpace(rest), nil
 	}
 	open, err := b.openMeetings(ctx)
@@ -25,6 +26,7 @@ func (b *Bot) meetingArg(ctx context.Context, r *Request, args string) (*convene
 		return nil, "", err
 	}
 	if len(open) == 1 {
+		r.about(open[0])
 		return open[0], "", nil
 	}
 	codes := make([]string, len(open))
@@ -86,6 +88,11 @@ func (b *Bot) cmdStatus(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
+	return b.cmdStatusOf(ctx, r, m)
+}
+
+// cmdStatusOf replies with m's counts, in all and by category and unit.
+func (b *Bot) cmdStatusOf(ctx context.Context, r *Request, m *convene.Meeting) error {
 	st, err := b.Invitations.MeetingStats(ctx, m.ID)
 	if err != nil {
 		return err
@@ -111,7 +118,42 @@ func (b *Bot) cmdPending(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	return b.showPending(ctx, r, m, 0, false)
+	if err := b.showPending(ctx, r, m, 0, false); err != nil {
+		return err
+	}
+	return b.showSubstituteRequests(ctx, r, m)
+}
+
+// maxSubRequests bounds the substitute requests /pending re-offers at once.
+const maxSubRequests = 10
+
+// showSubstituteRequests re-offers the substitute requests of m awaiting a
+// decision, each with its approve and reject buttons: a request made while
+// no organizer was linked, or whose message was lost, is decided here.
+func (b *Bot) showSubstituteRequests(ctx context.Context, r *Request, m *convene.Meeting) error {
+	invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, RSVP: []convene.RSVP{convene.RSVPSubstitute}})
+	if err != nil {
+		return err
+	}
+	var proposed []*convene.Invitee
+	for _, inv := range invs {
+		if inv.SubstituteStatus == "proposed" {
+			proposed = append(proposed, inv)
+		}
+	}
+	if len(proposed) == 0 {
+		return nil
+	}
+	b.say(ctx, r, "org.sub_requests_title", "Title", m.Title, "Count", len(proposed),
+		"Shown", min(len(proposed), maxSubRequests), "More", len(proposed) > maxSubRequests)
+	for _, inv := range proposed[:min(len(proposed), maxSubRequests)] {
+		match, _, err := b.substituteMatch(ctx, inv.SubstitutePhone)
+		if err != nil {
+			return err
+		}
+		b.reply(ctx, r, b.subProposal(r.Lang, inv, m, inv.SubstituteName, inv.SubstituteTitle, inv.SubstitutePhone, match))
+	}
+	return nil
 }
 
 // showPending shows one page of who hasn't answered, grouped by unit.
@@ -132,11 +174,11 @@ func (b *Bot) showPending(ctx context.Context, r *Request, m *convene.Meeting, p
 			unit = inv.Person.Unit
 			sb.WriteString("\n\n▪ " + orDash(unit))
 		}
-		linked := "✓"
+		linked := b.t(r, "org.linked_yes")
 		if !inv.Linked() {
-			linked = "✗"
+			linked = b.t(r, "org.linked_no")
 		}
-		fmt.Fprintf(&sb, "\n%d. %s — %s (%s %s)", page*b.PageSize+i+1, inv.Person.FullName, inv.Category.Name, b.t(r, "org.linked_mark"), linked)
+		fmt.Fprintf(&sb, "\n%d. %s — %s (%s)", page*b.PageSize+i+1, inv.Person.FullName, inv.Category.Name, linked)
 	}
 	out := Outgoing{Text: sb.String(), Buttons: b.pager(r, pagePending, m.ID, page, total)}
 	if edit {
@@ -157,7 +199,10 @@ func (b *Bot) pager(r *Request, kind pageKind, meetingID int64, page, total int)
 	if page > 0 {
 		row = append(row, convene.Button{Text: b.t(r, "btn.prev"), Data: pageData{Kind: kind, Meeting: meetingID, Page: page - 1}.encode()})
 	}
-	row = append(row, convene.Button{Text: fmt.Sprintf("%d/%d", page+1, pages), Data: pageData{Kind: kind, Meeting: meetingID, Page: page}.encode()})
+	if r.channel.Caps().Buttons {
+		// On a text-only channel a page counter would read as a numbered choice.
+		row = append(row, convene.Button{Text: fmt.Sprintf("%d/%d", page+1, pages), Data: pageData{Kind: kind, Meeting: meetingID, Page: page}.encode()})
+	}
 	if page+1 < pages {
 		row = append(row, convene.Button{Text: b.t(r, "btn.next"), Data: pageData{Kind: kind, Meeting: meetingID, Page: page + 1}.encode()})
 	}
@@ -177,6 +222,7 @@ func (b *Bot) onPage(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
+	r.about(m)
 	b.answer(ctx, r, "")
 	switch d.Kind {
 	case pagePending:
@@ -228,6 +274,7 @@ func (b *Bot) onInviteConfirm(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
+	r.about(m)
 	b.answer(ctx, r, "")
 	if !d.OK {
 		b.edit(ctx, r, Outgoing{Text: b.t(r, "org.cancelled")})
@@ -241,28 +288,52 @@ func (b *Bot) onInviteConfirm(ctx context.Context, r *Request) error {
 	return nil
 }
 
-// cmdReport sends the Markdown summary and the CSV file.
+// reportFiles are the report formats /report sends, with their MIME types;
+// the first is the default.
+var reportFiles = []struct{ format, mime string }{
+	{"pdf", "application/pdf"},
+	{"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+	{"csv", "text/csv"},
+}
+
+// cmdReport sends the report as a file: /report [CODE] [pdf|xlsx|csv], the
+// PDF unless another format is named. A channel that can't send files gets
+// the counts and is told where the files are.
 func (b *Bot) cmdReport(ctx context.Context, r *Request) error {
-	m, _, err := b.meetingArg(ctx, r, r.Args)
+	args := strings.Fields(strings.ToLower(r.Args))
+	format := reportFiles[0]
+	if n := len(args); n > 0 {
+		for _, f := range reportFiles {
+			if args[n-1] == f.format {
+				format, args = f, args[:n-1]
+				break
+			}
+		}
+	}
+	if len(args) > 1 {
+		b.say(ctx, r, "org.report_usage")
+		return nil
+	}
+	m, _, err := b.meetingArg(ctx, r, strings.Join(args, " "))
 	if err != nil {
 		return err
 	}
 	if b.Reporter == nil {
 		return convene.Errorf(convene.EINTERNAL, "no reporter configured")
 	}
-	md, _, err := b.Reporter.Report(ctx, m.Code, "md", r.Lang)
-	if err != nil {
-		return err
-	}
-	b.reply(ctx, r, Outgoing{Text: string(md)})
 	if !r.channel.Caps().Documents {
+		if err := b.cmdStatusOf(ctx, r, m); err != nil {
+			return err
+		}
+		b.say(ctx, r, "org.report_no_files", "Code", m.Code)
 		return nil
 	}
-	csv, name, err := b.Reporter.Report(ctx, m.Code, "csv", r.Lang)
+	data, name, err := b.Reporter.Report(ctx, m.Code, format.format, r.Lang)
 	if err != nil {
 		return err
 	}
-	b.reply(ctx, r, Outgoing{Text: b.t(r, "org.report_file"), Document: &convene.File{Name: name, MIME: "text/csv", Data: csv}})
+	b.reply(ctx, r, Outgoing{Text: b.t(r, "org.report_"+format.format, "Title", m.Title, "Code", m.Code),
+		Document: &convene.File{Name: name, MIME: format.mime, Data: data}})
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -93,16 +94,27 @@ func TestOrganizerCommands(t *testing.T) {
 		if !strings.Contains(p.Text, "26 đồng chí") || !p.HasButton("pg:pending:"+itoa(h.m.ID)+":1") || strings.Contains(p.Text, "\n11. ") {
 			t.Fatalf("page 1: %q %+v", p.Text, p.Buttons)
 		}
+		if !strings.Contains(p.Text, "(chưa liên kết tài khoản)") || strings.ContainsAny(p.Text, "✓✗") {
+			t.Fatalf("linked marks, not words: %q", p.Text)
+		}
 		h.press(org, p.ID, "pg:pending:"+itoa(h.m.ID)+":2")
 		h.srv.WaitFor(wait, func() bool { return strings.Contains(h.srv.Message(org.ID, p.ID).Text, "\n26. ") })
 		if got := h.srv.Message(org.ID, p.ID); !strings.Contains(got.Text, "\n21. ") || got.HasButton("pg:pending:"+itoa(h.m.ID)+":3") {
 			t.Fatalf("page 3: %q", got.Text)
 		}
 	})
-	t.Run("ReportMarkdownAndCSV", func(t *testing.T) {
-		ms := h.send(org, "/report chi-bo-01", 2)
-		if !strings.Contains(ms[0].Text, "Báo cáo tổng hợp ý kiến đại biểu") || ms[1].Document == nil || !strings.Contains(string(ms[1].Document.Data), "Lê Thị Thu Hà") {
-			t.Fatalf("report %q, file %+v", ms[0].Text, ms[1].Document)
+	t.Run("ReportIsThePDF", func(t *testing.T) {
+		ms := h.send(org, "/report chi-bo-01", 1)
+		d := ms[0].Document
+		if d == nil || !strings.HasSuffix(d.Name, ".pdf") || !bytes.HasPrefix(d.Data, []byte("%PDF")) || !strings.Contains(ms[0].Text, "/report chi-bo-01 xlsx") {
+			t.Fatalf("report %q, file %+v", ms[0].Text, d)
+		}
+	})
+	t.Run("ReportXLSXOnRequest", func(t *testing.T) {
+		ms := h.send(org, "/report chi-bo-01 xlsx", 1)
+		d := ms[0].Document
+		if d == nil || !strings.HasSuffix(d.Name, ".xlsx") || !bytes.HasPrefix(d.Data, []byte("PK")) {
+			t.Fatalf("report %q, file %+v", ms[0].Text, d)
 		}
 	})
 	t.Run("BroadcastWithConfirmAndReport", func(t *testing.T) {

@@ -145,6 +145,10 @@ func (b *Bot) route(ctx context.Context, r *Request) error {
 			return b.routeCallback(ctx, r)
 		}
 	}
+	if code, ok := findCheckinCode(r.Text); ok {
+		// The venue code typed or pasted, on channels without deep links.
+		return b.checkinToken(ctx, r, code)
+	}
 	conv, err := b.Conversations.FindConversation(ctx, r.Account.ID)
 	if err == nil {
 		return b.continueFlow(ctx, r, conv)

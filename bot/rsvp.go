@@ -22,6 +22,7 @@ func (b *Bot) ownInvitation(ctx context.Context, r *Request, id int64) (*convene
 	if err != nil {
 		return nil, nil, err
 	}
+	r.about(m)
 	return inv, m, nil
 }
 
@@ -41,6 +42,9 @@ func (b *Bot) onRSVPButton(ctx context.Context, r *Request) error {
 	if b.Now().After(m.Deadline()) {
 		b.answer(ctx, r, "")
 		b.say(ctx, r, "rsvp.closed", "Title", m.Title)
+		return nil
+	}
+	if b.substituteSent(ctx, r, inv, m) {
 		return nil
 	}
 	switch d.Choice {
@@ -67,6 +71,9 @@ func (b *Bot) onRSVPButton(ctx context.Context, r *Request) error {
 // pressed one, or msgID when the answer ends a flow. An answer equal to the
 // stored one changes nothing.
 func (b *Bot) setRSVP(ctx context.Context, r *Request, inv *convene.Invitee, m *convene.Meeting, msgID string, ch convene.RSVPChange, msgs ...*convene.OutboxMessage) error {
+	if b.substituteSent(ctx, r, inv, m) {
+		return nil
+	}
 	ch.Actor = r.Actor()
 	updated, err := b.Invitations.SetRSVP(ctx, inv.ID, ch, msgs...)
 	switch convene.ErrorCode(err) {
@@ -94,6 +101,18 @@ func (b *Bot) setRSVP(ctx context.Context, r *Request, inv *convene.Invitee, m *
 	}
 	b.say(ctx, r, "rsvp.thanks_"+string(updated.RSVP), "Title", m.Title, "When", b.when(r.Lang, m, m.StartsAt))
 	return nil
+}
+
+// substituteSent refuses, with the reason, any answer of an invitee whose
+// substitute the office approved: the substitute holds the seat, and two
+// people would be invited for one. Only the office can change it.
+func (b *Bot) substituteSent(ctx context.Context, r *Request, inv *convene.Invitee, m *convene.Meeting) bool {
+	if inv.RSVP != convene.RSVPSubstitute || inv.SubstituteStatus != "approved" {
+		return false
+	}
+	b.answer(ctx, r, "")
+	b.say(ctx, r, "rsvp.substitute_approved", "SubName", inv.SubstituteName, "Title", m.Title)
+	return true
 }
 
 // flowDecline takes the reason for declining.
@@ -168,7 +187,7 @@ func (b *Bot) flowSubstitute(ctx context.Context, r *Request, c *convene.Convers
 		}
 		return b.tellOrganizers(ctx, fmt.Sprintf("sub-refused:%d:%s", inv.ID, r.UpdateID), "org.sub_attempt_refused",
 			"Name", inv.Person.FullName, "Unit", inv.Person.Unit, "Meeting", m.Title, "SubName", st.Name, "SubPhone", phone,
-			"MatchName", match.FullName, "MatchRole", string(match.Role))
+			"MatchName", match.FullName, "MatchRole", textRef("role."+roleName(match.Role)))
 	}
 	if err := b.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
 		return err
@@ -176,27 +195,34 @@ func (b *Bot) flowSubstitute(ctx context.Context, r *Request, c *convene.Convers
 	ch := convene.RSVPChange{RSVP: convene.RSVPSubstitute, SubstituteName: st.Name, SubstituteTitle: st.Title, SubstitutePhone: phone}
 	key := fmt.Sprintf("sub-proposed:%d:%s", inv.ID, r.UpdateID)
 	msgs, err := b.organizerMessages(ctx, key, func(lang string) convene.Content {
-		text := b.Texts.T(lang, "org.sub_proposed", map[string]any{
-			"Name": inv.Person.FullName, "Unit": inv.Person.Unit, "Meeting": m.Title,
-			"SubName": ch.SubstituteName, "SubTitle": ch.SubstituteTitle, "SubPhone": phone,
-		})
-		if match != nil {
-			text += "\n\n" + b.Texts.T(lang, "org.sub_match", map[string]any{
-				"MatchName": match.FullName, "MatchUnit": orDash(match.Unit), "MatchRole": b.Texts.T(lang, "role."+roleName(match.Role), nil),
-			})
-		}
-		return convene.Content{
-			Text: text,
-			Buttons: [][]convene.Button{{
-				{Text: b.Texts.T(lang, "btn.approve", nil), Data: subData{Inv: inv.ID, Approve: true}.encode()},
-				{Text: b.Texts.T(lang, "btn.reject", nil), Data: subData{Inv: inv.ID}.encode()},
-			}},
-		}
+		return b.subProposal(lang, inv, m, ch.SubstituteName, ch.SubstituteTitle, phone, match)
 	})
 	if err != nil {
 		return err
 	}
 	return b.setRSVP(ctx, r, inv, m, st.Msg, ch, msgs...)
+}
+
+// subProposal is the request to the office to approve or reject a
+// substitute for inv: who proposes whom, the stored person the phone
+// matches (if any), and the two buttons.
+func (b *Bot) subProposal(lang string, inv *convene.Invitee, m *convene.Meeting, name, title, phone string, match *convene.Person) convene.Content {
+	text := b.Texts.T(lang, "org.sub_proposed", map[string]any{
+		"Name": inv.Person.FullName, "Unit": inv.Person.Unit, "Meeting": m.Title,
+		"SubName": name, "SubTitle": title, "SubPhone": phone,
+	})
+	if match != nil {
+		text += "\n\n" + b.Texts.T(lang, "org.sub_match", map[string]any{
+			"MatchName": match.FullName, "MatchUnit": orDash(match.Unit), "MatchRole": b.Texts.T(lang, "role."+roleName(match.Role), nil),
+		})
+	}
+	return convene.Content{
+		Text: text,
+		Buttons: [][]convene.Button{{
+			{Text: b.Texts.T(lang, "btn.approve", nil), Data: subData{Inv: inv.ID, Approve: true}.encode()},
+			{Text: b.Texts.T(lang, "btn.reject", nil), Data: subData{Inv: inv.ID}.encode()},
+		}},
+	}
 }
 
 func roleName(r convene.Role) string {
@@ -253,6 +279,7 @@ func (b *Bot) onSubstituteDecision(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
+	r.about(m)
 	approve := data.Approve
 	if approve && orig.SubstitutePhone != "" {
 		if _, refused, err := b.substituteMatch(ctx, orig.SubstitutePhone); err != nil {
@@ -275,7 +302,7 @@ func (b *Bot) onSubstituteDecision(ctx context.Context, r *Request) error {
 			lang := b.langOf(&orig.Person, a)
 			return []*convene.OutboxMessage{{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
 				Key: fmt.Sprintf("sub-rejected:%d:%d", orig.ID, a.ID),
-				Content: convene.Content{Text: b.Texts.T(lang, "sub.rejected", map[string]any{"SubName": orig.SubstituteName, "Title": m.Title}),
+				Content: convene.Content{Text: b.Texts.T(lang, "sub.rejected", issuerData(m.Issuer, map[string]any{"SubName": orig.SubstituteName, "Title": m.Title})),
 					Buttons: b.rsvpButtons(lang, orig.ID)}}}
 		}
 		var msgs []*convene.OutboxMessage
@@ -290,9 +317,9 @@ func (b *Bot) onSubstituteDecision(ctx context.Context, r *Request) error {
 		if a != nil {
 			lang := b.langOf(&orig.Person, a)
 			// The name is the one the delegate typed, never the stored one.
-			text := b.Texts.T(lang, "sub.approved", map[string]any{"SubName": orig.SubstituteName, "Title": m.Title, "Link": base + sub.Token})
+			text := b.Texts.T(lang, "sub.approved", issuerData(m.Issuer, map[string]any{"SubName": orig.SubstituteName, "Title": m.Title, "Link": base + sub.Token}))
 			if existing {
-				text = b.Texts.T(lang, "sub.approved_direct", map[string]any{"SubName": orig.SubstituteName, "Title": m.Title})
+				text = b.Texts.T(lang, "sub.approved_direct", issuerData(m.Issuer, map[string]any{"SubName": orig.SubstituteName, "Title": m.Title}))
 			}
 			msgs = append(msgs, &convene.OutboxMessage{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
 				Key: fmt.Sprintf("sub-approved:%d:%d", orig.ID, a.ID), Content: convene.Content{Text: text}})

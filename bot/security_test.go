@@ -73,7 +73,10 @@ func TestSubstituteTakeover(t *testing.T) {
 		if !strings.Contains(reply.Text, "Không thể đề nghị") {
 			t.Fatalf("organizer's phone: %q", reply.Text)
 		}
-		h.contains(org.ID, "Đề nghị dự thay không được chấp nhận")
+		refused := h.contains(org.ID, "Đề nghị dự thay không được chấp nhận")
+		if !strings.Contains(refused.Text, "vai trò: "+h.text("role.organizer")) || strings.Contains(refused.Text, "organizer") {
+			t.Fatalf("the role is not in words: %q", refused.Text)
+		}
 		if got := h.invitee("Thu Hà"); got.RSVP == convene.RSVPSubstitute {
 			t.Fatalf("proposal recorded: %+v", got.Invitation)
 		}
@@ -191,8 +194,14 @@ func TestFeedbackOnlyFromAttendees(t *testing.T) {
 	h.press(yen, h.invitation(yen).ID, "rsvp:"+itoa(h.invitee("Hoàng Yến").ID)+":a")
 	h.clock.Set(h.m.End().Add(time.Minute))
 	ms := h.send(org, "/feedback chi-bo-01", 1)
-	if !strings.Contains(ms[0].Text, "tới 1 đại biểu") {
-		t.Fatalf("open: %q", ms[0].Text)
+	st, err := h.svc.Invitations.MeetingStats(context.Background(), h.m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Only Bảo was checked in; the organizer is told so, and how many are not asked.
+	want := h.text("fb.opened_checked_in", "Title", h.m.Title, "Asked", 1, "Count", 1, "Unlinked", 0, "Others", st.Total.Invited-1)
+	if ms[0].Text != want {
+		t.Fatalf("open: %q\nwant %q", ms[0].Text, want)
 	}
 	h.contains(bao.ID, "đề nghị đồng chí cho ý kiến góp ý")
 

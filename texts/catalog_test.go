@@ -131,5 +131,8 @@ func TestWording(t *testing.T) {
 		if !buttonOK[id] && (strings.Contains(strings.ToLower(s), "bấm nút") || strings.Contains(strings.ToLower(s), "bấm tên")) {
 			t.Errorf("vi %s tells a text-only channel to press: %q", id, s)
 		}
+		if en := strings.ToLower(c.T("en", id, nil)); !buttonOK[id] && (strings.Contains(en, "press the") || strings.Contains(en, "tap the")) {
+			t.Errorf("en %s tells a text-only channel to press: %q", id, en)
+		}
 	}
 }

@@ -37,24 +37,29 @@ func (m *Main) setupTry(fs *flag.FlagSet) func(context.Context, []string) error 
 		if err != nil {
 			return err
 		}
+		// The banner and the organizer's name speak of the example plan's office.
+		var issuer convene.Issuer
+		if mt, err := b.Meetings.FindMeetingByID(ctx, delegate.MeetingID); err == nil {
+			issuer = mt.Issuer
+		}
 		ch := console.New(m.Stdin, m.Stdout, "delegate", delegate.Person.FullName)
 		ch.OnLine = func(ctx context.Context, line string) bool {
 			switch line {
 			case "/as organizer":
-				ch.Switch("organizer", b.Texts.T(m.Config.Lang, "try.as_organizer", nil))
+				ch.Switch("organizer", b.Texts.T(m.Config.Lang, "try.as_organizer", map[string]any{"Office": issuer.OfficeName()}))
 			case "/as delegate":
 				ch.Switch("delegate", delegate.Person.FullName)
 			default:
 				return false
 			}
-			who := b.Texts.T(m.Config.Lang, "try.as_"+ch.User(), map[string]any{"Name": delegate.Person.FullName})
+			who := b.Texts.T(m.Config.Lang, "try.as_"+ch.User(), map[string]any{"Name": delegate.Person.FullName, "Office": issuer.OfficeName()})
 			fmt.Fprintln(m.Stdout, b.Texts.T(m.Config.Lang, "try.switched", map[string]any{"Who": who}))
 			return true
 		}
 		b.AddChannel(ch)
 		fmt.Fprintln(m.Stdout, b.Texts.T(m.Config.Lang, "try.banner", map[string]any{
 			"Name": delegate.Person.FullName, "Code": delegate.Token, "Meeting": delegate.MeetingID,
-			"Date": b.Texts.Date(m.Config.Lang, starts),
+			"Date": b.Texts.Date(m.Config.Lang, starts), "Office": issuer.OfficeName(),
 		}))
 		d := outbox.New(outbox.Config{Outbox: b.Outbox, Tx: m.DB, Channel: b.Channel, Channels: b.ChannelNames, Render: b.Render,
 			OnBatchDone: b.ReportBatch, Wake: b.Woken(), Rate: 100, PerChat: 100, Poll: 50 * time.Millisecond, Logger: b.Logger, Now: b.Now})
