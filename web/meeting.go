@@ -93,6 +93,14 @@ func (s *Server) meeting(w http.ResponseWriter, r *http.Request, u *user) {
 	if (q.Page+1)*PageSize < total {
 		data["Next"] = q.URL(base, q.Page+1)
 	}
+	if s.Units != nil {
+		units, err := s.Units.UnitCounts(ctx, m.ID)
+		if err != nil {
+			s.fail(w, r, u, err)
+			return
+		}
+		data["Units"] = units
+	}
 	data["RSVPs"] = []convene.RSVP{convene.RSVPPending, convene.RSVPAttending, convene.RSVPDeclined, convene.RSVPSubstitute}
 	data["Atts"] = []string{"none", "present", "late", "excused", "absent"}
 	if s.Checkin != nil {

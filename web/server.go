@@ -39,6 +39,9 @@ type Config struct {
 	Feedback    convene.FeedbackService
 	Plans       convene.PlanService
 	Web         convene.WebService
+	// Units gives the meeting page what each unit was asked to send and
+	// sent; nil hides it.
+	Units convene.UnitService
 	Texts       Texts
 	// IsAdmin reports whether a chat account is a configured admin.
 	IsAdmin func(channel, userID string) bool

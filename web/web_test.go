@@ -184,7 +184,7 @@ func newEnv(t testing.TB) *env {
 	}
 	e.srv, err = web.New(web.Config{
 		Meetings: storage.NewMeetingService(db), People: e.people, Invitations: e.invs,
-		Feedback: storage.NewFeedbackService(db), Plans: ps, Web: e.webs, Texts: texts,
+		Feedback: storage.NewFeedbackService(db), Plans: ps, Web: e.webs, Texts: texts, Units: storage.NewUnitService(db),
 		IsAdmin:     func(ch, uid string) bool { return ch == "telegram" && uid == "900" },
 		Now:         c.Now, // live pages poll every 300 ms, as in production
 		CheckinLink: func(ctx context.Context, m *convene.Meeting) (string, error) { return "https://t.me/x?start=ci-1", nil },
@@ -735,4 +735,40 @@ func TestActions(t *testing.T) {
 			t.Errorf("empty broadcast: %d", resp.StatusCode)
 		}
 	})
+}
+
+// TestMeetingPageUnits: the meeting page shows what each unit was asked to
+// send and has sent, short units marked; without units, no such section.
+func TestMeetingPageUnits(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if body := bodyOf(e.do(t, "organizer", "GET", "/m/chi-bo-01", nil, nil)); strings.Contains(body, `id="units"`) {
+		t.Fatal("a units section for a meeting without units")
+	}
+	p := testPlan()
+	p.Meetings[0].Units = []convene.Unit{{Name: "Đảng bộ Trường THPT Lê Hồng Phong",
+		Rep: convene.Representative{FullName: "Võ Minh Tâm", Title: "Bí thư", Phone: "+84913000111"}, Quotas: map[string]int{"dang-vien": 2},
+		NominationDeadline: mustTime("2024-03-28T00:45:00Z")}} // the test's clock is at 00:30
+	if _, err := storage.NewPlanService(e.db).ApplyPlan(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	us := storage.NewUnitService(e.db)
+	units, err := us.FindUnits(ctx, e.m.ID)
+	if err != nil || len(units) != 1 {
+		t.Fatalf("units %v %v", units, err)
+	}
+	cats, _ := storage.NewMeetingService(e.db).FindCategories(ctx, e.m.ID)
+	var dv int64
+	for _, c := range cats {
+		if c.Code == "dang-vien" {
+			dv = c.ID
+		}
+	}
+	if _, err := us.Nominate(ctx, units[0].ID, dv, convene.Nominee{FullName: "Đỗ Thị Lan", Title: "Đảng viên", Phone: "+84913000222"}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	body := bodyOf(e.do(t, "organizer", "GET", "/m/chi-bo-01", nil, nil))
+	if !strings.Contains(body, `id="units"`) || !strings.Contains(body, "Đảng bộ Trường THPT Lê Hồng Phong") || !strings.Contains(body, "1/2 · chưa cử đủ") {
+		t.Fatalf("units section missing or wrong:\n%s", body)
+	}
 }

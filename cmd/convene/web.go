@@ -40,7 +40,7 @@ func (m *Main) newWeb(b *bot.Bot, base string) (*web.Server, error) {
 	rep := &reporter{m: m}
 	srv, err := web.New(web.Config{
 		Meetings: b.Meetings, People: b.People, Invitations: b.Invitations, Feedback: b.Feedback,
-		Plans: b.Plans, Web: ws, Texts: b.Texts, IsAdmin: b.IsAdmin, Lang: b.Lang, LateAfter: b.LateAfter,
+		Plans: b.Plans, Web: ws, Units: b.Units, Texts: b.Texts, IsAdmin: b.IsAdmin, Lang: b.Lang, LateAfter: b.LateAfter,
 		Secure: strings.HasPrefix(base, "https://"), Now: b.Now, Logger: m.Logger,
 		CheckinLink: b.CheckinLink,
 		Checkin:     b,
