@@ -42,7 +42,7 @@ type Config struct {
 	// Units gives the meeting page what each unit was asked to send and
 	// sent; nil hides it.
 	Units convene.UnitService
-	Texts       Texts
+	Texts Texts
 	// IsAdmin reports whether a chat account is a configured admin.
 	IsAdmin func(channel, userID string) bool
 	// Lang is the default language ("vi").
