@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/convene/convene"
 	"github.com/convene/convene/texts"
@@ -50,10 +49,6 @@ func NewLetter(d *Data, inv *convene.Invitee, link string) Letter {
 		}
 		return out
 	}
-	dated := d.Generated
-	if dated.IsZero() {
-		dated = time.Now()
-	}
 	lt := Letter{
 		Issuer: strings.ToUpper(m.Organization),
 		Party:  T(l, "letter_party"),
@@ -67,12 +62,7 @@ func NewLetter(d *Data, inv *convene.Invitee, link string) Letter {
 	if iss.LetterNumber != "" {
 		lt.Number = Tf(l, "letter_number", with("Number", iss.LetterNumber))
 	}
-	date := catalog.Date(l, dated.In(loc))
-	if iss.Place != "" {
-		lt.PlaceDate = Tf(l, "letter_place_date", with("Place", iss.Place, "Date", date))
-	} else {
-		lt.PlaceDate = strings.ToUpper(date[:1]) + date[1:]
-	}
+	lt.PlaceDate = placeDate(d)
 	lt.Addressee = T(l, "letter_to") + ": " + Tf(l, "letter_addressee", with("Name", inv.Person.FullName,
 		"Position", inv.Person.Title, "Unit", inv.Person.Unit))
 	org := m.Organization
@@ -106,12 +96,7 @@ func NewLetter(d *Data, inv *convene.Invitee, link string) Letter {
 	if len(lt.Recipients) == 0 {
 		lt.Recipients = strings.Split(Tf(l, "letter_recipients_default", data), ";")
 	}
-	for _, s := range []string{iss.SignerAuthority, iss.SignerTitle} {
-		if s != "" {
-			lt.Signature = append(lt.Signature, strings.ToUpper(s))
-		}
-	}
-	lt.SignerName = iss.SignerName
+	lt.Signature, lt.SignerName = signatureOf(d)
 	return lt
 }
 
@@ -141,31 +126,7 @@ func drawLetter(p *fpdf.Fpdf, qrName string, lt Letter) error {
 	left, _, right, _ := p.GetMargins()
 	pageW, _ := p.GetPageSize()
 	width := pageW - left - right
-	headW := 86.0
-	top := p.GetY()
-	// Left head: the issuing committee, a star, the number.
-	p.SetFont(fontFamily, "B", 10.5)
-	p.SetXY(left, top)
-	p.MultiCell(headW, 5.5, lt.Issuer, "", "C", false)
-	p.SetX(left)
-	p.SetFont(fontFamily, "", 11)
-	p.CellFormat(headW, 5, "*", "", 1, "C", false, 0, "")
-	if lt.Number != "" {
-		p.SetX(left)
-		p.CellFormat(headW, 6, lt.Number, "", 1, "C", false, 0, "")
-	}
-	leftEnd := p.GetY()
-	// Right head: the party, underlined, then place and date.
-	rx := left + headW + 2
-	rw := width - headW - 2
-	p.SetXY(rx, top)
-	p.SetFont(fontFamily, "BU", 12)
-	p.CellFormat(rw, 6, lt.Party, "", 2, "C", false, 0, "")
-	p.Ln(5)
-	p.SetX(rx)
-	p.SetFont(fontFamily, "", 11)
-	p.MultiCell(rw, 5.5, lt.PlaceDate, "", "C", false)
-	p.SetY(max(leftEnd, p.GetY()) + 8)
+	drawHead(p, docHead{Issuer: lt.Issuer, Number: lt.Number, Party: lt.Party, PlaceDate: lt.PlaceDate})
 
 	p.SetFont(fontFamily, "B", 16)
 	p.CellFormat(width, 8, lt.Title, "", 1, "C", false, 0, "")
@@ -186,30 +147,8 @@ func drawLetter(p *fpdf.Fpdf, qrName string, lt Letter) error {
 	p.Ln(6)
 
 	// Foot: Nơi nhận on the left, the signature on the right.
-	footTop := p.GetY()
-	p.SetFont(fontFamily, "BU", 10)
-	p.SetX(left)
-	p.CellFormat(headW, 5, lt.RecipientsLabel, "", 1, "L", false, 0, "")
-	p.SetFont(fontFamily, "", 9)
-	for i, r := range lt.Recipients {
-		end := ","
-		if i == len(lt.Recipients)-1 {
-			end = "."
-		}
-		p.SetX(left)
-		p.MultiCell(headW, 4.5, "- "+strings.TrimRight(r, ",.;")+end, "", "L", false)
-	}
-	recEnd := p.GetY()
-	p.SetXY(rx, footTop)
-	p.SetFont(fontFamily, "B", 12)
-	for _, s := range lt.Signature {
-		p.SetX(rx)
-		p.CellFormat(rw, 6, s, "", 2, "C", false, 0, "")
-	}
-	p.Ln(20)
-	p.SetX(rx)
-	p.CellFormat(rw, 6, lt.SignerName, "", 2, "C", false, 0, "")
-	p.SetY(max(recEnd, p.GetY()) + 6)
+	drawFoot(p, docFoot{RecipientsLabel: lt.RecipientsLabel, Recipients: lt.Recipients, Signature: lt.Signature, SignerName: lt.SignerName})
+	p.SetY(p.GetY() + 6)
 
 	// The QR code with the personal code under it, and how to use them.
 	png, err := qrcode.Encode(lt.Link, qrcode.Medium, 512)

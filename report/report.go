@@ -191,7 +191,7 @@ func Summarize(d *Data) *Summary {
 		}
 		s.ByUnit[j].add(inv, r)
 	}
-	sort.SliceStable(s.ByUnit, func(a, b int) bool { return s.ByUnit[a].Name < s.ByUnit[b].Name })
+	sortVietnamese(s.ByUnit)
 	s.Responses = len(d.Responders)
 	s.rate()
 	if s.Invited > 0 {
