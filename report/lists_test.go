@@ -29,7 +29,7 @@ func listData() *report.Data {
 	// Bùi Văn Long proposes Phan Thị Quế, not yet decided.
 	long := d.Invitees[7]
 	long.RSVP, long.SubstituteName = convene.RSVPSubstitute, "Phan Thị Quế"
-	long.Attendance = convene.AttendanceNone
+	long.Attendance = convene.AttendanceExcused
 	// Units whose order needs Vietnamese collation.
 	d.Invitees[0].Person.Unit = "Văn phòng Đảng ủy"
 	d.Invitees[1].Person.Unit = "Đảng bộ Trường Cao đẳng Lý Tự Trọng"
@@ -47,7 +47,7 @@ func TestNamedLists(t *testing.T) {
 		return strings.Join(out, ", ")
 	}
 	for _, tc := range []struct{ list, got, want string }{
-		{"excused", names(ls.Excused), "Phạm Thu Dung, Hồ Thị Kim, Dương Quốc Nam"},
+		{"excused", names(ls.Excused), "Phạm Thu Dung, Hồ Thị Kim, Bùi Văn Long, Dương Quốc Nam"},
 		{"absent", names(ls.Absent), "Võ Minh Em"},
 		{"late", names(ls.Late), "Trần Thị Bình"},
 		{"substitutes", names(ls.Substitutes), "Phan Thị Quế, Lê Hữu Phước"},
