@@ -252,7 +252,7 @@ func TestAnonymousResponderThreshold(t *testing.T) {
 		rows, _ := f.GetRows("Tỷ lệ góp ý")
 		var names []string
 		for _, r := range rows[1:] {
-			names = append(names, r[0]+"="+r[3])
+			names = append(names, r[1]+"="+r[4])
 		}
 		if got := strings.Join(names, "|"); got != "Chi bộ 01=3|Các đơn vị khác (mỗi đơn vị dưới 3 người góp ý)=2" {
 			t.Errorf("response rate sheet %s", got)

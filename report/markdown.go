@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/convene/convene"
+	"github.com/convene/convene/texts"
 )
 
 // Markdown writes a compact report to read on a phone: attendance (or the
@@ -28,8 +28,11 @@ func Markdown(w io.Writer, d *Data) error {
 	if m.Host != "" {
 		fmt.Fprintf(&b, "%s: %s\n", T(l, "host"), md(m.Host))
 	}
-	if m.Program.Chair != "" {
-		fmt.Fprintf(&b, "%s: %s\n", T(l, "chair"), md(m.Program.Chair))
+	if prog := programLines(d); len(prog) > 0 {
+		fmt.Fprintf(&b, "\n**%s**\n", T(l, "program"))
+		for _, s := range prog {
+			fmt.Fprintf(&b, "- %s\n", md(s))
+		}
 	}
 	fmt.Fprintf(&b, "\n## %s\n", T(l, "summary"))
 	fmt.Fprintf(&b, "- %s: %d · %s: %d\n", T(l, "invited"), s.Invited, T(l, "linked"), s.Linked)
@@ -61,16 +64,10 @@ func Markdown(w io.Writer, d *Data) error {
 	if len(d.Units) > 0 {
 		writeUnitsMarkdown(&b, l, d.Units)
 	}
-	var excused []*convene.Invitee
-	for _, inv := range d.Invitees {
-		if inv.RSVP == convene.RSVPDeclined || inv.Attendance == convene.AttendanceExcused {
-			excused = append(excused, inv)
-		}
-	}
-	if len(excused) > 0 {
-		fmt.Fprintf(&b, "\n## %s\n", T(l, "excused_list"))
-		for _, inv := range excused {
-			fmt.Fprintf(&b, "- %s (%s): %s\n", md(inv.Person.FullName), orDash(md(inv.Person.Unit)), orDash(md(inv.Reason)))
+	for _, sec := range namedSections(d) {
+		fmt.Fprintf(&b, "\n## %s\n", sec.Title)
+		for _, line := range sec.Lines {
+			fmt.Fprintf(&b, "- %s\n", md(line))
 		}
 	}
 	fmt.Fprintf(&b, "\n## %s\n", T(l, "feedback"))
@@ -92,7 +89,7 @@ func Markdown(w io.Writer, d *Data) error {
 		}
 	}
 	if s.Ratings > 0 {
-		fmt.Fprintf(&b, "\n**%s** (%s %.2f, %d %s)\n", T(l, "rating"), strings.ToLower(T(l, "rating_average")), s.RatingAverage, s.Ratings, T(l, "ratings"))
+		fmt.Fprintf(&b, "\n**%s** (%s %s, %d %s)\n", T(l, "rating"), strings.ToLower(T(l, "rating_average")), texts.Decimal(l, s.RatingAverage, 2), s.Ratings, T(l, "ratings"))
 		for n := 5; n >= 1; n-- {
 			k := fmt.Sprint(n)
 			fmt.Fprintf(&b, "%d★ %s %d\n", n, strings.Repeat("█", s.RatingDistribution[k]), s.RatingDistribution[k])

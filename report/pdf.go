@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/convene/convene"
 	"github.com/convene/convene/texts"
 	"github.com/go-pdf/fpdf"
 )
@@ -48,19 +47,17 @@ func PDF(w io.Writer, d *Data) error {
 		p.CellFormat(0, 5, Tf(l, "page", map[string]any{"Page": p.PageNo(), "Total": "{nb}"}), "", 0, "C", false, 0, "")
 	})
 	p.AddPage()
-	if m.Organization != "" {
-		p.SetFont(fontFamily, "B", 10)
-		p.CellFormat(0, 5, strings.ToUpper(m.Organization), "", 1, "L", false, 0, "")
-		if m.Plan != "" {
-			p.SetFont(fontFamily, "", 9)
-			p.CellFormat(0, 5, m.Plan, "", 1, "L", false, 0, "")
-		}
-	}
-	p.Ln(4)
+	drawHead(p, reportHead(d))
 	p.SetFont(fontFamily, "B", 15)
 	p.MultiCell(0, 8, strings.ToUpper(T(l, "title")), "", "C", false)
-	p.SetFont(fontFamily, "", 11)
+	p.SetFont(fontFamily, "B", 11)
 	p.MultiCell(0, 6, m.Title, "", "C", false)
+	if m.Plan != "" {
+		p.SetFont(fontFamily, "", 10)
+		p.MultiCell(0, 5.5, "("+Tf(l, "plan_ref", map[string]any{"Plan": m.Plan})+")", "", "C", false)
+	}
+	p.SetFont(fontFamily, "", 11)
+	p.CellFormat(0, 4, "-----", "", 1, "C", false, 0, "")
 	p.Ln(3)
 	line := func(label, value string) {
 		p.SetFont(fontFamily, "B", 10)
@@ -84,6 +81,12 @@ func PDF(w io.Writer, d *Data) error {
 		p.SetFont(fontFamily, "B", 12)
 		p.MultiCell(0, 7, text, "", "L", false)
 		p.SetFont(fontFamily, "", 10)
+	}
+	if prog := programLines(d); len(prog) > 0 {
+		heading(T(l, "program"))
+		for _, s := range prog {
+			p.MultiCell(0, 5.5, s, "", "L", false)
+		}
 	}
 	table := func(header []string, widths []float64, body [][]string) {
 		wrappedRow(p, header, widths, 3.6, true)
@@ -126,16 +129,10 @@ func PDF(w io.Writer, d *Data) error {
 		}
 	}
 
-	var excused [][]string
-	for _, inv := range d.Invitees {
-		if inv.RSVP == convene.RSVPDeclined || inv.Attendance == convene.AttendanceExcused {
-			excused = append(excused, []string{inv.Person.FullName, orDash(inv.Person.Unit), orDash(inv.Reason)})
-		}
-	}
-	if len(excused) > 0 {
-		heading(T(l, "excused_list"))
-		for _, e := range excused {
-			p.MultiCell(0, 5.5, fmt.Sprintf("• %s (%s): %s", e[0], e[1], e[2]), "", "L", false)
+	for _, sec := range namedSections(d) {
+		heading(sec.Title)
+		for _, line := range sec.Lines {
+			p.MultiCell(0, 5.5, "• "+line, "", "L", false)
 		}
 	}
 
@@ -184,7 +181,29 @@ func PDF(w io.Writer, d *Data) error {
 		rr = append(rr, []string{orDash(g.Name), itoa(g.Invited), itoa(g.Attended()), itoa(g.Responses), percent(g.ResponseRate)})
 	}
 	table([]string{T(l, "unit"), T(l, "invited"), T(l, "present"), T(l, "responses"), T(l, "response_rate")}, []float64{70, 25, 25, 25, 25}, rr)
+	p.Ln(8)
+	drawFoot(p, reportFoot(d))
 	return p.Output(w)
+}
+
+// reportHead is the report's head: the organization and, under it, the
+// board that compiles the delegates' opinions; the party; place and date.
+func reportHead(d *Data) docHead {
+	m := d.Meeting
+	issuer := strings.ToUpper(m.Issuer.BoardName())
+	if m.Organization != "" {
+		issuer = strings.ToUpper(m.Organization) + "\n" + issuer
+	}
+	return docHead{Issuer: issuer, Party: T(d.Lang, "letter_party"), PlaceDate: placeDate(d)}
+}
+
+// reportFoot is the report's foot: "Nơi nhận" (the standing committee, the
+// office, the board's file) and the plan's signature block.
+func reportFoot(d *Data) docFoot {
+	iss := d.Meeting.Issuer
+	sig, name := signatureOf(d)
+	rec := Tf(d.Lang, "report_recipients", map[string]any{"Office": iss.OfficeName(), "Board": iss.BoardName()})
+	return docFoot{RecipientsLabel: T(d.Lang, "letter_recipients"), Recipients: strings.Split(rec, ";"), Signature: sig, SignerName: name}
 }
 
 // fit shortens s to fit width w in the current font.

@@ -27,6 +27,9 @@ type Data struct {
 	// Units are what each unit was asked to send and what came, by category
 	// (convene.UnitService.UnitCounts); nil for a meeting without units.
 	Units []convene.UnitCount
+	// UnitList are the meeting's units as stored (convene.UnitService.FindUnits),
+	// for the letters addressed to them; nil elsewhere.
+	UnitList []*convene.Unit
 }
 
 // Formats are the report formats, as --format names them.
@@ -191,7 +194,7 @@ func Summarize(d *Data) *Summary {
 		}
 		s.ByUnit[j].add(inv, r)
 	}
-	sort.SliceStable(s.ByUnit, func(a, b int) bool { return s.ByUnit[a].Name < s.ByUnit[b].Name })
+	sortVietnamese(s.ByUnit)
 	s.Responses = len(d.Responders)
 	s.rate()
 	if s.Invited > 0 {

@@ -257,7 +257,7 @@ func TestXLSX(t *testing.T) {
 		t.Fatalf("sheets %s", got)
 	}
 	att, _ := f.GetRows("Điểm danh")
-	if len(att) != 13 || att[4][0] != "Phạm Thu Dung" && att[1][0] != "Nguyễn Văn An" {
+	if len(att) != 13 || att[0][0] != "STT" || att[1][0] != "1" || att[1][1] != "Nguyễn Văn An" || att[4][1] != "Phạm Thu Dung" {
 		t.Fatalf("attendance rows %d", len(att))
 	}
 	fb, _ := f.GetRows("Ý kiến")

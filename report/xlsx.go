@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -48,35 +49,63 @@ func XLSX(w io.Writer, d *Data) error {
 		return nil
 	}
 
-	// Summary.
-	m := d.Meeting
-	head := [][]any{
-		{T(l, "title")}, {m.Title}, {T(l, "time"), when(d, m.StartsAt)}, {T(l, "venue"), m.Venue + ", " + m.Address}, {},
-		{T(l, "invited"), s.Invited}, {T(l, "linked"), s.Linked}, {T(l, "attending"), s.Attending}, {T(l, "declined"), s.Declined},
-		{T(l, "substitute"), s.Substitute}, {T(l, "pending"), s.Pending}, {T(l, "present"), s.Present}, {T(l, "late"), s.Late},
-		{T(l, "excused"), s.Excused}, {T(l, "absent"), s.Absent}, {T(l, "responses"), s.Responses},
-		{T(l, "response_rate"), s.ResponseRate}, {T(l, "rating_average"), s.RatingAverage},
-	}
-	if err := rows(sum, 1, head); err != nil {
+	pct, err := f.NewStyle(&excelize.Style{NumFmt: 9}) // 0%
+	if err != nil {
 		return err
 	}
-	_ = f.SetCellStyle(sum, "A1", "A1", title)
-	_ = f.SetColWidth(sum, "A", "A", 38)
-	_ = f.SetColWidth(sum, "B", "F", 14)
-	// Chart data: attendance by category, then the rating distribution.
-	catRow := len(head) + 2
-	catTable := [][]any{{T(l, "category"), T(l, "invited"), T(l, "attending"), T(l, "present"), T(l, "excused"), T(l, "absent")}}
-	for _, g := range s.ByCategory {
-		catTable = append(catTable, []any{g.Name, g.Invited, g.Attending, g.Attended(), g.Excused, g.Absent})
+	// Summary: who reports, the meeting, the key figures, then the tables
+	// the charts draw, the charts beside them.
+	m := d.Meeting
+	head := [][]any{{SafeCell(strings.ToUpper(orDefault(m.Organization, m.Issuer.BoardName())))}}
+	if m.Organization != "" {
+		head = append(head, []any{SafeCell(strings.ToUpper(m.Issuer.BoardName()))})
+	}
+	head = append(head, []any{T(l, "title")}, []any{SafeCell(m.Title)}, []any{T(l, "time"), when(d, m.StartsAt)},
+		[]any{T(l, "venue"), SafeCell(strings.Trim(m.Venue+", "+m.Address, ", "))})
+	if m.Host != "" {
+		head = append(head, []any{T(l, "host"), SafeCell(m.Host)})
+	}
+	if m.Program.Chair != "" {
+		head = append(head, []any{T(l, "chair"), SafeCell(m.Program.Chair)})
+	}
+	titleRow := len(head) - 3 - btoi(m.Host != "") - btoi(m.Program.Chair != "")
+	head = append(head, []any{})
+	figures := [][]any{
+		{T(l, "invited"), s.Invited}, {T(l, "linked"), s.Linked}, {T(l, "attending"), s.Attending}, {T(l, "declined"), s.Declined},
+		{T(l, "substitute"), s.Substitute}, {T(l, "pending"), s.Pending}, {T(l, "present"), s.Present}, {T(l, "late"), s.Late},
+		{T(l, "excused"), s.Excused}, {T(l, "absent"), s.Absent}, {T(l, "attendance_rate"), s.AttendanceRate},
+		{T(l, "responses"), s.Responses}, {T(l, "response_rate"), s.ResponseRate}, {T(l, "rating_average"), s.RatingAverage},
+	}
+	lay := SummaryLayout(len(head)+len(figures), len(s.ByCategory))
+	if err := rows(sum, 1, append(head, figures...)); err != nil {
+		return err
+	}
+	_ = f.SetCellStyle(sum, "A1", "A2", title)
+	_ = f.SetCellStyle(sum, fmt.Sprintf("A%d", titleRow), fmt.Sprintf("A%d", titleRow), title)
+	for i, row := range figures {
+		if _, ok := row[1].(float64); ok && i != len(figures)-1 { // the rates, not the average rating
+			cell := fmt.Sprintf("B%d", len(head)+1+i)
+			_ = f.SetCellStyle(sum, cell, cell, pct)
+		}
+	}
+	_ = f.SetColWidth(sum, "A", "A", 30)
+	_ = f.SetColWidth(sum, "B", "B", 40)
+	_ = f.SetColWidth(sum, "C", "G", 12)
+	// Chart data: attendance by category (STT, category, figures), then the
+	// rating distribution.
+	catRow := lay.CategoryRow
+	catTable := [][]any{{T(l, "stt"), T(l, "category"), T(l, "invited"), T(l, "attending"), T(l, "present"), T(l, "excused"), T(l, "absent")}}
+	for i, g := range s.ByCategory {
+		catTable = append(catTable, []any{i + 1, SafeCell(g.Name), g.Invited, g.Attending, g.Attended(), g.Excused, g.Absent})
 	}
 	if err := rows(sum, catRow, catTable); err != nil {
 		return err
 	}
-	_ = f.SetCellStyle(sum, fmt.Sprintf("A%d", catRow), fmt.Sprintf("F%d", catRow), bold)
-	rateRow := catRow + len(catTable) + 1
+	_ = f.SetCellStyle(sum, fmt.Sprintf("A%d", catRow), fmt.Sprintf("G%d", catRow), bold)
+	rateRow := lay.RatingRow
 	rateTable := [][]any{{T(l, "score"), T(l, "count")}}
 	for n := 1; n <= 5; n++ {
-		rateTable = append(rateTable, []any{strconv.Itoa(n), s.RatingDistribution[strconv.Itoa(n)]})
+		rateTable = append(rateTable, []any{T(l, "score."+strconv.Itoa(n)), s.RatingDistribution[strconv.Itoa(n)]})
 	}
 	if err := rows(sum, rateRow, rateTable); err != nil {
 		return err
@@ -85,34 +114,34 @@ func XLSX(w io.Writer, d *Data) error {
 	q := func(s string) string { return "'" + s + "'" }
 	first, last := catRow+1, catRow+len(catTable)-1
 	var series []excelize.ChartSeries
-	for _, col := range []string{"B", "C", "D", "E", "F"} {
+	for _, col := range []string{"C", "D", "E", "F", "G"} {
 		series = append(series, excelize.ChartSeries{
 			Name:       fmt.Sprintf("%s!$%s$%d", q(sum), col, catRow),
-			Categories: fmt.Sprintf("%s!$A$%d:$A$%d", q(sum), first, last),
+			Categories: fmt.Sprintf("%s!$B$%d:$B$%d", q(sum), first, last),
 			Values:     fmt.Sprintf("%s!$%s$%d:$%s$%d", q(sum), col, first, col, last),
 		})
 	}
 	if len(catTable) > 1 {
-		if err := f.AddChart(sum, "D1", &excelize.Chart{Type: excelize.Bar, Series: series,
+		if err := f.AddChart(sum, lay.AttendanceChart, &excelize.Chart{Type: excelize.Bar, Series: series,
 			Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: T(l, "chart_attendance")}}},
-			Legend: excelize.ChartLegend{Position: "bottom"}, Dimension: excelize.ChartDimension{Width: 640, Height: 320}}); err != nil {
+			Legend: excelize.ChartLegend{Position: "bottom"}, Dimension: excelize.ChartDimension{Width: ChartWidth, Height: AttendanceChartHeight}}); err != nil {
 			return fmt.Errorf("attendance chart: %w", err)
 		}
 	}
-	if err := f.AddChart(sum, "D18", &excelize.Chart{Type: excelize.Col,
-		Series: []excelize.ChartSeries{{Name: T(l, "rating"),
+	if err := f.AddChart(sum, lay.RatingChart, &excelize.Chart{Type: excelize.Col,
+		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("%s!$B$%d", q(sum), rateRow),
 			Categories: fmt.Sprintf("%s!$A$%d:$A$%d", q(sum), rateRow+1, rateRow+5),
 			Values:     fmt.Sprintf("%s!$B$%d:$B$%d", q(sum), rateRow+1, rateRow+5)}},
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: T(l, "chart_rating")}}},
 		Legend:    excelize.ChartLegend{Position: "none"},
-		Dimension: excelize.ChartDimension{Width: 480, Height: 288}}); err != nil {
+		Dimension: excelize.ChartDimension{Width: ChartWidth, Height: RatingChartHeight}}); err != nil {
 		return fmt.Errorf("rating chart: %w", err)
 	}
 
 	// Attendance.
-	attRows := [][]any{{T(l, "name"), T(l, "title_col"), T(l, "unit"), T(l, "category"), T(l, "phone"), T(l, "linked"),
+	attRows := [][]any{{T(l, "stt"), T(l, "name"), T(l, "title_col"), T(l, "unit"), T(l, "category"), T(l, "phone"), T(l, "linked"),
 		T(l, "rsvp"), T(l, "reason"), T(l, "attendance"), T(l, "checked_in_at")}}
-	for _, inv := range d.Invitees {
+	for i, inv := range d.Invitees {
 		checked := ""
 		if !inv.CheckedInAt.IsZero() {
 			checked = inv.CheckedInAt.In(m.Location()).Format("15:04 02/01/2006")
@@ -121,19 +150,20 @@ func XLSX(w io.Writer, d *Data) error {
 		if inv.Linked() {
 			linked = T(l, "yes")
 		}
-		attRows = append(attRows, []any{inv.Person.FullName, inv.Person.Title, inv.Person.Unit, inv.Category.Name, inv.Person.Phone,
+		attRows = append(attRows, []any{i + 1, inv.Person.FullName, inv.Person.Title, inv.Person.Unit, inv.Category.Name, inv.Person.Phone,
 			linked, T(l, "rsvp."+string(inv.RSVP)), inv.Reason, T(l, "attendance."+string(inv.Attendance)), checked})
 	}
 	if err := rows(att, 1, attRows); err != nil {
 		return err
 	}
-	_ = f.SetCellStyle(att, "A1", "J1", bold)
-	_ = f.SetColWidth(att, "A", "A", 28)
-	_ = f.SetColWidth(att, "B", "E", 22)
-	_ = f.SetColWidth(att, "F", "J", 16)
+	_ = f.SetCellStyle(att, "A1", "K1", bold)
+	_ = f.SetColWidth(att, "A", "A", 6)
+	_ = f.SetColWidth(att, "B", "B", 28)
+	_ = f.SetColWidth(att, "C", "F", 22)
+	_ = f.SetColWidth(att, "G", "K", 16)
 	_ = f.SetPanes(att, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 	if len(attRows) > 1 {
-		_ = f.AutoFilter(att, fmt.Sprintf("A1:J%d", len(attRows)), nil)
+		_ = f.AutoFilter(att, fmt.Sprintf("A1:K%d", len(attRows)), nil)
 	}
 
 	// Feedback by question, then category and unit.
@@ -159,16 +189,20 @@ func XLSX(w io.Writer, d *Data) error {
 	}
 
 	// Response rate by unit.
-	rr := [][]any{{T(l, "unit"), T(l, "invited"), T(l, "present"), T(l, "responses"), T(l, "response_rate")}}
-	for _, g := range s.ResponseRows() {
-		rr = append(rr, []any{g.Name, g.Invited, g.Attended(), g.Responses, g.ResponseRate})
+	rr := [][]any{{T(l, "stt"), T(l, "unit"), T(l, "invited"), T(l, "present"), T(l, "responses"), T(l, "response_rate")}}
+	for i, g := range s.ResponseRows() {
+		rr = append(rr, []any{i + 1, g.Name, g.Invited, g.Attended(), g.Responses, g.ResponseRate})
 	}
 	if err := rows(rate, 1, rr); err != nil {
 		return err
 	}
-	_ = f.SetCellStyle(rate, "A1", "E1", bold)
-	_ = f.SetColWidth(rate, "A", "A", 36)
-	_ = f.SetColWidth(rate, "B", "E", 16)
+	_ = f.SetCellStyle(rate, "A1", "F1", bold)
+	if len(rr) > 1 {
+		_ = f.SetCellStyle(rate, "F2", fmt.Sprintf("F%d", len(rr)), pct)
+	}
+	_ = f.SetColWidth(rate, "A", "A", 6)
+	_ = f.SetColWidth(rate, "B", "B", 36)
+	_ = f.SetColWidth(rate, "C", "F", 16)
 	if len(d.Units) > 0 {
 		us := T(l, "sheet_units")
 		if _, err := f.NewSheet(us); err != nil {
@@ -196,4 +230,60 @@ func XLSX(w io.Writer, d *Data) error {
 	f.SetActiveSheet(0)
 	_, err = f.WriteTo(w)
 	return err
+}
+
+// Chart sizes on the summary sheet, in pixels.
+const (
+	ChartWidth            = 560
+	AttendanceChartHeight = 320
+	RatingChartHeight     = 260
+)
+
+// rowPixels is less than the height of a row at the default height (15 pt,
+// 20 px on screen; excelize anchors a chart counting about 18 px a row), so
+// the rows a chart covers are never undercounted.
+const rowPixels = 17
+
+// Layout is where the summary sheet puts its tables and charts: the
+// category table (STT and six columns, A–G) and the rating table (A–B)
+// below the key figures, each chart beside its own table from column I, the
+// rating chart below the attendance chart. No chart covers data or another
+// chart, whatever the number of categories.
+type Layout struct {
+	CategoryRow     int    // header row of the category table
+	RatingRow       int    // header row of the rating table
+	AttendanceChart string // top-left cell of the attendance chart
+	RatingChart     string // top-left cell of the rating chart
+	ChartColumn     int    // the charts' first column (1-based): after the tables' last, G, and a gap
+	AttendanceRows  int    // rows the attendance chart covers
+	RatingRows      int    // rows the rating chart covers
+}
+
+// SummaryLayout lays out the summary sheet for headRows rows of heading and
+// key figures and a category table of categories rows.
+func SummaryLayout(headRows, categories int) Layout {
+	l := Layout{CategoryRow: headRows + 2, ChartColumn: 9,
+		AttendanceRows: (AttendanceChartHeight + rowPixels - 1) / rowPixels,
+		RatingRows:     (RatingChartHeight + rowPixels - 1) / rowPixels}
+	l.RatingRow = l.CategoryRow + categories + 2
+	chartCol, _ := excelize.ColumnNumberToName(l.ChartColumn)
+	l.AttendanceChart = fmt.Sprintf("%s%d", chartCol, l.CategoryRow)
+	// The rating chart starts beside its table, or below the attendance
+	// chart with a row between if that reaches further down.
+	l.RatingChart = fmt.Sprintf("%s%d", chartCol, max(l.RatingRow, l.CategoryRow+l.AttendanceRows+1))
+	return l
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func orDefault(s, def string) string {
+	if strings.TrimSpace(s) != "" {
+		return s
+	}
+	return def
 }

@@ -380,14 +380,20 @@ func (m *Main) setupLetters(fs *flag.FlagSet) func(context.Context, []string) er
 		if err != nil {
 			return err
 		}
+		// One letter per invitee, then one per unit to its representative.
+		if d.UnitList, err = storage.NewUnitService(m.DB).FindUnits(ctx, d.Meeting.ID); err != nil {
+			return err
+		}
 		w, finish, err := m.output(*out, *force)
 		if err != nil {
 			return err
 		}
-		if err := finish(report.Letters(w, d, func(inv *convene.Invitee) string { return b.Link(ctx, inv.Token) })); err != nil {
+		if err := finish(report.LettersWithUnits(w, d, func(inv *convene.Invitee) string { return b.Link(ctx, inv.Token) },
+			func(u *convene.Unit) string { return b.Link(ctx, u.Token) })); err != nil {
 			return err
 		}
-		fmt.Fprintf(m.Stdout, "%s: %d letters written to %s\n", *code, len(d.Invitees), *out)
+		fmt.Fprintf(m.Stdout, "%s: %d letters written to %s (%d to invitees, %d to units)\n", *code, len(d.Invitees)+len(d.UnitList), *out,
+			len(d.Invitees), len(d.UnitList))
 		return nil
 	}
 }
