@@ -69,8 +69,13 @@ func (m *Main) newWeb(b *bot.Bot, base string) (*web.Server, error) {
 			if err != nil {
 				return nil, err
 			}
+			// As `convene letters`: the invitees' letters, then one per unit.
+			if d.UnitList, err = b.Units.FindUnits(ctx, d.Meeting.ID); err != nil {
+				return nil, err
+			}
 			var buf bytes.Buffer
-			err = report.Letters(&buf, d, func(inv *convene.Invitee) string { return b.Link(ctx, inv.Token) })
+			err = report.LettersWithUnits(&buf, d, func(inv *convene.Invitee) string { return b.Link(ctx, inv.Token) },
+				func(u *convene.Unit) string { return b.Link(ctx, u.Token) })
 			return buf.Bytes(), err
 		},
 	})
