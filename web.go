@@ -52,6 +52,19 @@ type WebService interface {
 	// LastChange returns a number that grows whenever an answer, a
 	// check-in or another audited change is stored: live pages poll it.
 	LastChange(ctx context.Context) (int64, error)
+	// RecentCheckins returns the meeting's latest limit check-ins (QR or
+	// marked by hand), newest first, for the door desk.
+	RecentCheckins(ctx context.Context, meetingID int64, limit int) ([]*Checkin, error)
+}
+
+// Checkin is one arrival as the door desk shows it.
+type Checkin struct {
+	InvitationID int64
+	FullName     string
+	Unit         string
+	Attendance   Attendance
+	Method       CheckinMethod
+	At           time.Time
 }
 
 // MessageState is a message queued for a person and how its delivery went,

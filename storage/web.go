@@ -197,3 +197,28 @@ func (s *WebService) FindMessagesTo(ctx context.Context, personID int64, limit i
 	})
 	return out, wrapf(err, "messages to person %d", personID)
 }
+
+// RecentCheckins returns the meeting's latest limit check-ins, newest first.
+func (s *WebService) RecentCheckins(ctx context.Context, meetingID int64, limit int) ([]*convene.Checkin, error) {
+	var out []*convene.Checkin
+	err := s.db.view(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT i.id, p.full_name, p.unit, i.attendance, i.checkin_method, i.checked_in_at
+			FROM invitations i JOIN people p ON p.id = i.person_id
+			WHERE i.meeting_id = ? AND i.checked_in_at > 0 ORDER BY i.checked_in_at DESC, i.id DESC LIMIT ?`, meetingID, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c convene.Checkin
+			var at int64
+			if err := rows.Scan(&c.InvitationID, &c.FullName, &c.Unit, &c.Attendance, &c.Method, &at); err != nil {
+				return err
+			}
+			c.At = tm(at)
+			out = append(out, &c)
+		}
+		return rows.Err()
+	})
+	return out, wrapf(err, "recent check-ins of meeting %d", meetingID)
+}

@@ -34,7 +34,12 @@ func (s *Server) deskPage(w http.ResponseWriter, r *http.Request, u *user, name 
 		s.fail(w, r, u, err)
 		return
 	}
-	data := map[string]any{"Q": q, "Invitees": invs, "Total": total, "More": total > len(invs)}
+	recent, err := s.Web.RecentCheckins(ctx, m.ID, 5)
+	if err != nil {
+		s.fail(w, r, u, err)
+		return
+	}
+	data := map[string]any{"Q": q, "Invitees": invs, "Total": total, "More": total > len(invs), "Recent": recent}
 	if name == "desk" { // the list alone needs no counts: they come by events
 		st, err := s.Invitations.MeetingStats(ctx, m.ID)
 		if err != nil {

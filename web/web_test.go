@@ -772,3 +772,30 @@ func TestMeetingPageUnits(t *testing.T) {
 		t.Fatalf("units section missing or wrong:\n%s", body)
 	}
 }
+
+// TestDeskShowsArrivals: a QR check-in made through chat shows at the top
+// of the door desk's list, newest first, marked QR.
+func TestDeskShowsArrivals(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if body := bodyOf(e.do(t, "staff", "GET", "/m/chi-bo-01/desk/list", nil, nil)); strings.Contains(body, `id="desk-recent"`) {
+		t.Fatal("arrivals shown before anyone arrived")
+	}
+	if _, err := e.invs.CheckIn(ctx, e.ids["Hoàng Thanh Hải"], convene.AttendancePresent, e.clock.Now(), convene.CheckinManual, "test"); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(e.clock.Now().Add(time.Minute))
+	if _, err := e.invs.CheckIn(ctx, e.ids["Lê Thị Thu Hà"], convene.AttendancePresent, e.clock.Now(), convene.CheckinQR, "telegram:5"); err != nil {
+		t.Fatal(err)
+	}
+	body := bodyOf(e.do(t, "staff", "GET", "/m/chi-bo-01/desk/list", nil, nil))
+	i := strings.Index(body, `id="desk-recent"`)
+	if i < 0 {
+		t.Fatalf("no arrivals on the desk:\n%s", body)
+	}
+	recent := body[i:strings.Index(body[i:], "</p>")+i]
+	ha, hai := strings.Index(recent, "Lê Thị Thu Hà 07:31 (QR)"), strings.Index(recent, "Hoàng Thanh Hải 07:30")
+	if ha < 0 || hai < 0 || ha > hai {
+		t.Fatalf("arrivals, newest first, the QR one marked: %q", recent)
+	}
+}
