@@ -793,7 +793,7 @@ func TestDeskShowsArrivals(t *testing.T) {
 	if i < 0 {
 		t.Fatalf("no arrivals on the desk:\n%s", body)
 	}
-	recent := body[i:strings.Index(body[i:], "</p>")+i]
+	recent := body[i : strings.Index(body[i:], "</p>")+i]
 	ha, hai := strings.Index(recent, "Lê Thị Thu Hà 07:31 (QR)"), strings.Index(recent, "Hoàng Thanh Hải 07:30")
 	if ha < 0 || hai < 0 || ha > hai {
 		t.Fatalf("arrivals, newest first, the QR one marked: %q", recent)
