@@ -170,7 +170,7 @@ func recipients(invs []*convene.Invitee) (reach []*convene.Invitee, unreachable 
 // same batch queued twice sends nothing twice. The messages and the audit
 // entry commit in one transaction.
 func (b *Bot) Broadcast(ctx context.Context, f convene.InvitationFilter, text, batch, actor string, notify int64) (*Delivery, error) {
-	return inTx(ctx, b, func(ctx context.Context) (*Delivery, error) { return b.broadcast(ctx, f, text, batch, actor, notify) })
+	return inTx(ctx, b.core, func(ctx context.Context) (*Delivery, error) { return b.broadcast(ctx, f, text, batch, actor, notify) })
 }
 
 func (b *Bot) broadcast(ctx context.Context, f convene.InvitationFilter, text, batch, actor string, notify int64) (*Delivery, error) {

@@ -99,7 +99,7 @@ func (b *Bot) mayGiveFeedback(ctx context.Context, r *Request, m *convene.Meetin
 // messages' keys make a second call send nothing again. The messages, the
 // meeting's opening time and the audit entry commit in one transaction.
 func (b *Bot) OpenFeedback(ctx context.Context, code, actor string) (*Delivery, error) {
-	return inTx(ctx, b, func(ctx context.Context) (*Delivery, error) { return b.openFeedback(ctx, code, actor) })
+	return inTx(ctx, b.core, func(ctx context.Context) (*Delivery, error) { return b.openFeedback(ctx, code, actor) })
 }
 
 func (b *Bot) openFeedback(ctx context.Context, code, actor string) (*Delivery, error) {

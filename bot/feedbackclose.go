@@ -12,7 +12,7 @@ import (
 // in one transaction. Returns EINVALID if feedback was never opened and
 // ECONFLICT if it is already closed.
 func (b *Bot) CloseFeedback(ctx context.Context, code, actor string) error {
-	_, err := inTx(ctx, b, func(ctx context.Context) (struct{}, error) {
+	_, err := inTx(ctx, b.core, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, b.closeFeedback(ctx, code, actor)
 	})
 	return err

@@ -11,7 +11,7 @@ import (
 )
 
 // langOf returns the language to write to an invitee in.
-func (b *Bot) langOf(p *convene.Person, a *convene.Account) string {
+func (b *core) langOf(p *convene.Person, a *convene.Account) string {
 	switch {
 	case a != nil && a.Lang != "":
 		return a.Lang
@@ -134,7 +134,7 @@ type InviteResult struct {
 // invitations, their messages, the meeting's status and the audit entry
 // commit in one transaction.
 func (b *Bot) IssueInvitations(ctx context.Context, code, actor string, notify int64) (*InviteResult, error) {
-	return inTx(ctx, b, func(ctx context.Context) (*InviteResult, error) { return b.issueInvitations(ctx, code, actor, notify) })
+	return inTx(ctx, b.core, func(ctx context.Context) (*InviteResult, error) { return b.issueInvitations(ctx, code, actor, notify) })
 }
 
 func (b *Bot) issueInvitations(ctx context.Context, code, actor string, notify int64) (*InviteResult, error) {

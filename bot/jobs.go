@@ -143,7 +143,7 @@ func (b *Bot) MovedMessages(ctx context.Context, m *convene.Meeting, key string)
 // the previous answers until then) and queues the news to every invitee,
 // in one transaction.
 func (b *Bot) NotifyMoved(ctx context.Context, code string) (int, error) {
-	return inTx(ctx, b, func(ctx context.Context) (int, error) { return b.notifyMoved(ctx, code) })
+	return inTx(ctx, b.core, func(ctx context.Context) (int, error) { return b.notifyMoved(ctx, code) })
 }
 
 func (b *Bot) notifyMoved(ctx context.Context, code string) (int, error) {

@@ -157,7 +157,7 @@ func (b *Bot) sendIssued(ctx context.Context, r *Request, p *convene.Person) err
 }
 
 // organizerAccounts returns the reachable accounts of organizers and configured admins.
-func (b *Bot) organizerAccounts(ctx context.Context) ([]*convene.Account, error) {
+func (b *core) organizerAccounts(ctx context.Context) ([]*convene.Account, error) {
 	accs, err := b.People.FindOrganizerAccounts(ctx)
 	if err != nil {
 		return nil, err
@@ -187,7 +187,7 @@ func (b *Bot) organizerAccounts(ctx context.Context) ([]*convene.Account, error)
 }
 
 // organizerMessages builds one outbox message per organizer account, each in its language.
-func (b *Bot) organizerMessages(ctx context.Context, key string, content func(lang string) convene.Content) ([]*convene.OutboxMessage, error) {
+func (b *core) organizerMessages(ctx context.Context, key string, content func(lang string) convene.Content) ([]*convene.OutboxMessage, error) {
 	accs, err := b.organizerAccounts(ctx)
 	if err != nil {
 		return nil, err
@@ -215,7 +215,7 @@ type textRef string
 
 // tellOrganizers queues a catalog text to every organizer; values of type
 // textRef are rendered in the organizer's language.
-func (b *Bot) tellOrganizers(ctx context.Context, key, id string, kv ...any) error {
+func (b *core) tellOrganizers(ctx context.Context, key, id string, kv ...any) error {
 	msgs, err := b.organizerMessages(ctx, key, func(lang string) convene.Content {
 		data := kvMap(kv)
 		for k, v := range data {
@@ -236,7 +236,7 @@ func (b *Bot) tellOrganizers(ctx context.Context, key, id string, kv ...any) err
 }
 
 // normalizePhone uses the configured normaliser, or a Vietnamese default.
-func (b *Bot) normalizePhone(s string) (string, error) {
+func (b *core) normalizePhone(s string) (string, error) {
 	if b.NormalizePhone != nil {
 		return b.NormalizePhone(s)
 	}

@@ -11,7 +11,7 @@ import (
 
 // meetingArg resolves the meeting code that starts args; with no code it
 // takes the only open meeting. It returns the rest of args.
-func (b *Bot) meetingArg(ctx context.Context, r *Request, args string) (*convene.Meeting, string, error) {
+func (b *core) meetingArg(ctx context.Context, r *Request, args string) (*convene.Meeting, string, error) {
 	code, rest, _ := strings.Cut(strings.TrimSpace(args), " ")
 	if code != "" {
 		m, err := b.Meetings.FindMeetingByCode(ctx, strings.ToLower(code))
@@ -38,7 +38,7 @@ func (b *Bot) meetingArg(ctx context.Context, r *Request, args string) (*convene
 }
 
 // openMeetings returns meetings not closed, by start.
-func (b *Bot) openMeetings(ctx context.Context) ([]*convene.Meeting, error) {
+func (b *core) openMeetings(ctx context.Context) ([]*convene.Meeting, error) {
 	all, err := b.Meetings.FindMeetings(ctx, convene.MeetingFilter{})
 	if err != nil {
 		return nil, err
@@ -190,7 +190,7 @@ func (b *Bot) showPending(ctx context.Context, r *Request, m *convene.Meeting, p
 }
 
 // pager returns previous/next buttons for a paged list, or none if it fits one page.
-func (b *Bot) pager(r *Request, kind pageKind, meetingID int64, page, total int) [][]convene.Button {
+func (b *core) pager(r *Request, kind pageKind, meetingID int64, page, total int) [][]convene.Button {
 	pages := (total + b.PageSize - 1) / b.PageSize
 	if pages <= 1 {
 		return nil

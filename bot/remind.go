@@ -40,7 +40,7 @@ func (b *Bot) ReminderMessages(ctx context.Context, m *convene.Meeting, f conven
 // a firing of the "remind-now" job so it is in the log. The messages and
 // the audit entry commit in one transaction.
 func (b *Bot) RemindNow(ctx context.Context, code string, audience string, actor string, notify int64) (*Delivery, error) {
-	return inTx(ctx, b, func(ctx context.Context) (*Delivery, error) {
+	return inTx(ctx, b.core, func(ctx context.Context) (*Delivery, error) {
 		return b.remindNow(ctx, code, audience, "", actor, notify)
 	})
 }
@@ -52,7 +52,7 @@ func (b *Bot) RemindBatch(ctx context.Context, code, audience, batch, actor stri
 	if batch == "" {
 		return nil, convene.Errorf(convene.EINVALID, "reminder without batch")
 	}
-	return inTx(ctx, b, func(ctx context.Context) (*Delivery, error) {
+	return inTx(ctx, b.core, func(ctx context.Context) (*Delivery, error) {
 		return b.remindNow(ctx, code, audience, batch, actor, notify)
 	})
 }

@@ -62,12 +62,12 @@ type ChatMenus interface {
 }
 
 // organizerMenu gives an organizer's or admin's chat the organizer menu.
-func (b *Bot) organizerMenu(ctx context.Context, a *convene.Account, lang string, admin bool) {
+func (b *core) organizerMenu(ctx context.Context, a *convene.Account, lang string, admin bool) {
 	cm, ok := b.Channel(a.Channel).(ChatMenus)
 	if !ok {
 		return
 	}
-	menu := b.Menu(lang, true)
+	menu := b.menu(lang, true)
 	if admin {
 		menu = append(menu, MenuCommand{Name: "grant", Description: b.Texts.T(lang, "menu.grant", nil)})
 	}

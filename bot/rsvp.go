@@ -362,7 +362,7 @@ func (b *Bot) onSubstituteDecision(ctx context.Context, r *Request) error {
 // linkBase returns what a token is appended to for a personal link: a
 // Telegram deep link when the bot's username is known, else nothing (the
 // bare code is sent to the bot).
-func (b *Bot) linkBase(ctx context.Context) string {
+func (b *core) linkBase(ctx context.Context) string {
 	name, err := b.State.GetState(ctx, "telegram.username")
 	if err != nil || name == "" {
 		return ""
@@ -372,7 +372,7 @@ func (b *Bot) linkBase(ctx context.Context) string {
 
 // Link returns the personal link of a token: a deep link on Telegram when the
 // bot's username is known, else the bare code to send to the bot.
-func (b *Bot) Link(ctx context.Context, token string) string {
+func (b *core) Link(ctx context.Context, token string) string {
 	return b.linkBase(ctx) + token
 }
 
