@@ -72,6 +72,8 @@ type Bot struct {
 	throttle throttle
 	// acceptor commits concurrent Accept calls together.
 	acceptor acceptor
+
+	handlers
 }
 
 // New returns a core using svc. Add channels with AddChannel.
@@ -98,6 +100,7 @@ func New(svc Services, cfg Config, texts *Catalog) *Bot {
 		inboxWake: make(chan struct{}, 1),
 	}
 	b.core.menu = b.Menu
+	b.handlers = newHandlers(b.core, b.commands)
 	for _, a := range cfg.Admins {
 		a = strings.TrimSpace(a)
 		if a == "" {
@@ -300,7 +303,7 @@ func (b *Bot) finish(ctx context.Context, r *Request) {
 var errAnswered = errors.New("answered")
 
 // identify sets the request's language and roles.
-func (b *Bot) identify(r *Request) {
+func (b *core) identify(r *Request) {
 	r.Admin = b.admins[r.Account.Channel+":"+r.Account.UserID]
 	r.Organizer = r.Admin || (r.Person != nil && r.Person.Role == convene.RoleOrganizer)
 	r.Staff = !r.Organizer && r.Person != nil && r.Person.Role == convene.RoleStaff
