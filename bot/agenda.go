@@ -9,24 +9,24 @@ import (
 
 // cmdUnits shows organizers, per unit and category of a meeting, what was
 // asked and what came (/units CODE); a representative sees their own units.
-func (b *Bot) cmdUnits(ctx context.Context, r *Request) error {
+func (h *agendaHandlers) cmdUnits(ctx context.Context, r *Request) error {
 	if !r.Organizer {
-		return b.repUnits(ctx, r)
+		return h.repUnits(ctx, r)
 	}
 	if !r.Private {
-		b.say(ctx, r, "org.private_only", "Command", "units")
+		h.say(ctx, r, "org.private_only", "Command", "units")
 		return nil
 	}
-	m, _, err := b.meetingArg(ctx, r, r.Args)
+	m, _, err := h.meetingArg(ctx, r, r.Args)
 	if err != nil {
 		return err
 	}
-	counts, err := b.Units.UnitCounts(ctx, m.ID)
+	counts, err := h.Units.UnitCounts(ctx, m.ID)
 	if err != nil {
 		return err
 	}
 	if len(counts) == 0 {
-		b.say(ctx, r, "units.none", "Title", m.Title)
+		h.say(ctx, r, "units.none", "Title", m.Title)
 		return nil
 	}
 	short := map[int64]bool{}
@@ -38,33 +38,33 @@ func (b *Bot) cmdUnits(ctx context.Context, r *Request) error {
 		}
 	}
 	var sb strings.Builder
-	sb.WriteString(b.t(r, "units.header", "Title", m.Title, "Asked", asked, "Nominated", nominated, "Short", len(short)))
+	sb.WriteString(h.t(r, "units.header", "Title", m.Title, "Asked", asked, "Nominated", nominated, "Short", len(short)))
 	var unit int64
 	for _, c := range counts {
 		if c.UnitID != unit {
 			unit = c.UnitID
-			sb.WriteString("\n" + b.t(r, "units.unit", "Unit", c.Unit, "Short", short[c.UnitID]))
+			sb.WriteString("\n" + h.t(r, "units.unit", "Unit", c.Unit, "Short", short[c.UnitID]))
 		}
-		sb.WriteString("\n" + b.t(r, "units.line", "Category", c.CategoryName, "Asked", c.Asked,
+		sb.WriteString("\n" + h.t(r, "units.line", "Category", c.CategoryName, "Asked", c.Asked,
 			"Nominated", c.Nominated, "Linked", c.Linked, "Attending", c.Attending))
 	}
-	b.reply(ctx, r, Outgoing{Text: sb.String()})
+	h.reply(ctx, r, Outgoing{Text: sb.String()})
 	return nil
 }
 
 // repUnits shows a representative their units of meetings not closed,
 // with the buttons to nominate; anyone else is refused.
-func (b *Bot) repUnits(ctx context.Context, r *Request) error {
+func (h *agendaHandlers) repUnits(ctx context.Context, r *Request) error {
 	if r.Person == nil {
 		return convene.Errorf(convene.EFORBIDDEN, "/units")
 	}
-	units, err := b.Units.FindUnitsByRep(ctx, r.Person.ID)
+	units, err := h.Units.FindUnitsByRep(ctx, r.Person.ID)
 	if err != nil {
 		return err
 	}
 	shown := 0
 	for _, u := range units {
-		s, err := b.loadUnit(ctx, u.ID)
+		s, err := h.units.loadUnit(ctx, u.ID)
 		if err != nil {
 			return err
 		}
@@ -72,7 +72,7 @@ func (b *Bot) repUnits(ctx context.Context, r *Request) error {
 			continue
 		}
 		shown++
-		if err := b.showUnit(ctx, r, s); err != nil {
+		if err := h.nominate.showUnit(ctx, r, s); err != nil {
 			return err
 		}
 	}
@@ -80,28 +80,28 @@ func (b *Bot) repUnits(ctx context.Context, r *Request) error {
 		if r.Person.Role != convene.RoleUnitRep {
 			return convene.Errorf(convene.EFORBIDDEN, "/units")
 		}
-		b.say(ctx, r, "unit.none")
+		h.say(ctx, r, "unit.none")
 	}
 	return nil
 }
 
 // cmdAgenda shows a meeting's program to its invitees, representatives,
 // staff and organizers: /agenda [CODE].
-func (b *Bot) cmdAgenda(ctx context.Context, r *Request) error {
+func (h *agendaHandlers) cmdAgenda(ctx context.Context, r *Request) error {
 	if r.Person == nil && !r.Organizer {
-		b.say(ctx, r, "hint.not_linked")
+		h.say(ctx, r, "hint.not_linked")
 		return nil
 	}
 	code := strings.ToLower(strings.TrimSpace(r.Args))
 	var meetings []*convene.Meeting
 	if r.Organizer || (r.Person != nil && r.Person.Role == convene.RoleStaff) {
-		m, _, err := b.meetingArg(ctx, r, code)
+		m, _, err := h.meetingArg(ctx, r, code)
 		if err != nil {
 			return err
 		}
 		meetings = append(meetings, m)
 	} else {
-		mine, err := b.personMeetings(ctx, r.Person)
+		mine, err := h.personMeetings(ctx, r.Person)
 		if err != nil {
 			return err
 		}
@@ -111,19 +111,19 @@ func (b *Bot) cmdAgenda(ctx context.Context, r *Request) error {
 			}
 		}
 		if len(meetings) == 0 {
-			b.say(ctx, r, "agenda.not_invited")
+			h.say(ctx, r, "agenda.not_invited")
 			return nil
 		}
 	}
 	for _, m := range meetings {
-		b.reply(ctx, r, Outgoing{Text: b.agendaText(r.Lang, m)})
+		h.reply(ctx, r, Outgoing{Text: h.agendaText(r.Lang, m)})
 	}
 	return nil
 }
 
 // personMeetings returns the meetings not closed that p is invited to or
 // names delegates for.
-func (b *Bot) personMeetings(ctx context.Context, p *convene.Person) ([]*convene.Meeting, error) {
+func (h *agendaHandlers) personMeetings(ctx context.Context, p *convene.Person) ([]*convene.Meeting, error) {
 	ids := map[int64]bool{}
 	var out []*convene.Meeting
 	add := func(id int64) error {
@@ -131,7 +131,7 @@ func (b *Bot) personMeetings(ctx context.Context, p *convene.Person) ([]*convene
 			return nil
 		}
 		ids[id] = true
-		m, err := b.Meetings.FindMeetingByID(ctx, id)
+		m, err := h.Meetings.FindMeetingByID(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -140,7 +140,7 @@ func (b *Bot) personMeetings(ctx context.Context, p *convene.Person) ([]*convene
 		}
 		return nil
 	}
-	invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{PersonID: p.ID})
+	invs, _, err := h.Invitations.FindInvitees(ctx, convene.InvitationFilter{PersonID: p.ID})
 	if err != nil {
 		return nil, err
 	}
@@ -149,8 +149,8 @@ func (b *Bot) personMeetings(ctx context.Context, p *convene.Person) ([]*convene
 			return nil, err
 		}
 	}
-	if b.Units != nil {
-		units, err := b.Units.FindUnitsByRep(ctx, p.ID)
+	if h.Units != nil {
+		units, err := h.Units.FindUnitsByRep(ctx, p.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -164,23 +164,30 @@ func (b *Bot) personMeetings(ctx context.Context, p *convene.Person) ([]*convene
 }
 
 // agendaText renders a meeting's program: time, title, presenter, and the chair.
-func (b *Bot) agendaText(lang string, m *convene.Meeting) string {
+func (h *agendaHandlers) agendaText(lang string, m *convene.Meeting) string {
 	var sb strings.Builder
-	sb.WriteString(b.Texts.T(lang, "agenda.header", map[string]any{"Title": m.Title, "When": b.when(lang, m, m.StartsAt),
+	sb.WriteString(h.Texts.T(lang, "agenda.header", map[string]any{"Title": m.Title, "When": h.when(lang, m, m.StartsAt),
 		"Venue": m.Venue, "Address": m.Address}))
 	sb.WriteString("\n\n")
 	if m.Program.Empty() {
-		sb.WriteString(b.Texts.T(lang, "agenda.none", map[string]any{"Agenda": m.Agenda}))
+		sb.WriteString(h.Texts.T(lang, "agenda.none", map[string]any{"Agenda": m.Agenda}))
 		return sb.String()
 	}
 	for _, it := range m.Program.Items {
-		sb.WriteString(b.Texts.T(lang, "agenda.item", map[string]any{"Clock": it.At.In(m.Location()).Format("15:04"),
+		sb.WriteString(h.Texts.T(lang, "agenda.item", map[string]any{"Clock": it.At.In(m.Location()).Format("15:04"),
 			"Item": it.Title, "Presenter": it.Presenter}))
 		sb.WriteString("\n")
 	}
 	if m.Program.Chair != "" {
 		sb.WriteString("\n")
-		sb.WriteString(b.Texts.T(lang, "agenda.chair", map[string]any{"Chair": m.Program.Chair}))
+		sb.WriteString(h.Texts.T(lang, "agenda.chair", map[string]any{"Chair": m.Program.Chair}))
 	}
 	return strings.TrimRight(sb.String(), "\n")
+}
+
+// agendaHandlers show a meeting's agenda and its units' state.
+type agendaHandlers struct {
+	*core
+	units    *unitHandlers
+	nominate *nominateHandlers
 }

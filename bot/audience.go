@@ -170,15 +170,20 @@ func recipients(invs []*convene.Invitee) (reach []*convene.Invitee, unreachable 
 // same batch queued twice sends nothing twice. The messages and the audit
 // entry commit in one transaction.
 func (b *Bot) Broadcast(ctx context.Context, f convene.InvitationFilter, text, batch, actor string, notify int64) (*Delivery, error) {
-	return inTx(ctx, b, func(ctx context.Context) (*Delivery, error) { return b.broadcast(ctx, f, text, batch, actor, notify) })
+	return b.broadcast.Broadcast(ctx, f, text, batch, actor, notify)
 }
 
-func (b *Bot) broadcast(ctx context.Context, f convene.InvitationFilter, text, batch, actor string, notify int64) (*Delivery, error) {
-	m, err := b.Meetings.FindMeetingByID(ctx, f.MeetingID)
+// Broadcast does the work of Bot.Broadcast.
+func (h *broadcastHandlers) Broadcast(ctx context.Context, f convene.InvitationFilter, text, batch, actor string, notify int64) (*Delivery, error) {
+	return inTx(ctx, h.core, func(ctx context.Context) (*Delivery, error) { return h.broadcast(ctx, f, text, batch, actor, notify) })
+}
+
+func (h *broadcastHandlers) broadcast(ctx context.Context, f convene.InvitationFilter, text, batch, actor string, notify int64) (*Delivery, error) {
+	m, err := h.Meetings.FindMeetingByID(ctx, f.MeetingID)
 	if err != nil {
 		return nil, err
 	}
-	invs, _, err := b.Invitations.FindInvitees(ctx, f)
+	invs, _, err := h.Invitations.FindInvitees(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -186,18 +191,18 @@ func (b *Bot) broadcast(ctx context.Context, f convene.InvitationFilter, text, b
 	msgs := make([]*convene.OutboxMessage, 0, len(reach))
 	for _, inv := range reach {
 		a := inv.Account()
-		lang := b.langOf(&inv.Person, a)
+		lang := h.langOf(&inv.Person, a)
 		msgs = append(msgs, &convene.OutboxMessage{
 			AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
 			Key: fmt.Sprintf("%s:%d", batch, inv.ID), Batch: batch, NotifyAccount: notify,
-			Content: convene.Content{Text: b.Texts.T(lang, "broadcast.body", map[string]any{"Title": m.Title, "Text": text})},
+			Content: convene.Content{Text: h.Texts.T(lang, "broadcast.body", map[string]any{"Title": m.Title, "Text": text})},
 		})
 	}
-	n, err := b.Outbox.Enqueue(ctx, msgs)
+	n, err := h.Outbox.Enqueue(ctx, msgs)
 	if err != nil {
 		return nil, err
 	}
-	if err := b.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: actor, Action: "broadcast", MeetingID: m.ID,
+	if err := h.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: actor, Action: "broadcast", MeetingID: m.ID,
 		Subject: batch, Detail: fmt.Sprintf("%d queued: %s", n, text)}); err != nil {
 		return nil, err
 	}

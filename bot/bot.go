@@ -13,7 +13,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/convene/convene"
@@ -61,27 +60,20 @@ type Config struct {
 	NormalizePhone func(string) (string, error)
 }
 
-// Bot is the conversation core shared by every channel.
+// Bot is the conversation core shared by every channel: it wires the
+// channels, the feature handlers and the routing table, and does the
+// cross-cutting work around them (identify, recover, throttle, error → reply).
 type Bot struct {
-	Services
-	Config
-	Texts    *Catalog
-	Reporter Reporter
-	Logger   *slog.Logger
-	// Now is the clock; tests set it.
-	Now func() time.Time
+	*core
 
-	mu       sync.RWMutex
-	channels map[string]Channel
-	admins   map[string]bool
-	// wake nudges the dispatcher when something was enqueued.
-	wake chan struct{}
 	// inboxWake nudges the inbox workers when an update was stored.
 	inboxWake chan struct{}
 	// throttle limits what one account may ask (see abuse.go).
 	throttle throttle
 	// acceptor commits concurrent Accept calls together.
 	acceptor acceptor
+
+	handlers
 }
 
 // New returns a core using svc. Add channels with AddChannel.
@@ -99,11 +91,16 @@ func New(svc Services, cfg Config, texts *Catalog) *Bot {
 		cfg.CheckinOpens = 60 * time.Minute
 	}
 	b := &Bot{
-		Services: svc, Config: cfg, Texts: texts,
-		Logger: slog.Default(), Now: time.Now,
-		channels: map[string]Channel{}, admins: map[string]bool{},
-		wake: make(chan struct{}, 1), inboxWake: make(chan struct{}, 1),
+		core: &core{
+			Services: svc, Config: cfg, Texts: texts,
+			Logger: slog.Default(), Now: time.Now,
+			channels: map[string]Channel{}, admins: map[string]bool{},
+			wake: make(chan struct{}, 1),
+		},
+		inboxWake: make(chan struct{}, 1),
 	}
+	b.core.menu = b.Menu
+	b.handlers = newHandlers(b.core, b.commands)
 	for _, a := range cfg.Admins {
 		a = strings.TrimSpace(a)
 		if a == "" {
@@ -125,13 +122,13 @@ func (b *Bot) AddChannel(ch Channel) {
 }
 
 // Channel returns the registered channel of that name, or nil.
-func (b *Bot) Channel(name string) Channel {
+func (b *core) Channel(name string) Channel {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	return b.channels[name]
 }
 
-func (b *Bot) channelNames() []string {
+func (b *core) channelNames() []string {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	names := make([]string, 0, len(b.channels))
@@ -306,7 +303,7 @@ func (b *Bot) finish(ctx context.Context, r *Request) {
 var errAnswered = errors.New("answered")
 
 // identify sets the request's language and roles.
-func (b *Bot) identify(r *Request) {
+func (b *core) identify(r *Request) {
 	r.Admin = b.admins[r.Account.Channel+":"+r.Account.UserID]
 	r.Organizer = r.Admin || (r.Person != nil && r.Person.Role == convene.RoleOrganizer)
 	r.Staff = !r.Organizer && r.Person != nil && r.Person.Role == convene.RoleStaff
@@ -320,7 +317,7 @@ func (b *Bot) identify(r *Request) {
 }
 
 // IsAdmin reports whether the account is a configured admin.
-func (b *Bot) IsAdmin(channel, userID string) bool { return b.admins[channel+":"+userID] }
+func (b *core) IsAdmin(channel, userID string) bool { return b.admins[channel+":"+userID] }
 
 // replyError maps an error's code to the reply a person sees; the one place this happens.
 func (b *Bot) replyError(ctx context.Context, r *Request, err error) {
@@ -342,7 +339,7 @@ func (b *Bot) replyError(ctx context.Context, r *Request, err error) {
 
 // t renders a text in the request's language, naming the office and board
 // of the meeting the request is about (see Request.about).
-func (b *Bot) t(r *Request, id string, kv ...any) string {
+func (b *core) t(r *Request, id string, kv ...any) string {
 	return b.Texts.T(r.Lang, id, issuerData(r.issuer, kvMap(kv)))
 }
 
@@ -363,12 +360,12 @@ func kvMap(kv []any) map[string]any {
 // the request's transaction: it goes out before bulk messages, through the
 // channel's rate governor, and waits durably if it can't go at once.
 // Choices become a numbered list on channels without buttons.
-func (b *Bot) reply(ctx context.Context, r *Request, m Outgoing) {
+func (b *core) reply(ctx context.Context, r *Request, m Outgoing) {
 	b.queueReply(ctx, r, "", m)
 }
 
 // queueReply queues m for the requester's chat, as an edit of editID if set.
-func (b *Bot) queueReply(ctx context.Context, r *Request, editID string, m Outgoing) {
+func (b *core) queueReply(ctx context.Context, r *Request, editID string, m Outgoing) {
 	r.replies++
 	msg := &convene.OutboxMessage{AccountID: r.Account.ID, Channel: r.Channel, ChatID: r.ChatID,
 		Key: fmt.Sprintf("%s:%d", r.keyBase, r.replies), Interactive: true, EditMessageID: editID,
@@ -380,13 +377,13 @@ func (b *Bot) queueReply(ctx context.Context, r *Request, editID string, m Outgo
 }
 
 // say replies with one catalog text.
-func (b *Bot) say(ctx context.Context, r *Request, id string, kv ...any) {
+func (b *core) say(ctx context.Context, r *Request, id string, kv ...any) {
 	b.reply(ctx, r, Outgoing{Text: b.t(r, id, kv...)})
 }
 
 // answer sets the answer to a button press, with an optional notice; the
 // first answer counts, and it is given once the handler's writes committed.
-func (b *Bot) answer(ctx context.Context, r *Request, text string) {
+func (b *core) answer(ctx context.Context, r *Request, text string) {
 	if r.CallbackID == "" || r.answered {
 		return
 	}
@@ -394,13 +391,13 @@ func (b *Bot) answer(ctx context.Context, r *Request, text string) {
 }
 
 // edit replaces the pressed message, or sends m anew where editing is impossible.
-func (b *Bot) edit(ctx context.Context, r *Request, m Outgoing) {
+func (b *core) edit(ctx context.Context, r *Request, m Outgoing) {
 	b.editMessage(ctx, r, r.MessageID, m)
 }
 
 // editMessage queues an edit of the requester's message msgID, or m as a
 // new message where editing is impossible.
-func (b *Bot) editMessage(ctx context.Context, r *Request, msgID string, m Outgoing) {
+func (b *core) editMessage(ctx context.Context, r *Request, msgID string, m Outgoing) {
 	if msgID == "" || !r.channel.Caps().Edit {
 		b.reply(ctx, r, m)
 		return
@@ -410,7 +407,7 @@ func (b *Bot) editMessage(ctx context.Context, r *Request, msgID string, m Outgo
 
 // fit adapts m to what a channel can do: without buttons, choices become a
 // numbered list appended to the text.
-func (b *Bot) fit(ctx context.Context, accountID int64, caps Caps, lang string, m Outgoing) Outgoing {
+func (b *core) fit(ctx context.Context, accountID int64, caps Caps, lang string, m Outgoing) Outgoing {
 	if caps.Buttons || len(m.Buttons) == 0 {
 		return m
 	}
@@ -440,7 +437,7 @@ func (b *Bot) fit(ctx context.Context, accountID int64, caps Caps, lang string, 
 }
 
 // Wake tells the dispatcher that messages were enqueued.
-func (b *Bot) Wake() {
+func (b *core) Wake() {
 	select {
 	case b.wake <- struct{}{}:
 	default:
@@ -459,7 +456,7 @@ func randomKey() string {
 // inTx runs fn in one transaction (joining the caller's, inside a handler)
 // and wakes the dispatcher once it committed: a business change and the
 // messages it causes commit together.
-func inTx[T any](ctx context.Context, b *Bot, fn func(ctx context.Context) (T, error)) (T, error) {
+func inTx[T any](ctx context.Context, b *core, fn func(ctx context.Context) (T, error)) (T, error) {
 	var out T
 	err := b.Tx.InTx(ctx, func(ctx context.Context) (err error) {
 		out, err = fn(ctx)

@@ -11,32 +11,32 @@ import (
 
 // cmdBroadcast starts an announcement: /broadcast CODE [audience]. The bot
 // asks for the text, shows the recipient count and asks to confirm.
-func (b *Bot) cmdBroadcast(ctx context.Context, r *Request) error {
-	m, rest, err := b.meetingArg(ctx, r, r.Args)
+func (h *broadcastHandlers) cmdBroadcast(ctx context.Context, r *Request) error {
+	m, rest, err := h.meetingArg(ctx, r, r.Args)
 	if err != nil {
 		return err
 	}
 	if _, err := ParseAudience(m.ID, rest); err != nil {
-		b.say(ctx, r, "audience.invalid")
+		h.say(ctx, r, "audience.invalid")
 		return nil
 	}
 	st := broadcastState{Step: bcAskText, Meeting: m.ID, Audience: rest}
-	if err := b.Conversations.SaveConversation(ctx, st.conversation(r.Account.ID)); err != nil {
+	if err := h.Conversations.SaveConversation(ctx, st.conversation(r.Account.ID)); err != nil {
 		return err
 	}
-	b.say(ctx, r, "bc.ask_text", "Title", m.Title)
+	h.say(ctx, r, "bc.ask_text", "Title", m.Title)
 	return nil
 }
 
 // flowBroadcast takes the announcement's text and asks to confirm.
-func (b *Bot) flowBroadcast(ctx context.Context, r *Request, c *convene.Conversation) error {
+func (h *broadcastHandlers) flowBroadcast(ctx context.Context, r *Request, c *convene.Conversation) error {
 	if !r.Organizer {
-		_ = b.Conversations.DeleteConversation(ctx, r.Account.ID)
+		_ = h.Conversations.DeleteConversation(ctx, r.Account.ID)
 		return convene.Errorf(convene.EFORBIDDEN, "broadcast")
 	}
 	text := strings.TrimSpace(r.Text)
 	if text == "" {
-		b.say(ctx, r, "bc.ask_text", "Title", "")
+		h.say(ctx, r, "bc.ask_text", "Title", "")
 		return nil
 	}
 	st, err := parseBroadcastState(c)
@@ -47,43 +47,43 @@ func (b *Bot) flowBroadcast(ctx context.Context, r *Request, c *convene.Conversa
 	if err != nil {
 		return err
 	}
-	invs, _, err := b.Invitations.FindInvitees(ctx, f)
+	invs, _, err := h.Invitations.FindInvitees(ctx, f)
 	if err != nil {
 		return err
 	}
 	reach, unlinked := recipients(invs)
 	st.Text, st.Step = text, bcConfirm
-	if err := b.Conversations.SaveConversation(ctx, st.conversation(r.Account.ID)); err != nil {
+	if err := h.Conversations.SaveConversation(ctx, st.conversation(r.Account.ID)); err != nil {
 		return err
 	}
-	b.reply(ctx, r, Outgoing{
-		Text: b.t(r, "bc.confirm", "Count", len(reach), "Unlinked", unlinked, "Text", text),
+	h.reply(ctx, r, Outgoing{
+		Text: h.t(r, "bc.confirm", "Count", len(reach), "Unlinked", unlinked, "Text", text),
 		Buttons: [][]convene.Button{{
-			{Text: b.t(r, "btn.confirm_send"), Data: broadcastData{Meeting: st.Meeting, OK: true}.encode()},
-			{Text: b.t(r, "btn.cancel"), Data: broadcastData{Meeting: st.Meeting}.encode()},
+			{Text: h.t(r, "btn.confirm_send"), Data: broadcastData{Meeting: st.Meeting, OK: true}.encode()},
+			{Text: h.t(r, "btn.cancel"), Data: broadcastData{Meeting: st.Meeting}.encode()},
 		}},
 	})
 	return nil
 }
 
 // onBroadcastConfirm queues the announcement once confirmed.
-func (b *Bot) onBroadcastConfirm(ctx context.Context, r *Request) error {
+func (h *broadcastHandlers) onBroadcastConfirm(ctx context.Context, r *Request) error {
 	if !r.Organizer {
 		return convene.Errorf(convene.EFORBIDDEN, "broadcast")
 	}
-	c, err := b.Conversations.FindConversation(ctx, r.Account.ID)
+	c, err := h.Conversations.FindConversation(ctx, r.Account.ID)
 	if convene.ErrorCode(err) == convene.ENOTFOUND || (err == nil && (c.Flow != flowBroadcast || c.Step != string(bcConfirm))) {
-		b.answer(ctx, r, b.t(r, "hint.stale_button"))
+		h.answer(ctx, r, h.t(r, "hint.stale_button"))
 		return nil
 	} else if err != nil {
 		return err
 	}
-	b.answer(ctx, r, "")
-	if err := b.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
+	h.answer(ctx, r, "")
+	if err := h.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
 		return err
 	}
 	if data, _ := parseBroadcastData(r.CallbackData); !data.OK {
-		b.edit(ctx, r, Outgoing{Text: b.t(r, "org.cancelled")})
+		h.edit(ctx, r, Outgoing{Text: h.t(r, "org.cancelled")})
 		return nil
 	}
 	st, err := parseBroadcastState(c)
@@ -95,39 +95,39 @@ func (b *Bot) onBroadcastConfirm(ctx context.Context, r *Request) error {
 		return err
 	}
 	batch := fmt.Sprintf("bc:%d:%s", f.MeetingID, r.UpdateID)
-	d, err := b.Broadcast(ctx, f, st.Text, batch, r.Actor(), r.Account.ID)
+	d, err := h.Broadcast(ctx, f, st.Text, batch, r.Actor(), r.Account.ID)
 	if err != nil {
 		return err
 	}
-	b.edit(ctx, r, Outgoing{Text: b.t(r, "bc.queued", "Count", d.Queued, "Unlinked", d.Unlinked)})
+	h.edit(ctx, r, Outgoing{Text: h.t(r, "bc.queued", "Count", d.Queued, "Unlinked", d.Unlinked)})
 	return nil
 }
 
 // reportBatch tells the batch's sender how delivery went.
-func (b *Bot) reportBatch(ctx context.Context, st *convene.BatchStats, notify int64) error {
-	acc, err := b.People.FindAccountByID(ctx, notify)
+func (h *broadcastHandlers) reportBatch(ctx context.Context, st *convene.BatchStats, notify int64) error {
+	acc, err := h.People.FindAccountByID(ctx, notify)
 	if err != nil {
 		return err
 	}
 	lang := acc.Lang
 	if lang == "" {
-		lang = b.Lang
+		lang = h.Lang
 	}
 	var names []string
 	for _, id := range st.Unreached {
-		a, err := b.People.FindAccountByID(ctx, id)
+		a, err := h.People.FindAccountByID(ctx, id)
 		if err != nil || a.PersonID == 0 {
 			continue
 		}
-		if p, err := b.People.FindPersonByID(ctx, a.PersonID); err == nil {
+		if p, err := h.People.FindPersonByID(ctx, a.PersonID); err == nil {
 			names = append(names, p.FullName)
 		}
 	}
-	text := b.Texts.T(lang, "bc.report", map[string]any{"Sent": st.Sent, "Unreachable": st.Unreachable, "Failed": st.Failed})
+	text := h.Texts.T(lang, "bc.report", map[string]any{"Sent": st.Sent, "Unreachable": st.Unreachable, "Failed": st.Failed})
 	if len(names) > 0 {
-		text += "\n" + b.Texts.T(lang, "bc.unreached", map[string]any{"Names": strings.Join(names, ", ")})
+		text += "\n" + h.Texts.T(lang, "bc.unreached", map[string]any{"Names": strings.Join(names, ", ")})
 	}
-	_, err = b.Outbox.Enqueue(ctx, []*convene.OutboxMessage{{AccountID: acc.ID, Channel: acc.Channel, ChatID: acc.ChatID,
+	_, err = h.Outbox.Enqueue(ctx, []*convene.OutboxMessage{{AccountID: acc.ID, Channel: acc.Channel, ChatID: acc.ChatID,
 		Key: "batch-report:" + st.Batch, Content: convene.Content{Text: text}}})
 	return err
 }
@@ -192,4 +192,9 @@ func parseBroadcastState(c *convene.Conversation) (broadcastState, error) {
 		return broadcastState{}, convene.Errorf(convene.EINVALID, "bad meeting")
 	}
 	return broadcastState{Step: bcStep(c.Step), Meeting: id, Audience: c.Data["audience"], Text: c.Data["text"]}, nil
+}
+
+// broadcastHandlers compose, confirm and send an organizer's broadcast to a meeting's audience.
+type broadcastHandlers struct {
+	*core
 }

@@ -37,8 +37,8 @@ func calendarButton(caps Caps) bool { return caps.Buttons && caps.Documents }
 // calendarButtonOn is calendarButton for the channel named name. Without the
 // channel at hand (the CLI queues invitations for a running serve), Telegram
 // is the channel with buttons and files.
-func (b *Bot) calendarButtonOn(name string) bool {
-	if ch := b.Channel(name); ch != nil {
+func (h *calendarHandlers) calendarButtonOn(name string) bool {
+	if ch := h.Channel(name); ch != nil {
 		return calendarButton(ch.Caps())
 	}
 	return name == "telegram"
@@ -47,11 +47,11 @@ func (b *Bot) calendarButtonOn(name string) bool {
 // onCalendarButton sends the meeting's .ics file to the invitee (or an
 // organizer) who pressed the calendar button. Data that names no
 // invitation, or an invitation of someone else, gets the stale-button answer.
-func (b *Bot) onCalendarButton(ctx context.Context, r *Request) error {
+func (h *calendarHandlers) onCalendarButton(ctx context.Context, r *Request) error {
 	var inv *convene.Invitee
 	{
 		if d, err := parseCalendarData(r.CallbackData); err == nil {
-			found, err := b.Invitations.FindInvitationByID(ctx, d.Inv)
+			found, err := h.Invitations.FindInvitationByID(ctx, d.Inv)
 			switch {
 			case convene.ErrorCode(err) == convene.ENOTFOUND:
 			case err != nil:
@@ -62,17 +62,22 @@ func (b *Bot) onCalendarButton(ctx context.Context, r *Request) error {
 		}
 	}
 	if inv == nil {
-		b.answer(ctx, r, b.t(r, "hint.stale_button"))
+		h.answer(ctx, r, h.t(r, "hint.stale_button"))
 		return nil
 	}
-	m, err := b.Meetings.FindMeetingByID(ctx, inv.MeetingID)
+	m, err := h.Meetings.FindMeetingByID(ctx, inv.MeetingID)
 	if err != nil {
 		return err
 	}
-	b.answer(ctx, r, "")
-	b.reply(ctx, r, Outgoing{
-		Text:     b.t(r, "invite.ics_caption"),
+	h.answer(ctx, r, "")
+	h.reply(ctx, r, Outgoing{
+		Text:     h.t(r, "invite.ics_caption"),
 		Document: &convene.File{Name: m.Code + ".ics", MIME: "text/calendar", Data: ICS(m, m.Title, m.Host)},
 	})
 	return nil
+}
+
+// calendarHandlers send a meeting as a calendar file.
+type calendarHandlers struct {
+	*core
 }

@@ -18,8 +18,8 @@ import (
 const checkinPrefix = "ci-"
 
 // checkinSecret returns the server's check-in secret, creating it once.
-func (b *Bot) checkinSecret(ctx context.Context) ([]byte, error) {
-	s, err := b.State.GetState(ctx, "checkin.secret")
+func (h *checkinHandlers) checkinSecret(ctx context.Context) ([]byte, error) {
+	s, err := h.State.GetState(ctx, "checkin.secret")
 	if err != nil {
 		return nil, err
 	}
@@ -29,11 +29,11 @@ func (b *Bot) checkinSecret(ctx context.Context) ([]byte, error) {
 			return nil, err
 		}
 		s = hex.EncodeToString(buf)
-		if err := b.State.SetState(ctx, "checkin.secret", s); err != nil {
+		if err := h.State.SetState(ctx, "checkin.secret", s); err != nil {
 			return nil, err
 		}
 		// Another process may have raced us: read back what won.
-		if s, err = b.State.GetState(ctx, "checkin.secret"); err != nil {
+		if s, err = h.State.GetState(ctx, "checkin.secret"); err != nil {
 			return nil, err
 		}
 	}
@@ -101,16 +101,26 @@ func checkinMAC(secret []byte, m *convene.Meeting, window int64) string {
 // CheckinLink returns the venue's static check-in deep link of the meeting
 // (the printed poster's).
 func (b *Bot) CheckinLink(ctx context.Context, m *convene.Meeting) (string, error) {
-	secret, err := b.checkinSecret(ctx)
+	return b.checkin.CheckinLink(ctx, m)
+}
+
+// CheckinLink does the work of Bot.CheckinLink.
+func (h *checkinHandlers) CheckinLink(ctx context.Context, m *convene.Meeting) (string, error) {
+	secret, err := h.checkinSecret(ctx)
 	if err != nil {
 		return "", err
 	}
-	return b.Link(ctx, checkinCode{}.signed(secret, m).encode()), nil
+	return h.Link(ctx, checkinCode{}.signed(secret, m).encode()), nil
 }
 
 // CheckinQR returns a PNG QR code of the meeting's check-in link.
 func (b *Bot) CheckinQR(ctx context.Context, m *convene.Meeting, size int) ([]byte, string, error) {
-	link, err := b.CheckinLink(ctx, m)
+	return b.checkin.CheckinQR(ctx, m, size)
+}
+
+// CheckinQR does the work of Bot.CheckinQR.
+func (h *checkinHandlers) CheckinQR(ctx context.Context, m *convene.Meeting, size int) ([]byte, string, error) {
+	link, err := h.CheckinLink(ctx, m)
 	if err != nil {
 		return nil, "", err
 	}
@@ -135,131 +145,131 @@ func findCheckinCode(text string) (string, bool) {
 // code, or a rotating one within its validity (refused with a request to
 // scan again once older). A meeting whose venue shows rotating codes
 // refuses the static code.
-func (b *Bot) checkinToken(ctx context.Context, r *Request, token string) error {
+func (h *checkinHandlers) checkinToken(ctx context.Context, r *Request, token string) error {
 	c, ok := parseCheckinCode(token)
 	if !ok {
-		b.say(ctx, r, "link.malformed")
+		h.say(ctx, r, "link.malformed")
 		return nil
 	}
-	m, err := b.Meetings.FindMeetingByID(ctx, c.Meeting)
+	m, err := h.Meetings.FindMeetingByID(ctx, c.Meeting)
 	if convene.ErrorCode(err) == convene.ENOTFOUND {
-		b.say(ctx, r, "link.unknown")
+		h.say(ctx, r, "link.unknown")
 		return nil
 	} else if err != nil {
 		return err
 	}
-	secret, err := b.checkinSecret(ctx)
+	secret, err := h.checkinSecret(ctx)
 	if err != nil {
 		return err
 	}
 	if !hmac.Equal([]byte(c.MAC), []byte(checkinMAC(secret, m, c.Window))) {
-		b.say(ctx, r, "link.unknown")
+		h.say(ctx, r, "link.unknown")
 		return nil
 	}
-	mode, err := b.CheckinMode(ctx, m)
+	mode, err := h.CheckinMode(ctx, m)
 	if err != nil {
 		return err
 	}
-	if (c.Window == 0 && mode == CheckinRotating) || (c.Window != 0 && !checkinWindowValid(c.Window, b.Now())) {
-		b.say(ctx, r, "checkin.expired")
+	if (c.Window == 0 && mode == CheckinRotating) || (c.Window != 0 && !checkinWindowValid(c.Window, h.Now())) {
+		h.say(ctx, r, "checkin.expired")
 		return nil
 	}
 	r.about(m)
-	now := b.Now()
-	if now.Before(m.StartsAt.Add(-b.CheckinOpens)) {
-		b.say(ctx, r, "checkin.too_early", "Title", m.Title, "Opens", b.when(r.Lang, m, m.StartsAt.Add(-b.CheckinOpens)))
+	now := h.Now()
+	if now.Before(m.StartsAt.Add(-h.CheckinOpens)) {
+		h.say(ctx, r, "checkin.too_early", "Title", m.Title, "Opens", h.when(r.Lang, m, m.StartsAt.Add(-h.CheckinOpens)))
 		return nil
 	}
 	if now.After(m.End()) {
-		b.say(ctx, r, "checkin.closed", "Title", m.Title)
+		h.say(ctx, r, "checkin.closed", "Title", m.Title)
 		return nil
 	}
 	if r.Person == nil {
-		b.say(ctx, r, "checkin.not_linked")
+		h.say(ctx, r, "checkin.not_linked")
 		return nil
 	}
-	invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, PersonID: r.Person.ID})
+	invs, _, err := h.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, PersonID: r.Person.ID})
 	if err != nil {
 		return err
 	}
 	if len(invs) == 0 {
-		b.say(ctx, r, "checkin.not_invited", "Title", m.Title)
+		h.say(ctx, r, "checkin.not_invited", "Title", m.Title)
 		return nil
 	}
 	att := convene.AttendancePresent
-	if now.After(m.StartsAt.Add(b.LateAfter)) {
+	if now.After(m.StartsAt.Add(h.LateAfter)) {
 		att = convene.AttendanceLate
 	}
-	inv, err := b.Invitations.CheckIn(ctx, invs[0].ID, att, now, convene.CheckinQR, r.Actor())
+	inv, err := h.Invitations.CheckIn(ctx, invs[0].ID, att, now, convene.CheckinQR, r.Actor())
 	if convene.ErrorCode(err) == convene.ECONFLICT && inv != nil {
-		b.say(ctx, r, "checkin.already", "At", inv.CheckedInAt.In(m.Location()).Format("15:04"))
+		h.say(ctx, r, "checkin.already", "At", inv.CheckedInAt.In(m.Location()).Format("15:04"))
 		return nil
 	} else if err != nil {
 		return err
 	}
-	b.say(ctx, r, "checkin.done_"+string(inv.Attendance), "Name", r.Person.FullName, "Title", m.Title, "At", now.In(m.Location()).Format("15:04"))
+	h.say(ctx, r, "checkin.done_"+string(inv.Attendance), "Name", r.Person.FullName, "Title", m.Title, "At", now.In(m.Location()).Format("15:04"))
 	return nil
 }
 
 // cmdCheckin sends the organizer the venue's QR code and link.
-func (b *Bot) cmdCheckin(ctx context.Context, r *Request) error {
-	m, _, err := b.meetingArg(ctx, r, r.Args)
+func (h *checkinHandlers) cmdCheckin(ctx context.Context, r *Request) error {
+	m, _, err := h.meetingArg(ctx, r, r.Args)
 	if err != nil {
 		return err
 	}
-	if mode, err := b.CheckinMode(ctx, m); err != nil {
+	if mode, err := h.CheckinMode(ctx, m); err != nil {
 		return err
 	} else if mode == CheckinRotating {
-		b.say(ctx, r, "checkin.rotating_note", "Title", m.Title)
+		h.say(ctx, r, "checkin.rotating_note", "Title", m.Title)
 		return nil
 	}
-	png, link, err := b.CheckinQR(ctx, m, 512)
+	png, link, err := h.CheckinQR(ctx, m, 512)
 	if err != nil {
 		return err
 	}
-	text := b.t(r, "checkin.qr_caption", "Title", m.Title, "Link", link,
-		"From", b.when(r.Lang, m, m.StartsAt.Add(-b.CheckinOpens)), "Until", b.when(r.Lang, m, m.End()))
+	text := h.t(r, "checkin.qr_caption", "Title", m.Title, "Link", link,
+		"From", h.when(r.Lang, m, m.StartsAt.Add(-h.CheckinOpens)), "Until", h.when(r.Lang, m, m.End()))
 	if r.channel.Caps().Photos {
-		b.reply(ctx, r, Outgoing{Text: text, Photo: &convene.File{Name: m.Code + "-checkin.png", MIME: "image/png", Data: png}})
+		h.reply(ctx, r, Outgoing{Text: text, Photo: &convene.File{Name: m.Code + "-checkin.png", MIME: "image/png", Data: png}})
 	} else {
-		b.reply(ctx, r, Outgoing{Text: text})
+		h.reply(ctx, r, Outgoing{Text: text})
 	}
 	return nil
 }
 
 // cmdRollcall shows the roll call: /rollcall CODE [name].
-func (b *Bot) cmdRollcall(ctx context.Context, r *Request) error {
-	m, query, err := b.meetingArg(ctx, r, r.Args)
+func (h *checkinHandlers) cmdRollcall(ctx context.Context, r *Request) error {
+	m, query, err := h.meetingArg(ctx, r, r.Args)
 	if err != nil {
 		return err
 	}
-	if err := b.State.SetState(ctx, rollcallKey(r.Account.ID), query); err != nil {
+	if err := h.State.SetState(ctx, rollcallKey(r.Account.ID), query); err != nil {
 		return err
 	}
-	return b.showRollcall(ctx, r, m, 0, query, false)
+	return h.showRollcall(ctx, r, m, 0, query, false)
 }
 
 func rollcallKey(accountID int64) string { return "rollcall:" + itoa(accountID) }
 
 // showRollcall shows one page of invitees with a check-in toggle each.
-func (b *Bot) showRollcall(ctx context.Context, r *Request, m *convene.Meeting, page int, query string, edit bool) error {
+func (h *checkinHandlers) showRollcall(ctx context.Context, r *Request, m *convene.Meeting, page int, query string, edit bool) error {
 	if query == "" {
-		query, _ = b.State.GetState(ctx, rollcallKey(r.Account.ID))
+		query, _ = h.State.GetState(ctx, rollcallKey(r.Account.ID))
 	}
-	invs, total, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, Name: query, Offset: page * b.PageSize, Limit: b.PageSize})
+	invs, total, err := h.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, Name: query, Offset: page * h.PageSize, Limit: h.PageSize})
 	if err != nil {
 		return err
 	}
-	st, err := b.Invitations.MeetingStats(ctx, m.ID)
+	st, err := h.Invitations.MeetingStats(ctx, m.ID)
 	if err != nil {
 		return err
 	}
-	text := b.t(r, "rollcall.title", "Title", m.Title, "Present", st.Total.Present+st.Total.Late, "Total", st.Total.Invited)
+	text := h.t(r, "rollcall.title", "Title", m.Title, "Present", st.Total.Present+st.Total.Late, "Total", st.Total.Invited)
 	if query != "" {
-		text += "\n" + b.t(r, "rollcall.search", "Query", query, "Count", total)
+		text += "\n" + h.t(r, "rollcall.search", "Query", query, "Count", total)
 	}
 	if total == 0 {
-		text += "\n\n" + b.t(r, "rollcall.none")
+		text += "\n\n" + h.t(r, "rollcall.none")
 	}
 	var rows [][]convene.Button
 	for _, inv := range invs {
@@ -274,18 +284,18 @@ func (b *Bot) showRollcall(ctx context.Context, r *Request, m *convene.Meeting, 
 			Data: rollcallData{Meeting: m.ID, Inv: inv.ID, Page: page}.encode(),
 		}})
 	}
-	rows = append(rows, b.pager(r, pageRollcall, m.ID, page, total)...)
+	rows = append(rows, h.pager(r, pageRollcall, m.ID, page, total)...)
 	out := Outgoing{Text: text, Buttons: rows}
 	if edit {
-		b.edit(ctx, r, out)
+		h.edit(ctx, r, out)
 	} else {
-		b.reply(ctx, r, out)
+		h.reply(ctx, r, out)
 	}
 	return nil
 }
 
 // onRollcall toggles one invitee's manual check-in.
-func (b *Bot) onRollcall(ctx context.Context, r *Request) error {
+func (h *checkinHandlers) onRollcall(ctx context.Context, r *Request) error {
 	if !r.Organizer && !r.Staff {
 		return convene.Errorf(convene.EFORBIDDEN, "rollcall")
 	}
@@ -294,12 +304,12 @@ func (b *Bot) onRollcall(ctx context.Context, r *Request) error {
 		return err
 	}
 	id, page := d.Inv, d.Page
-	m, err := b.Meetings.FindMeetingByID(ctx, d.Meeting)
+	m, err := h.Meetings.FindMeetingByID(ctx, d.Meeting)
 	if err != nil {
 		return err
 	}
 	r.about(m)
-	inv, err := b.Invitations.FindInvitationByID(ctx, id)
+	inv, err := h.Invitations.FindInvitationByID(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -307,20 +317,20 @@ func (b *Bot) onRollcall(ctx context.Context, r *Request) error {
 		return convene.Errorf(convene.EINVALID, "invitation of another meeting")
 	}
 	if inv.CheckedInAt.IsZero() {
-		now := b.Now()
+		now := h.Now()
 		att := convene.AttendancePresent
-		if now.After(m.StartsAt.Add(b.LateAfter)) {
+		if now.After(m.StartsAt.Add(h.LateAfter)) {
 			att = convene.AttendanceLate
 		}
-		_, err = b.Invitations.CheckIn(ctx, id, att, now, convene.CheckinManual, r.Actor())
+		_, err = h.Invitations.CheckIn(ctx, id, att, now, convene.CheckinManual, r.Actor())
 	} else {
-		_, err = b.Invitations.UndoCheckIn(ctx, id, r.Actor())
+		_, err = h.Invitations.UndoCheckIn(ctx, id, r.Actor())
 	}
 	if err != nil && convene.ErrorCode(err) != convene.ECONFLICT {
 		return err
 	}
-	b.answer(ctx, r, inv.Person.FullName)
-	return b.showRollcall(ctx, r, m, page, "", true)
+	h.answer(ctx, r, inv.Person.FullName)
+	return h.showRollcall(ctx, r, m, page, "", true)
 }
 
 // rollcallData is the callback data of a roll-call toggle:
@@ -346,4 +356,9 @@ func parseRollcallData(s string) (rollcallData, error) {
 		return rollcallData{}, convene.Errorf(convene.EINVALID, "bad roll call button")
 	}
 	return rollcallData{Meeting: mid, Inv: id, Page: page}, nil
+}
+
+// checkinHandlers check people in at the venue (the signed or rotating code) and run the roll call.
+type checkinHandlers struct {
+	*core
 }

@@ -39,7 +39,12 @@ func checkinModeKey(meetingID int64) string { return "checkin.mode:" + itoa(meet
 // CheckinMode returns how the meeting's venue shows its check-in code:
 // CheckinStatic (the default) or CheckinRotating.
 func (b *Bot) CheckinMode(ctx context.Context, m *convene.Meeting) (string, error) {
-	v, err := b.State.GetState(ctx, checkinModeKey(m.ID))
+	return b.checkin.CheckinMode(ctx, m)
+}
+
+// CheckinMode does the work of Bot.CheckinMode.
+func (h *checkinHandlers) CheckinMode(ctx context.Context, m *convene.Meeting) (string, error) {
+	v, err := h.State.GetState(ctx, checkinModeKey(m.ID))
 	if err != nil || v != CheckinRotating {
 		return CheckinStatic, err
 	}
@@ -50,24 +55,34 @@ func (b *Bot) CheckinMode(ctx context.Context, m *convene.Meeting) (string, erro
 // records who did it. Returns EINVALID for a mode other than CheckinStatic
 // or CheckinRotating.
 func (b *Bot) SetCheckinMode(ctx context.Context, m *convene.Meeting, mode, actor string) error {
+	return b.checkin.SetCheckinMode(ctx, m, mode, actor)
+}
+
+// SetCheckinMode does the work of Bot.SetCheckinMode.
+func (h *checkinHandlers) SetCheckinMode(ctx context.Context, m *convene.Meeting, mode, actor string) error {
 	if mode != CheckinStatic && mode != CheckinRotating {
 		return convene.Errorf(convene.EINVALID, "check-in mode %q must be static or rotating", mode)
 	}
-	if err := b.State.SetState(ctx, checkinModeKey(m.ID), mode); err != nil {
+	if err := h.State.SetState(ctx, checkinModeKey(m.ID), mode); err != nil {
 		return err
 	}
-	return b.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: actor, Action: "checkin-mode", MeetingID: m.ID,
+	return h.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: actor, Action: "checkin-mode", MeetingID: m.ID,
 		Subject: "meeting:" + itoa(m.ID), Detail: mode})
 }
 
 // RotatingCheckinLink returns the meeting's check-in deep link of the
 // current window and when the next window starts, for the venue screen.
 func (b *Bot) RotatingCheckinLink(ctx context.Context, m *convene.Meeting) (link string, next time.Time, err error) {
-	secret, err := b.checkinSecret(ctx)
+	return b.checkin.RotatingCheckinLink(ctx, m)
+}
+
+// RotatingCheckinLink does the work of Bot.RotatingCheckinLink.
+func (h *checkinHandlers) RotatingCheckinLink(ctx context.Context, m *convene.Meeting) (link string, next time.Time, err error) {
+	secret, err := h.checkinSecret(ctx)
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	w := checkinWindowAt(b.Now())
+	w := checkinWindowAt(h.Now())
 	next = time.Unix((w+1)*int64(CheckinWindow/time.Second), 0)
-	return b.Link(ctx, checkinCode{Window: w}.signed(secret, m).encode()), next, nil
+	return h.Link(ctx, checkinCode{Window: w}.signed(secret, m).encode()), next, nil
 }

@@ -8,18 +8,18 @@ import (
 )
 
 // cmdMy lists the sender's meetings with their answers and buttons to change them.
-func (b *Bot) cmdMy(ctx context.Context, r *Request) error {
+func (h *delegateHandlers) cmdMy(ctx context.Context, r *Request) error {
 	if r.Person == nil {
-		b.say(ctx, r, "hint.not_linked")
+		h.say(ctx, r, "hint.not_linked")
 		return nil
 	}
-	invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{PersonID: r.Person.ID})
+	invs, _, err := h.Invitations.FindInvitees(ctx, convene.InvitationFilter{PersonID: r.Person.ID})
 	if err != nil {
 		return err
 	}
 	shown := 0
 	for _, inv := range invs {
-		m, err := b.Meetings.FindMeetingByID(ctx, inv.MeetingID)
+		m, err := h.Meetings.FindMeetingByID(ctx, inv.MeetingID)
 		if err != nil {
 			return err
 		}
@@ -27,85 +27,85 @@ func (b *Bot) cmdMy(ctx context.Context, r *Request) error {
 			continue
 		}
 		shown++
-		out := Outgoing{Text: b.invitationText(r.Lang, m, inv)}
-		if b.Now().Before(m.Deadline()) {
-			out.Buttons = b.rsvpButtons(r.Lang, inv.ID)
+		out := Outgoing{Text: h.invitations.invitationText(r.Lang, m, inv)}
+		if h.Now().Before(m.Deadline()) {
+			out.Buttons = h.invitations.rsvpButtons(r.Lang, inv.ID)
 		}
-		b.reply(ctx, r, out)
+		h.reply(ctx, r, out)
 	}
 	if shown == 0 {
-		b.say(ctx, r, "my.none")
+		h.say(ctx, r, "my.none")
 	}
 	return nil
 }
 
 // cmdLang switches the language: /lang vi, /lang en, or buttons.
-func (b *Bot) cmdLang(ctx context.Context, r *Request) error {
+func (h *delegateHandlers) cmdLang(ctx context.Context, r *Request) error {
 	lang := strings.ToLower(strings.TrimSpace(r.Args))
 	if lang == "" {
-		b.reply(ctx, r, Outgoing{Text: b.t(r, "lang.choose"), Buttons: [][]convene.Button{{
+		h.reply(ctx, r, Outgoing{Text: h.t(r, "lang.choose"), Buttons: [][]convene.Button{{
 			{Text: "Tiếng Việt", Data: langData{Lang: "vi"}.encode()}, {Text: "English", Data: langData{Lang: "en"}.encode()},
 		}}})
 		return nil
 	}
-	return b.setLang(ctx, r, lang)
+	return h.setLang(ctx, r, lang)
 }
 
-func (b *Bot) onLang(ctx context.Context, r *Request) error {
-	b.answer(ctx, r, "")
+func (h *delegateHandlers) onLang(ctx context.Context, r *Request) error {
+	h.answer(ctx, r, "")
 	d, err := parseLangData(r.CallbackData)
 	if err != nil {
 		return nil
 	}
-	return b.setLang(ctx, r, d.Lang)
+	return h.setLang(ctx, r, d.Lang)
 }
 
-func (b *Bot) setLang(ctx context.Context, r *Request, lang string) error {
+func (h *delegateHandlers) setLang(ctx context.Context, r *Request, lang string) error {
 	if lang != "vi" && lang != "en" {
-		b.say(ctx, r, "lang.unknown")
+		h.say(ctx, r, "lang.unknown")
 		return nil
 	}
-	if err := b.People.SetAccountLang(ctx, r.Account.ID, lang); err != nil {
+	if err := h.People.SetAccountLang(ctx, r.Account.ID, lang); err != nil {
 		return err
 	}
 	r.Account.Lang, r.Lang = lang, lang
-	b.say(ctx, r, "lang.set")
+	h.say(ctx, r, "lang.set")
 	return nil
 }
 
 // cmdCancel leaves the current flow.
-func (b *Bot) cmdCancel(ctx context.Context, r *Request) error {
-	_, err := b.Conversations.FindConversation(ctx, r.Account.ID)
+func (h *delegateHandlers) cmdCancel(ctx context.Context, r *Request) error {
+	_, err := h.Conversations.FindConversation(ctx, r.Account.ID)
 	if convene.ErrorCode(err) == convene.ENOTFOUND {
-		b.reply(ctx, r, Outgoing{Text: b.t(r, "cancel.nothing"), RemoveKeyboard: true})
+		h.reply(ctx, r, Outgoing{Text: h.t(r, "cancel.nothing"), RemoveKeyboard: true})
 		return nil
 	} else if err != nil {
 		return err
 	}
-	if err := b.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
+	if err := h.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
 		return err
 	}
-	b.reply(ctx, r, Outgoing{Text: b.t(r, "cancel.done"), RemoveKeyboard: true})
+	h.reply(ctx, r, Outgoing{Text: h.t(r, "cancel.done"), RemoveKeyboard: true})
 	return nil
 }
 
 // cmdHelp lists the commands the sender may use.
-func (b *Bot) cmdHelp(ctx context.Context, r *Request) error {
+func (h *delegateHandlers) cmdHelp(ctx context.Context, r *Request) error {
 	var sb strings.Builder
-	sb.WriteString(b.t(r, "help.intro"))
+	sb.WriteString(h.t(r, "help.intro"))
 	sb.WriteString("\n")
-	for _, c := range b.Menu(r.Lang, false) {
+	for _, c := range h.menu(r.Lang, false) {
 		sb.WriteString("\n/" + c.Name + " — " + c.Description)
 	}
 	if r.Organizer {
-		sb.WriteString("\n\n" + b.t(r, "help.organizer"))
-		for _, c := range b.commands() {
+		sb.WriteString("\n\n" + h.t(r, "help.organizer"))
+		for _, c := range h.commands() {
 			if c.organizer || (c.admin && r.Admin) {
-				sb.WriteString("\n/" + c.name + " — " + b.t(r, "menu."+c.name))
+				sb.WriteString("\n/" + c.name + " — " + h.t(r, "menu."+c.name))
 			}
 		}
 	}
-	b.reply(ctx, r, Outgoing{Text: sb.String()})
+	h.reply(ctx, r, Outgoing{Text: sb.String()})
 	return nil
 }
 
@@ -121,4 +121,12 @@ func parseLangData(s string) (langData, error) {
 		return langData{}, errStale
 	}
 	return langData{Lang: p[1]}, nil
+}
+
+// delegateHandlers are an invitee's own commands: my invitations, language, cancel, help.
+type delegateHandlers struct {
+	*core
+	invitations *invitations
+	// commands is the routing table's command list, for /help.
+	commands func() []command
 }

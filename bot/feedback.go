@@ -10,28 +10,28 @@ import (
 )
 
 // questionText returns a question's text: the plan's, or the catalog's for the defaults.
-func (b *Bot) questionText(lang string, q convene.Question) string {
+func (h *feedbackHandlers) questionText(lang string, q convene.Question) string {
 	if q.Text != "" {
 		return q.Text
 	}
-	return b.Texts.T(lang, "fbq."+q.ID, nil)
+	return h.Texts.T(lang, "fbq."+q.ID, nil)
 }
 
 // attendeeFilter selects who is asked for feedback: every invitee if the
 // plan says feedback.from: invitees; else those checked in, or, if nobody
 // was checked in (no roll call), those who said they would attend.
-func (b *Bot) attendeeFilter(ctx context.Context, m *convene.Meeting) (convene.InvitationFilter, error) {
-	f, _, err := b.feedbackAudience(ctx, m)
+func (h *feedbackHandlers) attendeeFilter(ctx context.Context, m *convene.Meeting) (convene.InvitationFilter, error) {
+	f, _, err := h.feedbackAudience(ctx, m)
 	return f, err
 }
 
 // feedbackAudience is attendeeFilter with the audience it chose: all,
 // checked-in or attending.
-func (b *Bot) feedbackAudience(ctx context.Context, m *convene.Meeting) (convene.InvitationFilter, convene.Audience, error) {
+func (h *feedbackHandlers) feedbackAudience(ctx context.Context, m *convene.Meeting) (convene.InvitationFilter, convene.Audience, error) {
 	if m.Feedback.From == convene.FeedbackFromInvitees {
 		return convene.InvitationFilter{MeetingID: m.ID}, convene.AudienceAll, nil
 	}
-	st, err := b.Invitations.MeetingStats(ctx, m.ID)
+	st, err := h.Invitations.MeetingStats(ctx, m.ID)
 	if err != nil {
 		return convene.InvitationFilter{}, "", err
 	}
@@ -44,54 +44,54 @@ func (b *Bot) feedbackAudience(ctx context.Context, m *convene.Meeting) (convene
 // feedbackOpened tells the organizer who was asked for feedback on m and
 // who not: those checked in (or who said they would attend, before any
 // roll call; or every invitee if the plan says so), with the count of each.
-func (b *Bot) feedbackOpened(ctx context.Context, r *Request, m *convene.Meeting, d *Delivery) error {
-	f, aud, err := b.feedbackAudience(ctx, m)
+func (h *feedbackHandlers) feedbackOpened(ctx context.Context, r *Request, m *convene.Meeting, d *Delivery) error {
+	f, aud, err := h.feedbackAudience(ctx, m)
 	if err != nil {
 		return err
 	}
-	_, asked, err := b.Invitations.FindInvitees(ctx, f)
+	_, asked, err := h.Invitations.FindInvitees(ctx, f)
 	if err != nil {
 		return err
 	}
-	st, err := b.Invitations.MeetingStats(ctx, m.ID)
+	st, err := h.Invitations.MeetingStats(ctx, m.ID)
 	if err != nil {
 		return err
 	}
-	b.say(ctx, r, "fb.opened_"+strings.ReplaceAll(string(aud), "-", "_"), "Title", m.Title, "Asked", asked,
+	h.say(ctx, r, "fb.opened_"+strings.ReplaceAll(string(aud), "-", "_"), "Title", m.Title, "Asked", asked,
 		"Count", d.Queued, "Unlinked", d.Unlinked, "Others", st.Total.Invited-asked)
 	return nil
 }
 
 // mayGiveFeedback reports whether the sender may give feedback on m: the
 // same people attendeeFilter asks. If not, it has told them why.
-func (b *Bot) mayGiveFeedback(ctx context.Context, r *Request, m *convene.Meeting) (bool, error) {
+func (h *feedbackHandlers) mayGiveFeedback(ctx context.Context, r *Request, m *convene.Meeting) (bool, error) {
 	r.about(m)
-	f, err := b.attendeeFilter(ctx, m)
+	f, err := h.attendeeFilter(ctx, m)
 	if err != nil {
 		return false, err
 	}
 	f.PersonID = r.Person.ID
-	if invs, _, err := b.Invitations.FindInvitees(ctx, f); err != nil {
+	if invs, _, err := h.Invitations.FindInvitees(ctx, f); err != nil {
 		return false, err
 	} else if len(invs) > 0 && invs[0].Category.Guests {
-		b.say(ctx, r, "fb.guest", "Title", m.Title) // guests are not asked for feedback
+		h.say(ctx, r, "fb.guest", "Title", m.Title) // guests are not asked for feedback
 		return false, nil
 	} else if len(invs) > 0 {
 		return true, nil
 	}
-	invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, PersonID: r.Person.ID})
+	invs, _, err := h.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, PersonID: r.Person.ID})
 	if err != nil {
 		return false, err
 	}
 	switch {
 	case len(invs) == 0:
-		b.say(ctx, r, "fb.not_invited", "Title", m.Title)
+		h.say(ctx, r, "fb.not_invited", "Title", m.Title)
 	case invs[0].RSVP == convene.RSVPDeclined || invs[0].RSVP == convene.RSVPSubstitute:
-		b.say(ctx, r, "fb.not_attended_declined", "Title", m.Title)
+		h.say(ctx, r, "fb.not_attended_declined", "Title", m.Title)
 	default:
-		b.say(ctx, r, "fb.not_attended", "Title", m.Title)
+		h.say(ctx, r, "fb.not_attended", "Title", m.Title)
 	}
-	b.Logger.Info("feedback refused: not an attendee", "actor", r.Actor(), "meeting", m.Code)
+	h.Logger.Info("feedback refused: not an attendee", "actor", r.Actor(), "meeting", m.Code)
 	return false, nil
 }
 
@@ -99,37 +99,42 @@ func (b *Bot) mayGiveFeedback(ctx context.Context, r *Request, m *convene.Meetin
 // messages' keys make a second call send nothing again. The messages, the
 // meeting's opening time and the audit entry commit in one transaction.
 func (b *Bot) OpenFeedback(ctx context.Context, code, actor string) (*Delivery, error) {
-	return inTx(ctx, b, func(ctx context.Context) (*Delivery, error) { return b.openFeedback(ctx, code, actor) })
+	return b.feedback.OpenFeedback(ctx, code, actor)
 }
 
-func (b *Bot) openFeedback(ctx context.Context, code, actor string) (*Delivery, error) {
-	m, err := b.Meetings.FindMeetingByCode(ctx, code)
+// OpenFeedback does the work of Bot.OpenFeedback.
+func (h *feedbackHandlers) OpenFeedback(ctx context.Context, code, actor string) (*Delivery, error) {
+	return inTx(ctx, h.core, func(ctx context.Context) (*Delivery, error) { return h.openFeedback(ctx, code, actor) })
+}
+
+func (h *feedbackHandlers) openFeedback(ctx context.Context, code, actor string) (*Delivery, error) {
+	m, err := h.Meetings.FindMeetingByCode(ctx, code)
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := b.FeedbackRequestMessages(ctx, m, "feedback-open:"+itoa(m.ID))
+	msgs, err := h.FeedbackRequestMessages(ctx, m, "feedback-open:"+itoa(m.ID))
 	if err != nil {
 		return nil, err
 	}
-	f, err := b.attendeeFilter(ctx, m)
+	f, err := h.attendeeFilter(ctx, m)
 	if err != nil {
 		return nil, err
 	}
-	_, total, err := b.Invitations.FindInvitees(ctx, f)
+	_, total, err := h.Invitations.FindInvitees(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	n, err := b.Outbox.Enqueue(ctx, msgs)
+	n, err := h.Outbox.Enqueue(ctx, msgs)
 	if err != nil {
 		return nil, err
 	}
 	if m.FeedbackOpenedAt.IsZero() {
-		now := b.Now()
-		if _, err := b.Meetings.UpdateMeeting(ctx, m.ID, convene.MeetingUpdate{FeedbackOpenedAt: &now}); err != nil {
+		now := h.Now()
+		if _, err := h.Meetings.UpdateMeeting(ctx, m.ID, convene.MeetingUpdate{FeedbackOpenedAt: &now}); err != nil {
 			return nil, err
 		}
 	}
-	if err := b.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: actor, Action: "feedback-open", MeetingID: m.ID,
+	if err := h.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: actor, Action: "feedback-open", MeetingID: m.ID,
 		Detail: fmt.Sprintf("%d queued", n)}); err != nil {
 		return nil, err
 	}
@@ -138,72 +143,72 @@ func (b *Bot) openFeedback(ctx context.Context, code, actor string) (*Delivery, 
 
 // cmdFeedback resumes or starts the sender's feedback; an organizer's
 // "/feedback CODE" opens feedback for the meeting now.
-func (b *Bot) cmdFeedback(ctx context.Context, r *Request) error {
+func (h *feedbackHandlers) cmdFeedback(ctx context.Context, r *Request) error {
 	arg := strings.TrimSpace(r.Args)
 	if arg != "" && r.Organizer {
-		d, err := b.OpenFeedback(ctx, strings.ToLower(arg), r.Actor())
+		d, err := h.OpenFeedback(ctx, strings.ToLower(arg), r.Actor())
 		if err != nil {
 			return err
 		}
-		m, err := b.Meetings.FindMeetingByCode(ctx, strings.ToLower(arg))
+		m, err := h.Meetings.FindMeetingByCode(ctx, strings.ToLower(arg))
 		if err != nil {
 			return err
 		}
 		r.about(m)
-		return b.feedbackOpened(ctx, r, m, d)
+		return h.feedbackOpened(ctx, r, m, d)
 	}
 	if r.Person == nil {
-		b.say(ctx, r, "hint.not_linked")
+		h.say(ctx, r, "hint.not_linked")
 		return nil
 	}
-	if c, err := b.Conversations.FindConversation(ctx, r.Account.ID); err == nil && c.Flow == flowFeedback {
+	if c, err := h.Conversations.FindConversation(ctx, r.Account.ID); err == nil && c.Flow == flowFeedback {
 		s, err := parseFeedbackState(c)
 		if err != nil {
 			return err
 		}
-		return b.askFeedback(ctx, r, s, false)
+		return h.askFeedback(ctx, r, s, false)
 	}
-	invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{PersonID: r.Person.ID})
+	invs, _, err := h.Invitations.FindInvitees(ctx, convene.InvitationFilter{PersonID: r.Person.ID})
 	if err != nil {
 		return err
 	}
 	for _, inv := range invs {
-		m, err := b.Meetings.FindMeetingByID(ctx, inv.MeetingID)
+		m, err := h.Meetings.FindMeetingByID(ctx, inv.MeetingID)
 		if err != nil {
 			return err
 		}
-		if b.feedbackOpen(m) && (arg == "" || arg == m.Code) {
-			return b.startFeedback(ctx, r, m)
+		if h.feedbackOpen(m) && (arg == "" || arg == m.Code) {
+			return h.startFeedback(ctx, r, m)
 		}
 	}
-	b.say(ctx, r, "fb.none_open")
+	h.say(ctx, r, "fb.none_open")
 	return nil
 }
 
 // feedbackOpen reports whether feedback for m is being taken now.
-func (b *Bot) feedbackOpen(m *convene.Meeting) bool {
+func (h *feedbackHandlers) feedbackOpen(m *convene.Meeting) bool {
 	if m.FeedbackOpenedAt.IsZero() {
 		return false
 	}
-	return m.FeedbackClosedAt.IsZero() || b.Now().Before(m.FeedbackClosedAt)
+	return m.FeedbackClosedAt.IsZero() || h.Now().Before(m.FeedbackClosedAt)
 }
 
 // startFeedback begins the questions for m, for those who may answer.
-func (b *Bot) startFeedback(ctx context.Context, r *Request, m *convene.Meeting) error {
-	if ok, err := b.mayGiveFeedback(ctx, r, m); err != nil || !ok {
+func (h *feedbackHandlers) startFeedback(ctx context.Context, r *Request, m *convene.Meeting) error {
+	if ok, err := h.mayGiveFeedback(ctx, r, m); err != nil || !ok {
 		return err
 	}
 	s := &feedbackState{Meeting: m.ID, Answers: map[string]string{}}
-	if err := b.Conversations.SaveConversation(ctx, s.conversation(r.Account.ID)); err != nil {
+	if err := h.Conversations.SaveConversation(ctx, s.conversation(r.Account.ID)); err != nil {
 		return err
 	}
-	b.say(ctx, r, "fb.intro", "Title", m.Title)
-	return b.askFeedback(ctx, r, s, false)
+	h.say(ctx, r, "fb.intro", "Title", m.Title)
+	return h.askFeedback(ctx, r, s, false)
 }
 
 // feedbackQuestions loads the meeting and questions of a feedback conversation.
-func (b *Bot) feedbackQuestions(ctx context.Context, s *feedbackState) (*convene.Meeting, []convene.Question, error) {
-	m, err := b.Meetings.FindMeetingByID(ctx, s.Meeting)
+func (h *feedbackHandlers) feedbackQuestions(ctx context.Context, s *feedbackState) (*convene.Meeting, []convene.Question, error) {
+	m, err := h.Meetings.FindMeetingByID(ctx, s.Meeting)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -211,26 +216,26 @@ func (b *Bot) feedbackQuestions(ctx context.Context, s *feedbackState) (*convene
 }
 
 // askFeedback shows the current question, or the summary.
-func (b *Bot) askFeedback(ctx context.Context, r *Request, s *feedbackState, edit bool) error {
-	m, qs, err := b.feedbackQuestions(ctx, s)
+func (h *feedbackHandlers) askFeedback(ctx context.Context, r *Request, s *feedbackState, edit bool) error {
+	m, qs, err := h.feedbackQuestions(ctx, s)
 	if err != nil {
 		return err
 	}
 	if s.Step == fbSummary {
-		return b.showFeedbackSummary(ctx, r, s, m, qs, edit)
+		return h.showFeedbackSummary(ctx, r, s, m, qs, edit)
 	}
 	i := int(s.Step)
 	if i >= len(qs) {
 		s.Step = fbSummary
-		if err := b.Conversations.SaveConversation(ctx, s.conversation(r.Account.ID)); err != nil {
+		if err := h.Conversations.SaveConversation(ctx, s.conversation(r.Account.ID)); err != nil {
 			return err
 		}
-		return b.showFeedbackSummary(ctx, r, s, m, qs, edit)
+		return h.showFeedbackSummary(ctx, r, s, m, qs, edit)
 	}
 	q := qs[i]
-	text := b.t(r, "fb.question", "N", i+1, "Total", len(qs), "Text", b.questionText(r.Lang, q))
+	text := h.t(r, "fb.question", "N", i+1, "Total", len(qs), "Text", h.questionText(r.Lang, q))
 	if prev := s.Answers[q.ID]; prev != "" {
-		text += "\n\n" + b.t(r, "fb.current", "Answer", prev)
+		text += "\n\n" + h.t(r, "fb.current", "Answer", prev)
 	}
 	var rows [][]convene.Button
 	if q.Kind == convene.QuestionRating {
@@ -240,109 +245,109 @@ func (b *Bot) askFeedback(ctx context.Context, r *Request, s *feedbackState, edi
 		}
 		rows = append(rows, row)
 	} else {
-		text += "\n\n" + b.t(r, "fb.type_answer")
+		text += "\n\n" + h.t(r, "fb.type_answer")
 	}
-	nav := []convene.Button{{Text: b.t(r, "btn.skip"), Data: feedbackData{Action: fbSkip}.encode()}}
+	nav := []convene.Button{{Text: h.t(r, "btn.skip"), Data: feedbackData{Action: fbSkip}.encode()}}
 	if i > 0 {
-		nav = append([]convene.Button{{Text: b.t(r, "btn.back"), Data: feedbackData{Action: fbBack}.encode()}}, nav...)
+		nav = append([]convene.Button{{Text: h.t(r, "btn.back"), Data: feedbackData{Action: fbBack}.encode()}}, nav...)
 	}
 	rows = append(rows, nav)
-	b.show(ctx, r, Outgoing{Text: text, Buttons: rows}, edit)
+	h.show(ctx, r, Outgoing{Text: text, Buttons: rows}, edit)
 	return nil
 }
 
 // show edits the pressed message to m, or replies with it.
-func (b *Bot) show(ctx context.Context, r *Request, m Outgoing, edit bool) {
+func (h *feedbackHandlers) show(ctx context.Context, r *Request, m Outgoing, edit bool) {
 	if edit {
-		b.edit(ctx, r, m)
+		h.edit(ctx, r, m)
 	} else {
-		b.reply(ctx, r, m)
+		h.reply(ctx, r, m)
 	}
 }
 
 // showFeedbackSummary lists the answers with Submit, Edit and Cancel.
-func (b *Bot) showFeedbackSummary(ctx context.Context, r *Request, s *feedbackState, m *convene.Meeting, qs []convene.Question, edit bool) error {
+func (h *feedbackHandlers) showFeedbackSummary(ctx context.Context, r *Request, s *feedbackState, m *convene.Meeting, qs []convene.Question, edit bool) error {
 	var sb strings.Builder
-	sb.WriteString(b.t(r, "fb.summary", "Title", m.Title))
+	sb.WriteString(h.t(r, "fb.summary", "Title", m.Title))
 	for i, q := range qs {
 		a := s.Answers[q.ID]
 		if a == "" {
-			a = b.t(r, "fb.skipped")
+			a = h.t(r, "fb.skipped")
 		}
-		fmt.Fprintf(&sb, "\n\n%d. %s\n→ %s", i+1, b.questionText(r.Lang, q), a)
+		fmt.Fprintf(&sb, "\n\n%d. %s\n→ %s", i+1, h.questionText(r.Lang, q), a)
 	}
 	if m.Feedback.Anonymous {
-		sb.WriteString("\n\n" + b.t(r, "fb.anonymous_note"))
+		sb.WriteString("\n\n" + h.t(r, "fb.anonymous_note"))
 	}
-	b.show(ctx, r, Outgoing{Text: sb.String(), Buttons: [][]convene.Button{
-		{{Text: b.t(r, "btn.submit"), Data: feedbackData{Action: fbSubmit}.encode()}},
-		{{Text: b.t(r, "btn.edit"), Data: feedbackData{Action: fbEdit}.encode()}, {Text: b.t(r, "btn.cancel"), Data: feedbackData{Action: fbCancel}.encode()}},
+	h.show(ctx, r, Outgoing{Text: sb.String(), Buttons: [][]convene.Button{
+		{{Text: h.t(r, "btn.submit"), Data: feedbackData{Action: fbSubmit}.encode()}},
+		{{Text: h.t(r, "btn.edit"), Data: feedbackData{Action: fbEdit}.encode()}, {Text: h.t(r, "btn.cancel"), Data: feedbackData{Action: fbCancel}.encode()}},
 	}}, edit)
 	return nil
 }
 
 // flowFeedback takes a typed answer to the current text question.
-func (b *Bot) flowFeedback(ctx context.Context, r *Request, c *convene.Conversation) error {
+func (h *feedbackHandlers) flowFeedback(ctx context.Context, r *Request, c *convene.Conversation) error {
 	s, err := parseFeedbackState(c)
 	if err != nil {
 		return err
 	}
-	_, qs, err := b.feedbackQuestions(ctx, s)
+	_, qs, err := h.feedbackQuestions(ctx, s)
 	if err != nil {
 		return err
 	}
 	i := int(s.Step)
 	if s.Step == fbSummary || i >= len(qs) {
-		b.say(ctx, r, "fb.use_buttons")
-		return b.askFeedback(ctx, r, s, false)
+		h.say(ctx, r, "fb.use_buttons")
+		return h.askFeedback(ctx, r, s, false)
 	}
 	text := strings.TrimSpace(r.Text)
 	q := qs[i]
 	if q.Kind == convene.QuestionRating {
 		n, err := strconv.Atoi(text)
 		if err != nil || n < 1 || n > 5 {
-			b.say(ctx, r, "fb.rating_hint")
+			h.say(ctx, r, "fb.rating_hint")
 			return nil
 		}
 		text = strconv.Itoa(n)
 	}
 	if text == "" {
-		return b.askFeedback(ctx, r, s, false)
+		return h.askFeedback(ctx, r, s, false)
 	}
 	if len([]rune(text)) > 2000 {
-		b.say(ctx, r, "input.too_long", "Max", 2000)
+		h.say(ctx, r, "input.too_long", "Max", 2000)
 		return nil
 	}
 	s.answer(q.ID, text)
-	if err := b.Conversations.SaveConversation(ctx, s.conversation(r.Account.ID)); err != nil {
+	if err := h.Conversations.SaveConversation(ctx, s.conversation(r.Account.ID)); err != nil {
 		return err
 	}
-	return b.askFeedback(ctx, r, s, false)
+	return h.askFeedback(ctx, r, s, false)
 }
 
 // onFeedbackButton handles start, skip, back, rate, submit, edit, cancel.
-func (b *Bot) onFeedbackButton(ctx context.Context, r *Request) error {
+func (h *feedbackHandlers) onFeedbackButton(ctx context.Context, r *Request) error {
 	d, err := parseFeedbackData(r.CallbackData)
 	if err != nil {
 		return err
 	}
 	if d.Action == fbStart && d.HasN {
-		b.answer(ctx, r, "")
-		return b.onFeedbackStart(ctx, r, d.N)
+		h.answer(ctx, r, "")
+		return h.onFeedbackStart(ctx, r, d.N)
 	}
-	c, err := b.Conversations.FindConversation(ctx, r.Account.ID)
+	c, err := h.Conversations.FindConversation(ctx, r.Account.ID)
 	if convene.ErrorCode(err) == convene.ENOTFOUND || (err == nil && c.Flow != flowFeedback) {
-		b.answer(ctx, r, b.t(r, "hint.stale_button"))
+		h.answer(ctx, r, h.t(r, "hint.stale_button"))
 		return nil
 	} else if err != nil {
 		return err
 	}
-	b.answer(ctx, r, "")
+	h.answer(ctx, r, "")
 	s, err := parseFeedbackState(c)
 	if err != nil {
 		return err
 	}
-	m, qs, err := b.feedbackQuestions(ctx, s)
+	m, qs, err := h.feedbackQuestions(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -364,10 +369,10 @@ func (b *Bot) onFeedbackButton(ctx context.Context, r *Request) error {
 	case fbEdit:
 		var rows [][]convene.Button
 		for j, q := range qs {
-			rows = append(rows, []convene.Button{{Text: fmt.Sprintf("%d. %s", j+1, truncate(b.questionText(r.Lang, q), 40)),
+			rows = append(rows, []convene.Button{{Text: fmt.Sprintf("%d. %s", j+1, truncate(h.questionText(r.Lang, q), 40)),
 				Data: feedbackData{Action: fbPick, N: int64(j), HasN: true}.encode()}})
 		}
-		b.edit(ctx, r, Outgoing{Text: b.t(r, "fb.edit_which"), Buttons: rows})
+		h.edit(ctx, r, Outgoing{Text: h.t(r, "fb.edit_which"), Buttons: rows})
 		return nil
 	case fbPick:
 		if !d.HasN || d.N < 0 || d.N >= int64(len(qs)) {
@@ -375,55 +380,55 @@ func (b *Bot) onFeedbackButton(ctx context.Context, r *Request) error {
 		}
 		s.Step, s.Editing = fbStep(d.N), true
 	case fbCancel:
-		if err := b.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
+		if err := h.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
 			return err
 		}
-		b.edit(ctx, r, Outgoing{Text: b.t(r, "fb.cancelled")})
+		h.edit(ctx, r, Outgoing{Text: h.t(r, "fb.cancelled")})
 		return nil
 	case fbSubmit:
-		return b.submitFeedback(ctx, r, s, m, qs)
+		return h.submitFeedback(ctx, r, s, m, qs)
 	}
-	if err := b.Conversations.SaveConversation(ctx, s.conversation(r.Account.ID)); err != nil {
+	if err := h.Conversations.SaveConversation(ctx, s.conversation(r.Account.ID)); err != nil {
 		return err
 	}
-	return b.askFeedback(ctx, r, s, true)
+	return h.askFeedback(ctx, r, s, true)
 }
 
 // onFeedbackStart handles "Give feedback" under the request for meeting id:
 // it resumes the sender's conversation about it or starts one.
-func (b *Bot) onFeedbackStart(ctx context.Context, r *Request, id int64) error {
-	m, err := b.Meetings.FindMeetingByID(ctx, id)
+func (h *feedbackHandlers) onFeedbackStart(ctx context.Context, r *Request, id int64) error {
+	m, err := h.Meetings.FindMeetingByID(ctx, id)
 	if err != nil {
 		return err
 	}
 	r.about(m)
 	if r.Person == nil {
-		b.say(ctx, r, "hint.not_linked")
+		h.say(ctx, r, "hint.not_linked")
 		return nil
 	}
-	if !b.feedbackOpen(m) {
-		b.say(ctx, r, "fb.closed", "Title", m.Title)
+	if !h.feedbackOpen(m) {
+		h.say(ctx, r, "fb.closed", "Title", m.Title)
 		return nil
 	}
-	if invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, PersonID: r.Person.ID}); err != nil {
+	if invs, _, err := h.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, PersonID: r.Person.ID}); err != nil {
 		return err
 	} else if len(invs) == 0 {
-		b.say(ctx, r, "fb.not_invited", "Title", m.Title)
+		h.say(ctx, r, "fb.not_invited", "Title", m.Title)
 		return nil
 	}
-	if c, err := b.Conversations.FindConversation(ctx, r.Account.ID); err == nil && c.Flow == flowFeedback {
+	if c, err := h.Conversations.FindConversation(ctx, r.Account.ID); err == nil && c.Flow == flowFeedback {
 		if s, err := parseFeedbackState(c); err == nil && s.Meeting == m.ID {
-			return b.askFeedback(ctx, r, s, false)
+			return h.askFeedback(ctx, r, s, false)
 		}
 	}
-	return b.startFeedback(ctx, r, m)
+	return h.startFeedback(ctx, r, m)
 }
 
 // submitFeedback stores the answers, replacing an earlier submission.
-func (b *Bot) submitFeedback(ctx context.Context, r *Request, s *feedbackState, m *convene.Meeting, qs []convene.Question) error {
-	if ok, err := b.mayGiveFeedback(ctx, r, m); err != nil || !ok {
+func (h *feedbackHandlers) submitFeedback(ctx context.Context, r *Request, s *feedbackState, m *convene.Meeting, qs []convene.Question) error {
+	if ok, err := h.mayGiveFeedback(ctx, r, m); err != nil || !ok {
 		if err == nil {
-			err = b.Conversations.DeleteConversation(ctx, r.Account.ID)
+			err = h.Conversations.DeleteConversation(ctx, r.Account.ID)
 		}
 		return err
 	}
@@ -438,18 +443,18 @@ func (b *Bot) submitFeedback(ctx context.Context, r *Request, s *feedbackState, 
 			f.Rating, _ = strconv.Atoi(a)
 		}
 	}
-	err := b.Feedback.SubmitFeedback(ctx, f)
+	err := h.Feedback.SubmitFeedback(ctx, f)
 	if convene.ErrorCode(err) == convene.EEXPIRED {
-		_ = b.Conversations.DeleteConversation(ctx, r.Account.ID)
-		b.say(ctx, r, "fb.closed", "Title", m.Title)
+		_ = h.Conversations.DeleteConversation(ctx, r.Account.ID)
+		h.say(ctx, r, "fb.closed", "Title", m.Title)
 		return nil
 	} else if err != nil {
 		return err
 	}
-	if err := b.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
+	if err := h.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
 		return err
 	}
-	b.edit(ctx, r, Outgoing{Text: b.t(r, "fb.thanks", "Title", m.Title)})
+	h.edit(ctx, r, Outgoing{Text: h.t(r, "fb.thanks", "Title", m.Title)})
 	return nil
 }
 
@@ -589,4 +594,9 @@ func parseFeedbackState(c *convene.Conversation) (*feedbackState, error) {
 		}
 	}
 	return s, nil
+}
+
+// feedbackHandlers open and close a meeting's feedback and walk an attendee through its questions.
+type feedbackHandlers struct {
+	*core
 }

@@ -12,18 +12,23 @@ import (
 // in one transaction. Returns EINVALID if feedback was never opened and
 // ECONFLICT if it is already closed.
 func (b *Bot) CloseFeedback(ctx context.Context, code, actor string) error {
-	_, err := inTx(ctx, b, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, b.closeFeedback(ctx, code, actor)
+	return b.feedback.CloseFeedback(ctx, code, actor)
+}
+
+// CloseFeedback does the work of Bot.CloseFeedback.
+func (h *feedbackHandlers) CloseFeedback(ctx context.Context, code, actor string) error {
+	_, err := inTx(ctx, h.core, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, h.closeFeedback(ctx, code, actor)
 	})
 	return err
 }
 
-func (b *Bot) closeFeedback(ctx context.Context, code, actor string) error {
-	m, err := b.Meetings.FindMeetingByCode(ctx, code)
+func (h *feedbackHandlers) closeFeedback(ctx context.Context, code, actor string) error {
+	m, err := h.Meetings.FindMeetingByCode(ctx, code)
 	if err != nil {
 		return err
 	}
-	now := b.Now()
+	now := h.Now()
 	switch {
 	case m.FeedbackOpenedAt.IsZero():
 		return convene.Errorf(convene.EINVALID, "feedback for %s was never opened", m.Code)
@@ -31,9 +36,9 @@ func (b *Bot) closeFeedback(ctx context.Context, code, actor string) error {
 		return convene.Errorf(convene.ECONFLICT, "feedback for %s is already closed", m.Code)
 	}
 	st := convene.StatusClosed
-	if _, err := b.Meetings.UpdateMeeting(ctx, m.ID, convene.MeetingUpdate{Status: &st, FeedbackClosedAt: &now}); err != nil {
+	if _, err := h.Meetings.UpdateMeeting(ctx, m.ID, convene.MeetingUpdate{Status: &st, FeedbackClosedAt: &now}); err != nil {
 		return err
 	}
-	return b.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: actor, Action: "feedback-close", MeetingID: m.ID,
+	return h.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: actor, Action: "feedback-close", MeetingID: m.ID,
 		Subject: "meeting:" + itoa(m.ID)})
 }

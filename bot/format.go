@@ -10,7 +10,7 @@ import (
 
 // when formats t in the meeting's zone as the catalog says, e.g.
 // "08:00, thứ Năm, 28/03/2024" or "08:00, Thursday, 28 March 2024".
-func (b *Bot) when(lang string, m *convene.Meeting, t time.Time) string {
+func (b *core) when(lang string, m *convene.Meeting, t time.Time) string {
 	lt := t.In(m.Location())
 	return b.Texts.T(lang, "time.format", map[string]any{
 		"Clock":     lt.Format("15:04"),
@@ -23,7 +23,7 @@ func (b *Bot) when(lang string, m *convene.Meeting, t time.Time) string {
 }
 
 // until says how long from now to t in words, e.g. "2 ngày 3 giờ".
-func (b *Bot) until(lang string, now, t time.Time) string {
+func (b *core) until(lang string, now, t time.Time) string {
 	d := t.Sub(now).Round(time.Minute)
 	if d < time.Minute {
 		return b.Texts.T(lang, "duration.now", nil)
@@ -43,7 +43,7 @@ func (b *Bot) until(lang string, now, t time.Time) string {
 }
 
 // rsvpText names an answer in lang.
-func (b *Bot) rsvpText(lang string, r convene.RSVP) string {
+func (b *core) rsvpText(lang string, r convene.RSVP) string {
 	return b.Texts.T(lang, "rsvp."+string(r), nil)
 }
 

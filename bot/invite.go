@@ -11,7 +11,7 @@ import (
 )
 
 // langOf returns the language to write to an invitee in.
-func (b *Bot) langOf(p *convene.Person, a *convene.Account) string {
+func (b *core) langOf(p *convene.Person, a *convene.Account) string {
 	switch {
 	case a != nil && a.Lang != "":
 		return a.Lang
@@ -22,57 +22,57 @@ func (b *Bot) langOf(p *convene.Person, a *convene.Account) string {
 }
 
 // invitationText renders the invitation details and the invitee's current answer.
-func (b *Bot) invitationText(lang string, m *convene.Meeting, inv *convene.Invitee) string {
+func (h *invitations) invitationText(lang string, m *convene.Meeting, inv *convene.Invitee) string {
 	data := map[string]any{
 		"Name":     inv.Person.FullName,
 		"Title":    m.Title,
-		"When":     b.when(lang, m, m.StartsAt),
+		"When":     h.when(lang, m, m.StartsAt),
 		"Venue":    m.Venue,
 		"Address":  m.Address,
 		"Host":     m.Host,
 		"Category": inv.Category.Name,
-		"Deadline": b.when(lang, m, m.Deadline()),
+		"Deadline": h.when(lang, m, m.Deadline()),
 		"Org":      m.Organization,
 	}
 	var sb strings.Builder
-	sb.WriteString(b.Texts.T(lang, "invite.body", data))
+	sb.WriteString(h.Texts.T(lang, "invite.body", data))
 	if inv.Reconfirm {
 		sb.WriteString("\n\n")
-		sb.WriteString(b.Texts.T(lang, "invite.reconfirm", nil))
+		sb.WriteString(h.Texts.T(lang, "invite.reconfirm", nil))
 	}
 	sb.WriteString("\n\n")
-	sb.WriteString(b.answerLine(lang, &inv.Invitation))
+	sb.WriteString(h.answerLine(lang, &inv.Invitation))
 	return sb.String()
 }
 
 // answerLine says the invitee's current answer.
-func (b *Bot) answerLine(lang string, inv *convene.Invitation) string {
-	data := map[string]any{"Answer": b.rsvpText(lang, inv.RSVP), "Reason": inv.Reason, "Substitute": inv.SubstituteName}
+func (h *invitations) answerLine(lang string, inv *convene.Invitation) string {
+	data := map[string]any{"Answer": h.rsvpText(lang, inv.RSVP), "Reason": inv.Reason, "Substitute": inv.SubstituteName}
 	switch {
 	case inv.RSVP == convene.RSVPDeclined && inv.Reason != "":
-		return b.Texts.T(lang, "invite.answer_reason", data)
+		return h.Texts.T(lang, "invite.answer_reason", data)
 	case inv.RSVP == convene.RSVPSubstitute:
-		return b.Texts.T(lang, "invite.answer_substitute", data)
+		return h.Texts.T(lang, "invite.answer_substitute", data)
 	}
-	return b.Texts.T(lang, "invite.answer", data)
+	return h.Texts.T(lang, "invite.answer", data)
 }
 
 // rsvpButtons are the invitation's choices, in the order Attend · Decline · Substitute.
-func (b *Bot) rsvpButtons(lang string, invID int64) [][]convene.Button {
+func (h *invitations) rsvpButtons(lang string, invID int64) [][]convene.Button {
 	return [][]convene.Button{
-		{{Text: b.Texts.T(lang, "btn.attend", nil), Data: rsvpData{Inv: invID, Choice: choiceAttend}.encode()}},
-		{{Text: b.Texts.T(lang, "btn.decline", nil), Data: rsvpData{Inv: invID, Choice: choiceDecline}.encode()}},
-		{{Text: b.Texts.T(lang, "btn.substitute", nil), Data: rsvpData{Inv: invID, Choice: choiceSubstitute}.encode()}},
+		{{Text: h.Texts.T(lang, "btn.attend", nil), Data: rsvpData{Inv: invID, Choice: choiceAttend}.encode()}},
+		{{Text: h.Texts.T(lang, "btn.decline", nil), Data: rsvpData{Inv: invID, Choice: choiceDecline}.encode()}},
+		{{Text: h.Texts.T(lang, "btn.substitute", nil), Data: rsvpData{Inv: invID, Choice: choiceSubstitute}.encode()}},
 	}
 }
 
 // invitationContent is the invitation message with its buttons; calendar
 // adds "📅 Add to calendar", which sends the .ics file on demand (see
 // calendarButtonOn).
-func (b *Bot) invitationContent(lang string, m *convene.Meeting, inv *convene.Invitee, calendar bool) convene.Content {
-	c := convene.Content{Text: b.invitationText(lang, m, inv), Buttons: b.rsvpButtons(lang, inv.ID)}
+func (h *invitations) invitationContent(lang string, m *convene.Meeting, inv *convene.Invitee, calendar bool) convene.Content {
+	c := convene.Content{Text: h.invitationText(lang, m, inv), Buttons: h.rsvpButtons(lang, inv.ID)}
 	if calendar {
-		c.Buttons = append(c.Buttons, []convene.Button{{Text: b.Texts.T(lang, "btn.calendar", nil), Data: calendarData{Inv: inv.ID}.encode()}})
+		c.Buttons = append(c.Buttons, []convene.Button{{Text: h.Texts.T(lang, "btn.calendar", nil), Data: calendarData{Inv: inv.ID}.encode()}})
 	}
 	return c
 }
@@ -110,12 +110,12 @@ func ICS(m *convene.Meeting, summary, description string) []byte {
 // and files, the calendar button that sends the .ics on demand), so issuing
 // invitations costs one sending call each. Its key makes a second enqueue a
 // no-op.
-func (b *Bot) invitationMessages(m *convene.Meeting, inv *convene.Invitee, acc *convene.Account, keyPrefix string) []*convene.OutboxMessage {
-	lang := b.langOf(&inv.Person, acc)
+func (h *invitations) invitationMessages(m *convene.Meeting, inv *convene.Invitee, acc *convene.Account, keyPrefix string) []*convene.OutboxMessage {
+	lang := h.langOf(&inv.Person, acc)
 	return []*convene.OutboxMessage{{
 		AccountID: acc.ID, Channel: acc.Channel, ChatID: acc.ChatID, Key: fmt.Sprintf("%s:%d:%d", keyPrefix, inv.ID, acc.ID),
 		Ref: "invitation:" + itoa(inv.ID), Batch: keyPrefix + ":" + itoa(m.ID),
-		Content: b.invitationContent(lang, m, inv, b.calendarButtonOn(acc.Channel)),
+		Content: h.invitationContent(lang, m, inv, h.calendar.calendarButtonOn(acc.Channel)),
 	}}
 }
 
@@ -134,15 +134,20 @@ type InviteResult struct {
 // invitations, their messages, the meeting's status and the audit entry
 // commit in one transaction.
 func (b *Bot) IssueInvitations(ctx context.Context, code, actor string, notify int64) (*InviteResult, error) {
-	return inTx(ctx, b, func(ctx context.Context) (*InviteResult, error) { return b.issueInvitations(ctx, code, actor, notify) })
+	return b.invitations.IssueInvitations(ctx, code, actor, notify)
 }
 
-func (b *Bot) issueInvitations(ctx context.Context, code, actor string, notify int64) (*InviteResult, error) {
-	m, err := b.Meetings.FindMeetingByCode(ctx, code)
+// IssueInvitations does the work of Bot.IssueInvitations.
+func (h *invitations) IssueInvitations(ctx context.Context, code, actor string, notify int64) (*InviteResult, error) {
+	return inTx(ctx, h.core, func(ctx context.Context) (*InviteResult, error) { return h.issueInvitations(ctx, code, actor, notify) })
+}
+
+func (h *invitations) issueInvitations(ctx context.Context, code, actor string, notify int64) (*InviteResult, error) {
+	m, err := h.Meetings.FindMeetingByCode(ctx, code)
 	if err != nil {
 		return nil, err
 	}
-	invitees, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID})
+	invitees, _, err := h.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID})
 	if err != nil {
 		return nil, err
 	}
@@ -160,27 +165,34 @@ func (b *Bot) issueInvitations(ctx context.Context, code, actor string, notify i
 		ids = append(ids, inv.ID)
 		if acc != nil {
 			res.Queued++
-			for _, msg := range b.invitationMessages(m, inv, acc, "invite") {
+			for _, msg := range h.invitationMessages(m, inv, acc, "invite") {
 				msg.NotifyAccount = notify
 				msgs = append(msgs, msg)
 			}
 		}
 	}
-	if err := b.Invitations.IssueInvitations(ctx, m.ID, ids, msgs); err != nil {
+	if err := h.Invitations.IssueInvitations(ctx, m.ID, ids, msgs); err != nil {
 		return nil, fmt.Errorf("issue invitations %s: %w", code, err)
 	}
-	if res.Units, err = b.issueUnitInvitations(ctx, m, notify); err != nil { // units.go
+	if res.Units, err = h.units.issueUnitInvitations(ctx, m, notify); err != nil { // units.go
 		return nil, fmt.Errorf("issue unit invitations %s: %w", code, err)
 	}
 	if m.Status == convene.StatusDraft {
 		st := convene.StatusInvited
-		if _, err := b.Meetings.UpdateMeeting(ctx, m.ID, convene.MeetingUpdate{Status: &st}); err != nil {
+		if _, err := h.Meetings.UpdateMeeting(ctx, m.ID, convene.MeetingUpdate{Status: &st}); err != nil {
 			return nil, err
 		}
 	}
-	if err := b.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: actor, Action: "invite", MeetingID: m.ID,
+	if err := h.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: actor, Action: "invite", MeetingID: m.ID,
 		Detail: fmt.Sprintf("issued %d, queued %d", len(ids), res.Queued)}); err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// invitations build a meeting's invitation messages and issue them.
+type invitations struct {
+	*core
+	units    *unitHandlers
+	calendar *calendarHandlers
 }

@@ -22,7 +22,7 @@ func (r *Request) about(m *convene.Meeting) {
 // orgIssuer returns the issuer of the meeting that starts last: the
 // organization's names where no meeting is at hand. With no meeting, or if
 // the meetings can't be read, it is empty and the catalog's defaults apply.
-func (b *Bot) orgIssuer(ctx context.Context) convene.Issuer {
+func (b *core) orgIssuer(ctx context.Context) convene.Issuer {
 	ms, err := b.Meetings.FindMeetings(ctx, convene.MeetingFilter{})
 	if err != nil || len(ms) == 0 {
 		return convene.Issuer{}

@@ -27,7 +27,7 @@ func (b *Bot) DigestMessages(ctx context.Context, m *convene.Meeting, key string
 	if err != nil {
 		return nil, err
 	}
-	short, err := b.unitsShort(ctx, m) // units.go
+	short, err := b.units.unitsShort(ctx, m) // units.go
 	if err != nil {
 		return nil, err
 	}
@@ -57,11 +57,16 @@ func (b *Bot) DigestMessages(ctx context.Context, m *convene.Meeting, key string
 
 // FeedbackRequestMessages asks the meeting's attendees for feedback.
 func (b *Bot) FeedbackRequestMessages(ctx context.Context, m *convene.Meeting, key string) ([]*convene.OutboxMessage, error) {
-	f, err := b.attendeeFilter(ctx, m)
+	return b.feedback.FeedbackRequestMessages(ctx, m, key)
+}
+
+// FeedbackRequestMessages does the work of Bot.FeedbackRequestMessages.
+func (h *feedbackHandlers) FeedbackRequestMessages(ctx context.Context, m *convene.Meeting, key string) ([]*convene.OutboxMessage, error) {
+	f, err := h.attendeeFilter(ctx, m)
 	if err != nil {
 		return nil, err
 	}
-	invs, _, err := b.Invitations.FindInvitees(ctx, f)
+	invs, _, err := h.Invitations.FindInvitees(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -72,12 +77,12 @@ func (b *Bot) FeedbackRequestMessages(ctx context.Context, m *convene.Meeting, k
 			continue // guests are not asked for feedback
 		}
 		a := inv.Account()
-		lang := b.langOf(&inv.Person, a)
+		lang := h.langOf(&inv.Person, a)
 		msgs = append(msgs, &convene.OutboxMessage{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
 			Key: fmt.Sprintf("%s:%d", key, inv.ID), Batch: key,
 			Content: convene.Content{
-				Text:    b.Texts.T(lang, "fb.invite", issuerData(m.Issuer, map[string]any{"Title": m.Title, "Count": len(m.Feedback.QuestionList())})),
-				Buttons: [][]convene.Button{{{Text: b.Texts.T(lang, "btn.fb_start", nil), Data: "fb:start:" + itoa(m.ID)}}},
+				Text:    h.Texts.T(lang, "fb.invite", issuerData(m.Issuer, map[string]any{"Title": m.Title, "Count": len(m.Feedback.QuestionList())})),
+				Buttons: [][]convene.Button{{{Text: h.Texts.T(lang, "btn.fb_start", nil), Data: "fb:start:" + itoa(m.ID)}}},
 			}})
 	}
 	return msgs, nil
@@ -132,8 +137,8 @@ func (b *Bot) MovedMessages(ctx context.Context, m *convene.Meeting, key string)
 		msgs = append(msgs, &convene.OutboxMessage{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
 			Key: fmt.Sprintf("%s:%d", key, inv.ID), Batch: key, Ref: "invitation:" + itoa(inv.ID),
 			Content: convene.Content{
-				Text:    b.Texts.T(lang, "moved.body", nil) + "\n\n" + b.invitationText(lang, m, inv),
-				Buttons: b.rsvpButtons(lang, inv.ID),
+				Text:    b.Texts.T(lang, "moved.body", nil) + "\n\n" + b.invitations.invitationText(lang, m, inv),
+				Buttons: b.invitations.rsvpButtons(lang, inv.ID),
 			}})
 	}
 	return msgs, nil
@@ -143,7 +148,7 @@ func (b *Bot) MovedMessages(ctx context.Context, m *convene.Meeting, key string)
 // the previous answers until then) and queues the news to every invitee,
 // in one transaction.
 func (b *Bot) NotifyMoved(ctx context.Context, code string) (int, error) {
-	return inTx(ctx, b, func(ctx context.Context) (int, error) { return b.notifyMoved(ctx, code) })
+	return inTx(ctx, b.core, func(ctx context.Context) (int, error) { return b.notifyMoved(ctx, code) })
 }
 
 func (b *Bot) notifyMoved(ctx context.Context, code string) (int, error) {

@@ -10,138 +10,138 @@ import (
 )
 
 // cmdStart greets, links a personal deep link, or checks in from the venue QR code.
-func (b *Bot) cmdStart(ctx context.Context, r *Request) error {
+func (h *linkHandlers) cmdStart(ctx context.Context, r *Request) error {
 	arg := strings.TrimSpace(r.Args)
 	switch {
 	case strings.HasPrefix(arg, checkinPrefix):
-		return b.checkinToken(ctx, r, arg)
+		return h.checkin.checkinToken(ctx, r, arg)
 	case arg != "":
-		return b.linkToken(ctx, r, arg)
+		return h.linkToken(ctx, r, arg)
 	case r.Person != nil:
-		b.say(ctx, r, "start.welcome_back", "Name", r.Person.FullName)
-		return b.cmdMy(ctx, r)
+		h.say(ctx, r, "start.welcome_back", "Name", r.Person.FullName)
+		return h.delegate.cmdMy(ctx, r)
 	}
-	m := Outgoing{Text: b.t(r, "start.greet")}
+	m := Outgoing{Text: h.t(r, "start.greet")}
 	if r.channel.Caps().RequestContact {
-		m.Text += "\n\n" + b.t(r, "start.share_phone")
-		m.RequestContact = b.t(r, "btn.share_phone")
+		m.Text += "\n\n" + h.t(r, "start.share_phone")
+		m.RequestContact = h.t(r, "btn.share_phone")
 	} else {
-		m.Text += "\n\n" + b.t(r, "start.send_code")
+		m.Text += "\n\n" + h.t(r, "start.send_code")
 	}
-	b.reply(ctx, r, m)
+	h.reply(ctx, r, m)
 	return nil
 }
 
 // linkToken binds the sender's account to the person whose invitation token
 // it is. The first account wins: another account using the token is refused
 // and the organizers are told.
-func (b *Bot) linkToken(ctx context.Context, r *Request, token string) error {
+func (h *linkHandlers) linkToken(ctx context.Context, r *Request, token string) error {
 	if !looksLikeToken(token) {
-		b.say(ctx, r, "link.malformed")
+		h.say(ctx, r, "link.malformed")
 		return nil
 	}
-	inv, err := b.Invitations.FindInvitationByToken(ctx, token)
+	inv, err := h.Invitations.FindInvitationByToken(ctx, token)
 	if convene.ErrorCode(err) == convene.ENOTFOUND {
-		return b.linkUnitToken(ctx, r, token) // a unit representative's token (units.go)
+		return h.units.linkUnitToken(ctx, r, token) // a unit representative's token (units.go)
 	} else if err != nil {
 		return err
 	}
-	if m, err := b.Meetings.FindMeetingByID(ctx, inv.MeetingID); err == nil {
+	if m, err := h.Meetings.FindMeetingByID(ctx, inv.MeetingID); err == nil {
 		r.about(m)
 	}
-	return b.linkPerson(ctx, r, &inv.Person, "token")
+	return h.linkPerson(ctx, r, &inv.Person, "token")
 }
 
 // handleContact links by a shared phone number: only the sender's own
 // contact, and only a phone on the roster.
-func (b *Bot) handleContact(ctx context.Context, r *Request) error {
-	if ok, err := b.nominateContact(ctx, r); ok || err != nil { // a nominee's card (nominate.go)
+func (h *linkHandlers) handleContact(ctx context.Context, r *Request) error {
+	if ok, err := h.nominate.nominateContact(ctx, r); ok || err != nil { // a nominee's card (nominate.go)
 		return err
 	}
 	if r.Contact.UserID != r.UserID {
-		b.Logger.Warn("forged contact refused", "actor", r.Actor(), "contact_user", r.Contact.UserID)
-		b.reply(ctx, r, Outgoing{Text: b.t(r, "link.contact_not_own"), RemoveKeyboard: true})
+		h.Logger.Warn("forged contact refused", "actor", r.Actor(), "contact_user", r.Contact.UserID)
+		h.reply(ctx, r, Outgoing{Text: h.t(r, "link.contact_not_own"), RemoveKeyboard: true})
 		return nil
 	}
-	phone, err := b.normalizePhone(r.Contact.Phone)
+	phone, err := h.normalizePhone(r.Contact.Phone)
 	if err != nil {
-		b.reply(ctx, r, Outgoing{Text: b.t(r, "link.phone_unknown"), RemoveKeyboard: true})
+		h.reply(ctx, r, Outgoing{Text: h.t(r, "link.phone_unknown"), RemoveKeyboard: true})
 		return nil
 	}
-	p, err := b.People.FindPersonByPhone(ctx, phone)
+	p, err := h.People.FindPersonByPhone(ctx, phone)
 	if convene.ErrorCode(err) == convene.ENOTFOUND {
-		b.reply(ctx, r, Outgoing{Text: b.t(r, "link.phone_unknown"), RemoveKeyboard: true})
+		h.reply(ctx, r, Outgoing{Text: h.t(r, "link.phone_unknown"), RemoveKeyboard: true})
 		return nil
 	} else if err != nil {
 		return err
 	}
-	return b.linkPerson(ctx, r, p, "contact")
+	return h.linkPerson(ctx, r, p, "contact")
 }
 
 // linkPerson binds the account to p, then sends p's issued invitations.
-func (b *Bot) linkPerson(ctx context.Context, r *Request, p *convene.Person, how string) error {
+func (h *linkHandlers) linkPerson(ctx context.Context, r *Request, p *convene.Person, how string) error {
 	if r.Person != nil && r.Person.ID == p.ID {
-		b.reply(ctx, r, Outgoing{Text: b.t(r, "link.already", "Name", p.FullName), RemoveKeyboard: true})
-		return b.sendIssued(ctx, r, p)
+		h.reply(ctx, r, Outgoing{Text: h.t(r, "link.already", "Name", p.FullName), RemoveKeyboard: true})
+		return h.sendIssued(ctx, r, p)
 	}
 	if r.Person != nil {
-		b.reply(ctx, r, Outgoing{Text: b.t(r, "link.other_person", "Name", r.Person.FullName), RemoveKeyboard: true})
+		h.reply(ctx, r, Outgoing{Text: h.t(r, "link.other_person", "Name", r.Person.FullName), RemoveKeyboard: true})
 		return nil
 	}
-	if confirm, err := b.needsSecondChannelProof(ctx, r, p); err != nil || confirm {
+	if confirm, err := h.linkConfirm.needsSecondChannelProof(ctx, r, p); err != nil || confirm {
 		if err == nil {
-			err = b.askLinkCode(ctx, r, p, how)
+			err = h.linkConfirm.askLinkCode(ctx, r, p, how)
 		}
 		return err
 	}
-	err := b.People.LinkAccount(ctx, r.Account.ID, p.ID)
+	err := h.People.LinkAccount(ctx, r.Account.ID, p.ID)
 	if convene.ErrorCode(err) == convene.ECONFLICT {
-		b.reply(ctx, r, Outgoing{Text: b.t(r, "link.taken"), RemoveKeyboard: true})
-		b.Logger.Warn("link refused: person already linked", "actor", r.Actor(), "person", p.ID)
-		return b.tellOrganizers(ctx, fmt.Sprintf("link-refused:%d:%s", p.ID, r.Actor()), "org.link_refused",
+		h.reply(ctx, r, Outgoing{Text: h.t(r, "link.taken"), RemoveKeyboard: true})
+		h.Logger.Warn("link refused: person already linked", "actor", r.Actor(), "person", p.ID)
+		return h.tellOrganizers(ctx, fmt.Sprintf("link-refused:%d:%s", p.ID, r.Actor()), "org.link_refused",
 			"Name", p.FullName, "Unit", p.Unit, "Account", r.Name, "Actor", r.Actor())
 	} else if err != nil {
 		return err
 	}
-	return b.linked(ctx, r, p, how)
+	return h.linked(ctx, r, p, how)
 }
 
 // linked records the new link of the requester's account to p, greets them
 // and sends p's issued invitations.
-func (b *Bot) linked(ctx context.Context, r *Request, p *convene.Person, how string) error {
-	if err := b.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: r.Actor(), Action: "link",
+func (h *linkHandlers) linked(ctx context.Context, r *Request, p *convene.Person, how string) error {
+	if err := h.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: r.Actor(), Action: "link",
 		Subject: "person:" + itoa(p.ID), Detail: how}); err != nil {
 		return err
 	}
 	r.Account.PersonID, r.Person = p.ID, p
-	b.identify(r)
+	h.identify(r)
 	if r.Organizer {
 		acc, lang, admin := r.Account, r.Lang, r.Admin
-		r.afterCommit(func(ctx context.Context) { b.organizerMenu(ctx, acc, lang, admin) })
+		r.afterCommit(func(ctx context.Context) { h.organizerMenu(ctx, acc, lang, admin) })
 	}
-	b.reply(ctx, r, Outgoing{Text: b.t(r, "link.done", "Name", p.FullName), RemoveKeyboard: true})
-	return b.sendIssued(ctx, r, p)
+	h.reply(ctx, r, Outgoing{Text: h.t(r, "link.done", "Name", p.FullName), RemoveKeyboard: true})
+	return h.sendIssued(ctx, r, p)
 }
 
 // sendIssued queues the invitations already issued to p for the requester's account.
-func (b *Bot) sendIssued(ctx context.Context, r *Request, p *convene.Person) error {
+func (h *linkHandlers) sendIssued(ctx context.Context, r *Request, p *convene.Person) error {
 	issued := true
-	invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{PersonID: p.ID, Issued: &issued})
+	invs, _, err := h.Invitations.FindInvitees(ctx, convene.InvitationFilter{PersonID: p.ID, Issued: &issued})
 	if err != nil {
 		return err
 	}
 	var msgs []*convene.OutboxMessage
 	for _, inv := range invs {
-		m, err := b.Meetings.FindMeetingByID(ctx, inv.MeetingID)
+		m, err := h.Meetings.FindMeetingByID(ctx, inv.MeetingID)
 		if err != nil {
 			return err
 		}
-		if m.Status == convene.StatusClosed || b.Now().After(m.End()) {
+		if m.Status == convene.StatusClosed || h.Now().After(m.End()) {
 			continue
 		}
-		msgs = append(msgs, b.invitationMessages(m, inv, r.Account, "invite")...)
+		msgs = append(msgs, h.invitations.invitationMessages(m, inv, r.Account, "invite")...)
 	}
-	units, err := b.issuedUnitMessages(ctx, p, r.Account) // units.go
+	units, err := h.units.issuedUnitMessages(ctx, p, r.Account) // units.go
 	if err != nil {
 		return err
 	}
@@ -149,15 +149,15 @@ func (b *Bot) sendIssued(ctx context.Context, r *Request, p *convene.Person) err
 	if len(msgs) == 0 {
 		return nil
 	}
-	if _, err := b.Outbox.Enqueue(ctx, msgs); err != nil {
+	if _, err := h.Outbox.Enqueue(ctx, msgs); err != nil {
 		return err
 	}
-	b.Wake()
+	h.Wake()
 	return nil
 }
 
 // organizerAccounts returns the reachable accounts of organizers and configured admins.
-func (b *Bot) organizerAccounts(ctx context.Context) ([]*convene.Account, error) {
+func (b *core) organizerAccounts(ctx context.Context) ([]*convene.Account, error) {
 	accs, err := b.People.FindOrganizerAccounts(ctx)
 	if err != nil {
 		return nil, err
@@ -187,7 +187,7 @@ func (b *Bot) organizerAccounts(ctx context.Context) ([]*convene.Account, error)
 }
 
 // organizerMessages builds one outbox message per organizer account, each in its language.
-func (b *Bot) organizerMessages(ctx context.Context, key string, content func(lang string) convene.Content) ([]*convene.OutboxMessage, error) {
+func (b *core) organizerMessages(ctx context.Context, key string, content func(lang string) convene.Content) ([]*convene.OutboxMessage, error) {
 	accs, err := b.organizerAccounts(ctx)
 	if err != nil {
 		return nil, err
@@ -215,7 +215,7 @@ type textRef string
 
 // tellOrganizers queues a catalog text to every organizer; values of type
 // textRef are rendered in the organizer's language.
-func (b *Bot) tellOrganizers(ctx context.Context, key, id string, kv ...any) error {
+func (b *core) tellOrganizers(ctx context.Context, key, id string, kv ...any) error {
 	msgs, err := b.organizerMessages(ctx, key, func(lang string) convene.Content {
 		data := kvMap(kv)
 		for k, v := range data {
@@ -236,7 +236,7 @@ func (b *Bot) tellOrganizers(ctx context.Context, key, id string, kv ...any) err
 }
 
 // normalizePhone uses the configured normaliser, or a Vietnamese default.
-func (b *Bot) normalizePhone(s string) (string, error) {
+func (b *core) normalizePhone(s string) (string, error) {
 	if b.NormalizePhone != nil {
 		return b.NormalizePhone(s)
 	}
@@ -261,4 +261,15 @@ func (b *Bot) normalizePhone(s string) (string, error) {
 		return "", errors.New("phone has a wrong length")
 	}
 	return d, nil
+}
+
+// linkHandlers link an account to its person: the personal code, a shared phone number, /start.
+type linkHandlers struct {
+	*core
+	invitations *invitations
+	units       *unitHandlers
+	checkin     *checkinHandlers
+	delegate    *delegateHandlers
+	nominate    *nominateHandlers
+	linkConfirm *linkConfirmHandlers
 }

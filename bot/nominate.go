@@ -12,37 +12,37 @@ import (
 // onNominateButton handles the unit invitation's buttons: pick a category
 // to nominate in, list the nominees, withdraw or replace one, and confirm
 // or cancel a nomination's summary.
-func (b *Bot) onNominateButton(ctx context.Context, r *Request) error {
+func (h *nominateHandlers) onNominateButton(ctx context.Context, r *Request) error {
 	d, err := parseNomData(r.CallbackData)
 	if err != nil {
 		return err
 	}
-	s, err := b.ownUnit(ctx, r, d.Unit)
+	s, err := h.units.ownUnit(ctx, r, d.Unit)
 	if convene.ErrorCode(err) == convene.EFORBIDDEN {
-		b.answer(ctx, r, b.t(r, "unit.not_yours"))
+		h.answer(ctx, r, h.t(r, "unit.not_yours"))
 		return nil
 	} else if err != nil {
 		return err
 	}
-	b.answer(ctx, r, "")
+	h.answer(ctx, r, "")
 	switch d.Op {
 	case nomList:
-		return b.listNominations(ctx, r, s)
+		return h.listNominations(ctx, r, s)
 	case nomYes, nomNo:
-		return b.confirmNomination(ctx, r, s, d.Op == nomYes)
+		return h.confirmNomination(ctx, r, s, d.Op == nomYes)
 	}
-	if !s.open(b) {
-		b.say(ctx, r, "nom.refused_expired", "Unit", s.Unit.Name)
+	if !s.open(h.core) {
+		h.say(ctx, r, "nom.refused_expired", "Unit", s.Unit.Name)
 		return nil
 	}
 	st := nominateState{Step: nomAskName, Unit: s.Unit.ID, Cat: d.Sub}
 	if d.Op == nomWithdraw || d.Op == nomReplace {
-		n, err := b.unitNomination(ctx, s, d.Sub)
+		n, err := h.unitNomination(ctx, s, d.Sub)
 		if err != nil {
 			return err
 		}
 		if d.Op == nomWithdraw {
-			return b.withdrawNomination(ctx, r, s, n)
+			return h.withdrawNomination(ctx, r, s, n)
 		}
 		st.Cat, st.Replace, st.Replaces = n.CategoryID, n.ID, n.Person.FullName
 	} else if c := s.count(d.Sub); c == nil || !c.Short() {
@@ -50,17 +50,17 @@ func (b *Bot) onNominateButton(ctx context.Context, r *Request) error {
 		if c != nil {
 			asked = c.Asked
 		}
-		b.say(ctx, r, "nom.refused_full", "Category", b.categoryName(s, d.Sub), "Asked", asked)
+		h.say(ctx, r, "nom.refused_full", "Category", h.categoryName(s, d.Sub), "Asked", asked)
 		return nil
 	}
-	if err := b.Conversations.SaveConversation(ctx, st.conversation(r.Account.ID)); err != nil {
+	if err := h.Conversations.SaveConversation(ctx, st.conversation(r.Account.ID)); err != nil {
 		return err
 	}
-	return b.askNominee(ctx, r, s, st)
+	return h.askNominee(ctx, r, s, st)
 }
 
 // categoryName names a category of the unit's meeting for people.
-func (b *Bot) categoryName(s *unitState, catID int64) string {
+func (h *nominateHandlers) categoryName(s *unitState, catID int64) string {
 	if c := s.count(catID); c != nil {
 		return c.CategoryName
 	}
@@ -68,25 +68,25 @@ func (b *Bot) categoryName(s *unitState, catID int64) string {
 }
 
 // askNominee asks the question of the flow's step.
-func (b *Bot) askNominee(ctx context.Context, r *Request, s *unitState, st nominateState) error {
+func (h *nominateHandlers) askNominee(ctx context.Context, r *Request, s *unitState, st nominateState) error {
 	switch st.Step {
 	case nomAskName:
-		text := b.t(r, "nom.ask_name", "Category", b.categoryName(s, st.Cat), "Unit", s.Unit.Name, "Replaces", st.Replaces)
+		text := h.t(r, "nom.ask_name", "Category", h.categoryName(s, st.Cat), "Unit", s.Unit.Name, "Replaces", st.Replaces)
 		if r.channel.Caps().RequestContact {
-			text += "\n" + b.t(r, "nom.ask_name_contact")
+			text += "\n" + h.t(r, "nom.ask_name_contact")
 		}
-		b.reply(ctx, r, Outgoing{Text: text})
+		h.reply(ctx, r, Outgoing{Text: text})
 	case nomAskTitle:
-		b.say(ctx, r, "nom.ask_title", "Name", st.Name)
+		h.say(ctx, r, "nom.ask_title", "Name", st.Name)
 	case nomAskPhone:
-		b.say(ctx, r, "nom.ask_phone", "Name", st.Name)
+		h.say(ctx, r, "nom.ask_phone", "Name", st.Name)
 	default:
-		b.reply(ctx, r, Outgoing{
-			Text: b.t(r, "nom.summary", "Name", st.Name, "Title", st.Title, "Phone", st.Phone,
-				"Category", b.categoryName(s, st.Cat), "Unit", s.Unit.Name, "Replaces", st.Replaces),
+		h.reply(ctx, r, Outgoing{
+			Text: h.t(r, "nom.summary", "Name", st.Name, "Title", st.Title, "Phone", st.Phone,
+				"Category", h.categoryName(s, st.Cat), "Unit", s.Unit.Name, "Replaces", st.Replaces),
 			Buttons: [][]convene.Button{{
-				{Text: b.t(r, "btn.nom_confirm"), Data: nomData{Op: nomYes, Unit: s.Unit.ID}.encode()},
-				{Text: b.t(r, "btn.cancel"), Data: nomData{Op: nomNo, Unit: s.Unit.ID}.encode()},
+				{Text: h.t(r, "btn.nom_confirm"), Data: nomData{Op: nomYes, Unit: s.Unit.ID}.encode()},
+				{Text: h.t(r, "btn.cancel"), Data: nomData{Op: nomNo, Unit: s.Unit.ID}.encode()},
 			}},
 		})
 	}
@@ -94,24 +94,24 @@ func (b *Bot) askNominee(ctx context.Context, r *Request, s *unitState, st nomin
 }
 
 // flowNominate takes the nominee's name, title and phone, one a message.
-func (b *Bot) flowNominate(ctx context.Context, r *Request, c *convene.Conversation) error {
+func (h *nominateHandlers) flowNominate(ctx context.Context, r *Request, c *convene.Conversation) error {
 	st, err := parseNominateState(c)
 	if err != nil {
-		_ = b.Conversations.DeleteConversation(ctx, r.Account.ID)
+		_ = h.Conversations.DeleteConversation(ctx, r.Account.ID)
 		return err
 	}
-	s, err := b.ownUnit(ctx, r, st.Unit)
+	s, err := h.units.ownUnit(ctx, r, st.Unit)
 	if err != nil {
-		_ = b.Conversations.DeleteConversation(ctx, r.Account.ID)
+		_ = h.Conversations.DeleteConversation(ctx, r.Account.ID)
 		return err
 	}
 	text := strings.Join(strings.Fields(r.Text), " ")
 	if len([]rune(text)) > 200 {
-		b.say(ctx, r, "input.too_long", "Max", 200)
+		h.say(ctx, r, "input.too_long", "Max", 200)
 		return nil
 	}
 	if text == "" {
-		return b.askNominee(ctx, r, s, st)
+		return h.askNominee(ctx, r, s, st)
 	}
 	switch st.Step {
 	case nomAskName:
@@ -122,24 +122,24 @@ func (b *Bot) flowNominate(ctx context.Context, r *Request, c *convene.Conversat
 			st.Step = nomConfirm
 		}
 	case nomAskPhone:
-		phone, err := b.normalizePhone(text)
+		phone, err := h.normalizePhone(text)
 		if err != nil {
-			b.say(ctx, r, "nom.bad_phone")
+			h.say(ctx, r, "nom.bad_phone")
 			return nil
 		}
 		st.Phone, st.Step = phone, nomConfirm
 	}
-	if err := b.Conversations.SaveConversation(ctx, st.conversation(r.Account.ID)); err != nil {
+	if err := h.Conversations.SaveConversation(ctx, st.conversation(r.Account.ID)); err != nil {
 		return err
 	}
-	return b.askNominee(ctx, r, s, st)
+	return h.askNominee(ctx, r, s, st)
 }
 
 // nominateContact takes a contact card shared in the nomination flow: it
 // fills the nominee's phone, and the name if not given yet. It reports
 // false when the account is not in that flow.
-func (b *Bot) nominateContact(ctx context.Context, r *Request) (bool, error) {
-	c, err := b.Conversations.FindConversation(ctx, r.Account.ID)
+func (h *nominateHandlers) nominateContact(ctx context.Context, r *Request) (bool, error) {
+	c, err := h.Conversations.FindConversation(ctx, r.Account.ID)
 	if convene.ErrorCode(err) == convene.ENOTFOUND {
 		return false, nil
 	} else if err != nil || c.Flow != flowNominate {
@@ -149,13 +149,13 @@ func (b *Bot) nominateContact(ctx context.Context, r *Request) (bool, error) {
 	if err != nil {
 		return true, err
 	}
-	s, err := b.ownUnit(ctx, r, st.Unit)
+	s, err := h.units.ownUnit(ctx, r, st.Unit)
 	if err != nil {
 		return true, err
 	}
-	phone, err := b.normalizePhone(r.Contact.Phone)
+	phone, err := h.normalizePhone(r.Contact.Phone)
 	if err != nil {
-		b.say(ctx, r, "nom.bad_phone")
+		h.say(ctx, r, "nom.bad_phone")
 		return true, nil
 	}
 	st.Phone = phone
@@ -170,16 +170,16 @@ func (b *Bot) nominateContact(ctx context.Context, r *Request) (bool, error) {
 	default:
 		st.Step = nomConfirm
 	}
-	if err := b.Conversations.SaveConversation(ctx, st.conversation(r.Account.ID)); err != nil {
+	if err := h.Conversations.SaveConversation(ctx, st.conversation(r.Account.ID)); err != nil {
 		return true, err
 	}
-	return true, b.askNominee(ctx, r, s, st)
+	return true, h.askNominee(ctx, r, s, st)
 }
 
 // confirmNomination stores the summary's nomination (or replacement), or
 // cancels it; a refusal is told with its reason and nothing is stored.
-func (b *Bot) confirmNomination(ctx context.Context, r *Request, s *unitState, ok bool) error {
-	c, err := b.Conversations.FindConversation(ctx, r.Account.ID)
+func (h *nominateHandlers) confirmNomination(ctx context.Context, r *Request, s *unitState, ok bool) error {
+	c, err := h.Conversations.FindConversation(ctx, r.Account.ID)
 	if convene.ErrorCode(err) == convene.ENOTFOUND || (err == nil && c.Flow != flowNominate) {
 		return errStale
 	} else if err != nil {
@@ -189,68 +189,68 @@ func (b *Bot) confirmNomination(ctx context.Context, r *Request, s *unitState, o
 	if err != nil || st.Step != nomConfirm || st.Unit != s.Unit.ID {
 		return errStale
 	}
-	if err := b.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
+	if err := h.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
 		return err
 	}
 	if !ok {
-		b.edit(ctx, r, Outgoing{Text: b.t(r, "org.cancelled")})
+		h.edit(ctx, r, Outgoing{Text: h.t(r, "org.cancelled")})
 		return nil
 	}
 	nominee := convene.Nominee{FullName: st.Name, Title: st.Title, Phone: st.Phone}
 	var n *convene.Nomination
 	if st.Replace != 0 {
-		n, err = b.Units.Replace(ctx, st.Replace, nominee, r.Actor())
+		n, err = h.Units.Replace(ctx, st.Replace, nominee, r.Actor())
 	} else {
-		n, err = b.Units.Nominate(ctx, st.Unit, st.Cat, nominee, r.Actor())
+		n, err = h.Units.Nominate(ctx, st.Unit, st.Cat, nominee, r.Actor())
 	}
 	if err != nil {
 		id := nominationRefusal(err)
 		if id == "" {
 			return err
 		}
-		b.say(ctx, r, id, "Unit", s.Unit.Name, "Phone", st.Phone, "Category", b.categoryName(s, st.Cat))
+		h.say(ctx, r, id, "Unit", s.Unit.Name, "Phone", st.Phone, "Category", h.categoryName(s, st.Cat))
 		return nil
 	}
-	direct, err := b.inviteNomineeDirectly(ctx, s.Meeting, n)
+	direct, err := h.inviteNomineeDirectly(ctx, s.Meeting, n)
 	if err != nil {
 		return err
 	}
-	if s, err = b.loadUnit(ctx, s.Unit.ID); err != nil {
+	if s, err = h.units.loadUnit(ctx, s.Unit.ID); err != nil {
 		return err
 	}
 	row := s.count(n.CategoryID)
 	data := []any{"Name", st.Name, "Category", row.CategoryName, "Count", row.Nominated, "Asked", row.Asked,
-		"Link", b.Link(ctx, n.Token), "Token", n.Token}
-	text := b.t(r, "nom.done", data...)
+		"Link", h.Link(ctx, n.Token), "Token", n.Token}
+	text := h.t(r, "nom.done", data...)
 	if direct {
-		text = b.t(r, "nom.done_direct", data...)
+		text = h.t(r, "nom.done_direct", data...)
 	}
-	b.edit(ctx, r, Outgoing{Text: text})
-	return b.showUnit(ctx, r, s)
+	h.edit(ctx, r, Outgoing{Text: text})
+	return h.showUnit(ctx, r, s)
 }
 
 // showUnit replies with what the unit has nominated and the buttons to go on.
-func (b *Bot) showUnit(ctx context.Context, r *Request, s *unitState) error {
-	b.reply(ctx, r, Outgoing{Text: b.unitSummary(r.Lang, s), Buttons: b.unitButtons(r.Lang, s)})
+func (h *nominateHandlers) showUnit(ctx context.Context, r *Request, s *unitState) error {
+	h.reply(ctx, r, Outgoing{Text: h.unitSummary(r.Lang, s), Buttons: h.units.unitButtons(r.Lang, s)})
 	return nil
 }
 
 // unitSummary says what the unit has nominated per category, and whether it is done.
-func (b *Bot) unitSummary(lang string, s *unitState) string {
+func (h *nominateHandlers) unitSummary(lang string, s *unitState) string {
 	var lines []string
 	short := false
 	for _, c := range s.Counts {
 		if c.Asked > 0 || c.Nominated > 0 {
-			lines = append(lines, b.Texts.T(lang, "unit.state_line", map[string]any{"Category": c.CategoryName, "Nominated": c.Nominated, "Asked": c.Asked}))
+			lines = append(lines, h.Texts.T(lang, "unit.state_line", map[string]any{"Category": c.CategoryName, "Nominated": c.Nominated, "Asked": c.Asked}))
 		}
 		short = short || c.Short()
 	}
-	text := b.Texts.T(lang, "unit.summary", map[string]any{"Unit": s.Unit.Name, "Title": s.Meeting.Title, "Lines": strings.Join(lines, "\n")})
+	text := h.Texts.T(lang, "unit.summary", map[string]any{"Unit": s.Unit.Name, "Title": s.Meeting.Title, "Lines": strings.Join(lines, "\n")})
 	switch {
-	case !s.open(b):
-		text += "\n\n" + b.Texts.T(lang, "unit.closed", map[string]any{"Deadline": b.when(lang, s.Meeting, s.Unit.Deadline(s.Meeting))})
+	case !s.open(h.core):
+		text += "\n\n" + h.Texts.T(lang, "unit.closed", map[string]any{"Deadline": h.when(lang, s.Meeting, s.Unit.Deadline(s.Meeting))})
 	case !short:
-		text += "\n\n" + b.Texts.T(lang, "unit.all_sent", nil)
+		text += "\n\n" + h.Texts.T(lang, "unit.all_sent", nil)
 	}
 	return text
 }
@@ -258,11 +258,11 @@ func (b *Bot) unitSummary(lang string, s *unitState) string {
 // inviteNomineeDirectly queues the nominee's invitation to their own
 // reachable accounts when the phone belonged to a linked person and the
 // invitation is issued; it reports whether it did.
-func (b *Bot) inviteNomineeDirectly(ctx context.Context, m *convene.Meeting, n *convene.Nomination) (bool, error) {
+func (h *nominateHandlers) inviteNomineeDirectly(ctx context.Context, m *convene.Meeting, n *convene.Nomination) (bool, error) {
 	if !n.ExistingPerson {
 		return false, nil
 	}
-	inv, err := b.Invitations.FindInvitationByID(ctx, n.InvitationID)
+	inv, err := h.Invitations.FindInvitationByID(ctx, n.InvitationID)
 	if err != nil {
 		return false, err
 	}
@@ -272,13 +272,13 @@ func (b *Bot) inviteNomineeDirectly(ctx context.Context, m *convene.Meeting, n *
 	var msgs []*convene.OutboxMessage
 	for _, a := range inv.Accounts {
 		if a.Reachable {
-			msgs = append(msgs, b.invitationMessages(m, inv, a, "invite")...)
+			msgs = append(msgs, h.invitations.invitationMessages(m, inv, a, "invite")...)
 		}
 	}
 	if len(msgs) == 0 {
 		return false, nil
 	}
-	if _, err := b.Outbox.Enqueue(ctx, msgs); err != nil {
+	if _, err := h.Outbox.Enqueue(ctx, msgs); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -314,34 +314,34 @@ func nominationRefusal(err error) string {
 
 // listNominations shows the unit's standing nominees with a withdraw and a
 // replace button each, before the deadline.
-func (b *Bot) listNominations(ctx context.Context, r *Request, s *unitState) error {
-	noms, err := b.Units.FindNominations(ctx, convene.NominationFilter{UnitID: s.Unit.ID, State: convene.NominationNominated})
+func (h *nominateHandlers) listNominations(ctx context.Context, r *Request, s *unitState) error {
+	noms, err := h.Units.FindNominations(ctx, convene.NominationFilter{UnitID: s.Unit.ID, State: convene.NominationNominated})
 	if err != nil {
 		return err
 	}
 	if len(noms) == 0 {
-		b.say(ctx, r, "nom.none", "Unit", s.Unit.Name)
+		h.say(ctx, r, "nom.none", "Unit", s.Unit.Name)
 		return nil
 	}
 	var lines []string
 	var rows [][]convene.Button
 	for i, n := range noms {
-		lines = append(lines, b.t(r, "nom.item", "N", i+1, "Name", n.Person.FullName, "Title", n.Person.Title,
-			"Phone", n.Person.Phone, "Category", b.categoryName(s, n.CategoryID)))
-		if s.open(b) {
+		lines = append(lines, h.t(r, "nom.item", "N", i+1, "Name", n.Person.FullName, "Title", n.Person.Title,
+			"Phone", n.Person.Phone, "Category", h.categoryName(s, n.CategoryID)))
+		if s.open(h.core) {
 			rows = append(rows, []convene.Button{
-				{Text: b.t(r, "btn.nom_withdraw", "N", i+1), Data: nomData{Op: nomWithdraw, Unit: s.Unit.ID, Sub: n.ID}.encode()},
-				{Text: b.t(r, "btn.nom_replace", "N", i+1), Data: nomData{Op: nomReplace, Unit: s.Unit.ID, Sub: n.ID}.encode()},
+				{Text: h.t(r, "btn.nom_withdraw", "N", i+1), Data: nomData{Op: nomWithdraw, Unit: s.Unit.ID, Sub: n.ID}.encode()},
+				{Text: h.t(r, "btn.nom_replace", "N", i+1), Data: nomData{Op: nomReplace, Unit: s.Unit.ID, Sub: n.ID}.encode()},
 			})
 		}
 	}
-	b.reply(ctx, r, Outgoing{Text: b.t(r, "nom.list", "Unit", s.Unit.Name) + "\n" + strings.Join(lines, "\n"), Buttons: rows})
+	h.reply(ctx, r, Outgoing{Text: h.t(r, "nom.list", "Unit", s.Unit.Name) + "\n" + strings.Join(lines, "\n"), Buttons: rows})
 	return nil
 }
 
 // unitNomination returns the unit's standing nomination id.
-func (b *Bot) unitNomination(ctx context.Context, s *unitState, id int64) (*convene.Nomination, error) {
-	noms, err := b.Units.FindNominations(ctx, convene.NominationFilter{UnitID: s.Unit.ID, State: convene.NominationNominated})
+func (h *nominateHandlers) unitNomination(ctx context.Context, s *unitState, id int64) (*convene.Nomination, error) {
+	noms, err := h.Units.FindNominations(ctx, convene.NominationFilter{UnitID: s.Unit.ID, State: convene.NominationNominated})
 	if err != nil {
 		return nil, err
 	}
@@ -355,17 +355,17 @@ func (b *Bot) unitNomination(ctx context.Context, s *unitState, id int64) (*conv
 
 // withdrawNomination withdraws a nominee, tells their linked accounts, and
 // shows the unit again.
-func (b *Bot) withdrawNomination(ctx context.Context, r *Request, s *unitState, n *convene.Nomination) error {
-	accs, err := b.People.FindAccountsByPerson(ctx, n.PersonID)
+func (h *nominateHandlers) withdrawNomination(ctx context.Context, r *Request, s *unitState, n *convene.Nomination) error {
+	accs, err := h.People.FindAccountsByPerson(ctx, n.PersonID)
 	if err != nil {
 		return err
 	}
-	if _, err := b.Units.Withdraw(ctx, n.ID, r.Actor()); err != nil {
+	if _, err := h.Units.Withdraw(ctx, n.ID, r.Actor()); err != nil {
 		id := nominationRefusal(err)
 		if id == "" {
 			return err
 		}
-		b.say(ctx, r, id, "Unit", s.Unit.Name, "Phone", n.Person.Phone, "Category", b.categoryName(s, n.CategoryID))
+		h.say(ctx, r, id, "Unit", s.Unit.Name, "Phone", n.Person.Phone, "Category", h.categoryName(s, n.CategoryID))
 		return nil
 	}
 	var msgs []*convene.OutboxMessage
@@ -373,20 +373,20 @@ func (b *Bot) withdrawNomination(ctx context.Context, r *Request, s *unitState, 
 		if a.Reachable {
 			msgs = append(msgs, &convene.OutboxMessage{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
 				Key: fmt.Sprintf("nom-withdrawn:%d:%d", n.ID, a.ID),
-				Content: convene.Content{Text: b.Texts.T(b.langOf(&n.Person, a), "nom.withdrawn_you",
+				Content: convene.Content{Text: h.Texts.T(h.langOf(&n.Person, a), "nom.withdrawn_you",
 					map[string]any{"Title": s.Meeting.Title, "Unit": s.Unit.Name})}})
 		}
 	}
 	if len(msgs) > 0 {
-		if _, err := b.Outbox.Enqueue(ctx, msgs); err != nil {
+		if _, err := h.Outbox.Enqueue(ctx, msgs); err != nil {
 			return err
 		}
 	}
-	if s, err = b.loadUnit(ctx, s.Unit.ID); err != nil {
+	if s, err = h.units.loadUnit(ctx, s.Unit.ID); err != nil {
 		return err
 	}
-	b.reply(ctx, r, Outgoing{Text: b.t(r, "nom.withdrawn", "Name", n.Person.FullName, "Category", b.categoryName(s, n.CategoryID)) +
-		"\n\n" + b.unitSummary(r.Lang, s), Buttons: b.unitButtons(r.Lang, s)})
+	h.reply(ctx, r, Outgoing{Text: h.t(r, "nom.withdrawn", "Name", n.Person.FullName, "Category", h.categoryName(s, n.CategoryID)) +
+		"\n\n" + h.unitSummary(r.Lang, s), Buttons: h.units.unitButtons(r.Lang, s)})
 	return nil
 }
 
@@ -503,4 +503,11 @@ func parseNominateState(c *convene.Conversation) (nominateState, error) {
 		return s, nil
 	}
 	return s, convene.Errorf(convene.EINVALID, "bad step %q", s.Step)
+}
+
+// nominateHandlers let a unit's representative nominate, list and withdraw its delegates.
+type nominateHandlers struct {
+	*core
+	units       *unitHandlers
+	invitations *invitations
 }

@@ -11,7 +11,7 @@ import (
 
 // meetingArg resolves the meeting code that starts args; with no code it
 // takes the only open meeting. It returns the rest of args.
-func (b *Bot) meetingArg(ctx context.Context, r *Request, args string) (*convene.Meeting, string, error) {
+func (b *core) meetingArg(ctx context.Context, r *Request, args string) (*convene.Meeting, string, error) {
 	code, rest, _ := strings.Cut(strings.TrimSpace(args), " ")
 	if code != "" {
 		m, err := b.Meetings.FindMeetingByCode(ctx, strings.ToLower(code))
@@ -38,7 +38,7 @@ func (b *Bot) meetingArg(ctx context.Context, r *Request, args string) (*convene
 }
 
 // openMeetings returns meetings not closed, by start.
-func (b *Bot) openMeetings(ctx context.Context) ([]*convene.Meeting, error) {
+func (b *core) openMeetings(ctx context.Context) ([]*convene.Meeting, error) {
 	all, err := b.Meetings.FindMeetings(ctx, convene.MeetingFilter{})
 	if err != nil {
 		return nil, err
@@ -52,76 +52,76 @@ func (b *Bot) openMeetings(ctx context.Context) ([]*convene.Meeting, error) {
 	return out, nil
 }
 
-func (b *Bot) cmdMeetings(ctx context.Context, r *Request) error {
-	all, err := b.Meetings.FindMeetings(ctx, convene.MeetingFilter{})
+func (h *organizerHandlers) cmdMeetings(ctx context.Context, r *Request) error {
+	all, err := h.Meetings.FindMeetings(ctx, convene.MeetingFilter{})
 	if err != nil {
 		return err
 	}
 	if len(all) == 0 {
-		b.say(ctx, r, "org.no_meetings")
+		h.say(ctx, r, "org.no_meetings")
 		return nil
 	}
 	var sb strings.Builder
-	sb.WriteString(b.t(r, "org.meetings_title"))
+	sb.WriteString(h.t(r, "org.meetings_title"))
 	for _, m := range all {
-		st, err := b.Invitations.MeetingStats(ctx, m.ID)
+		st, err := h.Invitations.MeetingStats(ctx, m.ID)
 		if err != nil {
 			return err
 		}
 		sb.WriteString("\n\n")
-		sb.WriteString(b.t(r, "org.meeting_line", "Code", m.Code, "Title", m.Title, "When", b.when(r.Lang, m, m.StartsAt),
-			"Status", b.t(r, "status."+string(m.Status)), "Invited", st.Total.Invited, "Attending", st.Total.Attending, "Linked", st.Total.Linked))
+		sb.WriteString(h.t(r, "org.meeting_line", "Code", m.Code, "Title", m.Title, "When", h.when(r.Lang, m, m.StartsAt),
+			"Status", h.t(r, "status."+string(m.Status)), "Invited", st.Total.Invited, "Attending", st.Total.Attending, "Linked", st.Total.Linked))
 	}
-	b.reply(ctx, r, Outgoing{Text: sb.String()})
+	h.reply(ctx, r, Outgoing{Text: sb.String()})
 	return nil
 }
 
 // countsLine renders one line of counts.
-func (b *Bot) countsLine(r *Request, name string, c convene.Counts) string {
-	return b.t(r, "org.counts_line", "Name", name, "Invited", c.Invited, "Linked", c.Linked,
+func (h *organizerHandlers) countsLine(r *Request, name string, c convene.Counts) string {
+	return h.t(r, "org.counts_line", "Name", name, "Invited", c.Invited, "Linked", c.Linked,
 		"Attending", c.Attending, "Declined", c.Declined, "Substitute", c.Substitute, "Pending", c.Pending,
 		"Present", c.Present+c.Late)
 }
 
-func (b *Bot) cmdStatus(ctx context.Context, r *Request) error {
-	m, _, err := b.meetingArg(ctx, r, r.Args)
+func (h *organizerHandlers) cmdStatus(ctx context.Context, r *Request) error {
+	m, _, err := h.meetingArg(ctx, r, r.Args)
 	if err != nil {
 		return err
 	}
-	return b.cmdStatusOf(ctx, r, m)
+	return h.cmdStatusOf(ctx, r, m)
 }
 
 // cmdStatusOf replies with m's counts, in all and by category and unit.
-func (b *Bot) cmdStatusOf(ctx context.Context, r *Request, m *convene.Meeting) error {
-	st, err := b.Invitations.MeetingStats(ctx, m.ID)
+func (h *organizerHandlers) cmdStatusOf(ctx context.Context, r *Request, m *convene.Meeting) error {
+	st, err := h.Invitations.MeetingStats(ctx, m.ID)
 	if err != nil {
 		return err
 	}
 	var sb strings.Builder
-	sb.WriteString(b.t(r, "org.status_title", "Title", m.Title, "Code", m.Code, "When", b.when(r.Lang, m, m.StartsAt)))
+	sb.WriteString(h.t(r, "org.status_title", "Title", m.Title, "Code", m.Code, "When", h.when(r.Lang, m, m.StartsAt)))
 	sb.WriteString("\n\n")
-	sb.WriteString(b.countsLine(r, b.t(r, "org.total"), st.Total))
-	sb.WriteString("\n\n" + b.t(r, "org.by_category"))
+	sb.WriteString(h.countsLine(r, h.t(r, "org.total"), st.Total))
+	sb.WriteString("\n\n" + h.t(r, "org.by_category"))
 	for _, g := range st.ByCategory {
-		sb.WriteString("\n" + b.countsLine(r, g.Name, g.Counts))
+		sb.WriteString("\n" + h.countsLine(r, g.Name, g.Counts))
 	}
-	sb.WriteString("\n\n" + b.t(r, "org.by_unit"))
+	sb.WriteString("\n\n" + h.t(r, "org.by_unit"))
 	for _, g := range st.ByUnit {
-		sb.WriteString("\n" + b.countsLine(r, g.Name, g.Counts))
+		sb.WriteString("\n" + h.countsLine(r, g.Name, g.Counts))
 	}
-	b.reply(ctx, r, Outgoing{Text: sb.String()})
+	h.reply(ctx, r, Outgoing{Text: sb.String()})
 	return nil
 }
 
-func (b *Bot) cmdPending(ctx context.Context, r *Request) error {
-	m, _, err := b.meetingArg(ctx, r, r.Args)
+func (h *organizerHandlers) cmdPending(ctx context.Context, r *Request) error {
+	m, _, err := h.meetingArg(ctx, r, r.Args)
 	if err != nil {
 		return err
 	}
-	if err := b.showPending(ctx, r, m, 0, false); err != nil {
+	if err := h.showPending(ctx, r, m, 0, false); err != nil {
 		return err
 	}
-	return b.showSubstituteRequests(ctx, r, m)
+	return h.showSubstituteRequests(ctx, r, m)
 }
 
 // maxSubRequests bounds the substitute requests /pending re-offers at once.
@@ -130,8 +130,8 @@ const maxSubRequests = 10
 // showSubstituteRequests re-offers the substitute requests of m awaiting a
 // decision, each with its approve and reject buttons: a request made while
 // no organizer was linked, or whose message was lost, is decided here.
-func (b *Bot) showSubstituteRequests(ctx context.Context, r *Request, m *convene.Meeting) error {
-	invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, RSVP: []convene.RSVP{convene.RSVPSubstitute}})
+func (h *organizerHandlers) showSubstituteRequests(ctx context.Context, r *Request, m *convene.Meeting) error {
+	invs, _, err := h.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, RSVP: []convene.RSVP{convene.RSVPSubstitute}})
 	if err != nil {
 		return err
 	}
@@ -144,29 +144,29 @@ func (b *Bot) showSubstituteRequests(ctx context.Context, r *Request, m *convene
 	if len(proposed) == 0 {
 		return nil
 	}
-	b.say(ctx, r, "org.sub_requests_title", "Title", m.Title, "Count", len(proposed),
+	h.say(ctx, r, "org.sub_requests_title", "Title", m.Title, "Count", len(proposed),
 		"Shown", min(len(proposed), maxSubRequests), "More", len(proposed) > maxSubRequests)
 	for _, inv := range proposed[:min(len(proposed), maxSubRequests)] {
-		match, _, err := b.substituteMatch(ctx, inv.SubstitutePhone)
+		match, _, err := h.rsvp.substituteMatch(ctx, inv.SubstitutePhone)
 		if err != nil {
 			return err
 		}
-		b.reply(ctx, r, b.subProposal(r.Lang, inv, m, inv.SubstituteName, inv.SubstituteTitle, inv.SubstitutePhone, match))
+		h.reply(ctx, r, h.rsvp.subProposal(r.Lang, inv, m, inv.SubstituteName, inv.SubstituteTitle, inv.SubstitutePhone, match))
 	}
 	return nil
 }
 
 // showPending shows one page of who hasn't answered, grouped by unit.
-func (b *Bot) showPending(ctx context.Context, r *Request, m *convene.Meeting, page int, edit bool) error {
-	invs, total, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{
-		MeetingID: m.ID, RSVP: []convene.RSVP{convene.RSVPPending}, Offset: page * b.PageSize, Limit: b.PageSize})
+func (h *organizerHandlers) showPending(ctx context.Context, r *Request, m *convene.Meeting, page int, edit bool) error {
+	invs, total, err := h.Invitations.FindInvitees(ctx, convene.InvitationFilter{
+		MeetingID: m.ID, RSVP: []convene.RSVP{convene.RSVPPending}, Offset: page * h.PageSize, Limit: h.PageSize})
 	if err != nil {
 		return err
 	}
 	var sb strings.Builder
-	sb.WriteString(b.t(r, "org.pending_title", "Title", m.Title, "Count", total))
+	sb.WriteString(h.t(r, "org.pending_title", "Title", m.Title, "Count", total))
 	if total == 0 {
-		sb.WriteString("\n\n" + b.t(r, "org.pending_none"))
+		sb.WriteString("\n\n" + h.t(r, "org.pending_none"))
 	}
 	unit := "\x00"
 	for i, inv := range invs {
@@ -174,23 +174,23 @@ func (b *Bot) showPending(ctx context.Context, r *Request, m *convene.Meeting, p
 			unit = inv.Person.Unit
 			sb.WriteString("\n\n▪ " + orDash(unit))
 		}
-		linked := b.t(r, "org.linked_yes")
+		linked := h.t(r, "org.linked_yes")
 		if !inv.Linked() {
-			linked = b.t(r, "org.linked_no")
+			linked = h.t(r, "org.linked_no")
 		}
-		fmt.Fprintf(&sb, "\n%d. %s — %s (%s)", page*b.PageSize+i+1, inv.Person.FullName, inv.Category.Name, linked)
+		fmt.Fprintf(&sb, "\n%d. %s — %s (%s)", page*h.PageSize+i+1, inv.Person.FullName, inv.Category.Name, linked)
 	}
-	out := Outgoing{Text: sb.String(), Buttons: b.pager(r, pagePending, m.ID, page, total)}
+	out := Outgoing{Text: sb.String(), Buttons: h.pager(r, pagePending, m.ID, page, total)}
 	if edit {
-		b.edit(ctx, r, out)
+		h.edit(ctx, r, out)
 	} else {
-		b.reply(ctx, r, out)
+		h.reply(ctx, r, out)
 	}
 	return nil
 }
 
 // pager returns previous/next buttons for a paged list, or none if it fits one page.
-func (b *Bot) pager(r *Request, kind pageKind, meetingID int64, page, total int) [][]convene.Button {
+func (b *core) pager(r *Request, kind pageKind, meetingID int64, page, total int) [][]convene.Button {
 	pages := (total + b.PageSize - 1) / b.PageSize
 	if pages <= 1 {
 		return nil
@@ -210,7 +210,7 @@ func (b *Bot) pager(r *Request, kind pageKind, meetingID int64, page, total int)
 }
 
 // onPage turns the page of a paged list.
-func (b *Bot) onPage(ctx context.Context, r *Request) error {
+func (h *organizerHandlers) onPage(ctx context.Context, r *Request) error {
 	d, err := parsePageData(r.CallbackData)
 	if err != nil {
 		return err
@@ -218,17 +218,17 @@ func (b *Bot) onPage(ctx context.Context, r *Request) error {
 	if !r.Organizer && !(r.Staff && d.Kind == pageRollcall) {
 		return convene.Errorf(convene.EFORBIDDEN, "page")
 	}
-	m, err := b.Meetings.FindMeetingByID(ctx, d.Meeting)
+	m, err := h.Meetings.FindMeetingByID(ctx, d.Meeting)
 	if err != nil {
 		return err
 	}
 	r.about(m)
-	b.answer(ctx, r, "")
+	h.answer(ctx, r, "")
 	switch d.Kind {
 	case pagePending:
-		return b.showPending(ctx, r, m, d.Page, true)
+		return h.showPending(ctx, r, m, d.Page, true)
 	case pageRollcall:
-		return b.showRollcall(ctx, r, m, d.Page, d.Query, true)
+		return h.checkin.showRollcall(ctx, r, m, d.Page, d.Query, true)
 	}
 	return nil
 }
@@ -241,28 +241,28 @@ func orDash(s string) string {
 }
 
 // cmdInvite shows how many invitees are linked and asks to confirm issuing.
-func (b *Bot) cmdInvite(ctx context.Context, r *Request) error {
-	m, _, err := b.meetingArg(ctx, r, r.Args)
+func (h *organizerHandlers) cmdInvite(ctx context.Context, r *Request) error {
+	m, _, err := h.meetingArg(ctx, r, r.Args)
 	if err != nil {
 		return err
 	}
-	st, err := b.Invitations.MeetingStats(ctx, m.ID)
+	st, err := h.Invitations.MeetingStats(ctx, m.ID)
 	if err != nil {
 		return err
 	}
-	b.reply(ctx, r, Outgoing{
-		Text: b.t(r, "org.invite_confirm", "Title", m.Title, "Invited", st.Total.Invited, "Linked", st.Total.Linked,
+	h.reply(ctx, r, Outgoing{
+		Text: h.t(r, "org.invite_confirm", "Title", m.Title, "Invited", st.Total.Invited, "Linked", st.Total.Linked,
 			"Unlinked", st.Total.Invited-st.Total.Linked, "Issued", st.Total.Issued),
 		Buttons: [][]convene.Button{{
-			{Text: b.t(r, "btn.confirm_send"), Data: inviteData{Meeting: m.ID, OK: true}.encode()},
-			{Text: b.t(r, "btn.cancel"), Data: inviteData{Meeting: m.ID}.encode()},
+			{Text: h.t(r, "btn.confirm_send"), Data: inviteData{Meeting: m.ID, OK: true}.encode()},
+			{Text: h.t(r, "btn.cancel"), Data: inviteData{Meeting: m.ID}.encode()},
 		}},
 	})
 	return nil
 }
 
 // onInviteConfirm issues the invitations once the organizer confirms.
-func (b *Bot) onInviteConfirm(ctx context.Context, r *Request) error {
+func (h *organizerHandlers) onInviteConfirm(ctx context.Context, r *Request) error {
 	if !r.Organizer {
 		return convene.Errorf(convene.EFORBIDDEN, "invite")
 	}
@@ -270,21 +270,21 @@ func (b *Bot) onInviteConfirm(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	m, err := b.Meetings.FindMeetingByID(ctx, d.Meeting)
+	m, err := h.Meetings.FindMeetingByID(ctx, d.Meeting)
 	if err != nil {
 		return err
 	}
 	r.about(m)
-	b.answer(ctx, r, "")
+	h.answer(ctx, r, "")
 	if !d.OK {
-		b.edit(ctx, r, Outgoing{Text: b.t(r, "org.cancelled")})
+		h.edit(ctx, r, Outgoing{Text: h.t(r, "org.cancelled")})
 		return nil
 	}
-	res, err := b.IssueInvitations(ctx, m.Code, r.Actor(), r.Account.ID)
+	res, err := h.invitations.IssueInvitations(ctx, m.Code, r.Actor(), r.Account.ID)
 	if err != nil {
 		return err
 	}
-	b.edit(ctx, r, Outgoing{Text: b.t(r, "org.invite_done", "Title", m.Title, "Queued", res.Queued, "Unlinked", res.Unlinked)})
+	h.edit(ctx, r, Outgoing{Text: h.t(r, "org.invite_done", "Title", m.Title, "Queued", res.Queued, "Unlinked", res.Unlinked)})
 	return nil
 }
 
@@ -299,7 +299,7 @@ var reportFiles = []struct{ format, mime string }{
 // cmdReport sends the report as a file: /report [CODE] [pdf|xlsx|csv], the
 // PDF unless another format is named. A channel that can't send files gets
 // the counts and is told where the files are.
-func (b *Bot) cmdReport(ctx context.Context, r *Request) error {
+func (h *organizerHandlers) cmdReport(ctx context.Context, r *Request) error {
 	args := strings.Fields(strings.ToLower(r.Args))
 	format := reportFiles[0]
 	if n := len(args); n > 0 {
@@ -311,70 +311,70 @@ func (b *Bot) cmdReport(ctx context.Context, r *Request) error {
 		}
 	}
 	if len(args) > 1 {
-		b.say(ctx, r, "org.report_usage")
+		h.say(ctx, r, "org.report_usage")
 		return nil
 	}
-	m, _, err := b.meetingArg(ctx, r, strings.Join(args, " "))
+	m, _, err := h.meetingArg(ctx, r, strings.Join(args, " "))
 	if err != nil {
 		return err
 	}
-	if b.Reporter == nil {
+	if h.Reporter == nil {
 		return convene.Errorf(convene.EINTERNAL, "no reporter configured")
 	}
 	if !r.channel.Caps().Documents {
-		if err := b.cmdStatusOf(ctx, r, m); err != nil {
+		if err := h.cmdStatusOf(ctx, r, m); err != nil {
 			return err
 		}
-		b.say(ctx, r, "org.report_no_files", "Code", m.Code)
+		h.say(ctx, r, "org.report_no_files", "Code", m.Code)
 		return nil
 	}
-	data, name, err := b.Reporter.Report(ctx, m.Code, format.format, r.Lang)
+	data, name, err := h.Reporter.Report(ctx, m.Code, format.format, r.Lang)
 	if err != nil {
 		return err
 	}
-	b.reply(ctx, r, Outgoing{Text: b.t(r, "org.report_"+format.format, "Title", m.Title, "Code", m.Code),
+	h.reply(ctx, r, Outgoing{Text: h.t(r, "org.report_"+format.format, "Title", m.Title, "Code", m.Code),
 		Document: &convene.File{Name: name, MIME: format.mime, Data: data}})
 	return nil
 }
 
 // cmdGrant makes a person an organizer: /grant <phone | telegram id>.
-func (b *Bot) cmdGrant(ctx context.Context, r *Request) error {
+func (h *organizerHandlers) cmdGrant(ctx context.Context, r *Request) error {
 	arg := strings.TrimSpace(r.Args)
 	if arg == "" {
-		b.say(ctx, r, "org.grant_usage")
+		h.say(ctx, r, "org.grant_usage")
 		return nil
 	}
 	var p *convene.Person
-	if phone, err := b.normalizePhone(arg); err == nil && (strings.HasPrefix(arg, "0") || strings.HasPrefix(arg, "+")) {
-		if p, err = b.People.FindPersonByPhone(ctx, phone); err != nil {
+	if phone, err := h.normalizePhone(arg); err == nil && (strings.HasPrefix(arg, "0") || strings.HasPrefix(arg, "+")) {
+		if p, err = h.People.FindPersonByPhone(ctx, phone); err != nil {
 			return err
 		}
 	} else {
-		acc, err := b.People.FindAccount(ctx, r.Channel, arg)
+		acc, err := h.People.FindAccount(ctx, r.Channel, arg)
 		if err != nil {
 			return err
 		}
 		if acc.PersonID == 0 {
 			return convene.Errorf(convene.ENOTFOUND, "account %s is not linked to a person", arg)
 		}
-		if p, err = b.People.FindPersonByID(ctx, acc.PersonID); err != nil {
+		if p, err = h.People.FindPersonByID(ctx, acc.PersonID); err != nil {
 			return err
 		}
 	}
 	role := convene.RoleOrganizer
-	if _, err := b.People.UpdatePerson(ctx, p.ID, convene.PersonUpdate{Role: &role}); err != nil {
+	if _, err := h.People.UpdatePerson(ctx, p.ID, convene.PersonUpdate{Role: &role}); err != nil {
 		return err
 	}
-	if err := b.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: r.Actor(), Action: "grant", Subject: "person:" + itoa(p.ID), Detail: "organizer"}); err != nil {
+	if err := h.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: r.Actor(), Action: "grant", Subject: "person:" + itoa(p.ID), Detail: "organizer"}); err != nil {
 		return err
 	}
-	if accs, err := b.People.FindAccountsByPerson(ctx, p.ID); err == nil {
+	if accs, err := h.People.FindAccountsByPerson(ctx, p.ID); err == nil {
 		for _, a := range accs {
-			lang := b.langOf(p, a)
-			r.afterCommit(func(ctx context.Context) { b.organizerMenu(ctx, a, lang, b.IsAdmin(a.Channel, a.UserID)) })
+			lang := h.langOf(p, a)
+			r.afterCommit(func(ctx context.Context) { h.organizerMenu(ctx, a, lang, h.IsAdmin(a.Channel, a.UserID)) })
 		}
 	}
-	b.say(ctx, r, "org.granted", "Name", p.FullName)
+	h.say(ctx, r, "org.granted", "Name", p.FullName)
 	return nil
 }
 
@@ -445,4 +445,12 @@ func parsePageData(s string) (pageData, error) {
 		return pageData{}, convene.Errorf(convene.EINVALID, "bad page")
 	}
 	return pageData{Kind: pageKind(p[1]), Meeting: id, Page: page, Query: strings.Join(p[4:], ":")}, nil
+}
+
+// organizerHandlers are the organizer's commands: meetings, status, pending answers, invite, report, grant.
+type organizerHandlers struct {
+	*core
+	rsvp        *rsvpHandlers
+	checkin     *checkinHandlers
+	invitations *invitations
 }

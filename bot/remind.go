@@ -12,23 +12,28 @@ import (
 // answer, and buttons to answer if they haven't. key makes each message's
 // idempotency key (key:invitation id).
 func (b *Bot) ReminderMessages(ctx context.Context, m *convene.Meeting, f convene.InvitationFilter, key string) ([]*convene.OutboxMessage, error) {
-	invs, _, err := b.Invitations.FindInvitees(ctx, f)
+	return b.remind.ReminderMessages(ctx, m, f, key)
+}
+
+// ReminderMessages does the work of Bot.ReminderMessages.
+func (h *remindHandlers) ReminderMessages(ctx context.Context, m *convene.Meeting, f convene.InvitationFilter, key string) ([]*convene.OutboxMessage, error) {
+	invs, _, err := h.Invitations.FindInvitees(ctx, f)
 	if err != nil {
 		return nil, err
 	}
 	reach, _ := recipients(invs)
-	now := b.Now()
+	now := h.Now()
 	msgs := make([]*convene.OutboxMessage, 0, len(reach))
 	for _, inv := range reach {
 		a := inv.Account()
-		lang := b.langOf(&inv.Person, a)
-		c := convene.Content{Text: b.Texts.T(lang, "remind.body", map[string]any{
-			"Title": m.Title, "In": b.until(lang, now, m.StartsAt), "When": b.when(lang, m, m.StartsAt),
-			"Venue": m.Venue, "Address": m.Address, "Answer": b.answerLine(lang, &inv.Invitation),
+		lang := h.langOf(&inv.Person, a)
+		c := convene.Content{Text: h.Texts.T(lang, "remind.body", map[string]any{
+			"Title": m.Title, "In": h.until(lang, now, m.StartsAt), "When": h.when(lang, m, m.StartsAt),
+			"Venue": m.Venue, "Address": m.Address, "Answer": h.invitations.answerLine(lang, &inv.Invitation),
 		})}
 		if (inv.RSVP == convene.RSVPPending || inv.Reconfirm) && now.Before(m.Deadline()) {
-			c.Buttons = b.rsvpButtons(lang, inv.ID)
-			c.Text += "\n\n" + b.Texts.T(lang, "remind.please_answer", map[string]any{"Deadline": b.when(lang, m, m.Deadline())})
+			c.Buttons = h.invitations.rsvpButtons(lang, inv.ID)
+			c.Text += "\n\n" + h.Texts.T(lang, "remind.please_answer", map[string]any{"Deadline": h.when(lang, m, m.Deadline())})
 		}
 		msgs = append(msgs, &convene.OutboxMessage{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
 			Key: fmt.Sprintf("%s:%d", key, inv.ID), Batch: key, Content: c})
@@ -40,8 +45,13 @@ func (b *Bot) ReminderMessages(ctx context.Context, m *convene.Meeting, f conven
 // a firing of the "remind-now" job so it is in the log. The messages and
 // the audit entry commit in one transaction.
 func (b *Bot) RemindNow(ctx context.Context, code string, audience string, actor string, notify int64) (*Delivery, error) {
-	return inTx(ctx, b, func(ctx context.Context) (*Delivery, error) {
-		return b.remindNow(ctx, code, audience, "", actor, notify)
+	return b.remind.RemindNow(ctx, code, audience, actor, notify)
+}
+
+// RemindNow does the work of Bot.RemindNow.
+func (h *remindHandlers) RemindNow(ctx context.Context, code string, audience string, actor string, notify int64) (*Delivery, error) {
+	return inTx(ctx, h.core, func(ctx context.Context) (*Delivery, error) {
+		return h.remindNow(ctx, code, audience, "", actor, notify)
 	})
 }
 
@@ -49,16 +59,21 @@ func (b *Bot) RemindNow(ctx context.Context, code string, audience string, actor
 // second call with the same meeting and batch queues nothing again, so a
 // double submit reminds once. Returns EINVALID for an empty batch.
 func (b *Bot) RemindBatch(ctx context.Context, code, audience, batch, actor string, notify int64) (*Delivery, error) {
+	return b.remind.RemindBatch(ctx, code, audience, batch, actor, notify)
+}
+
+// RemindBatch does the work of Bot.RemindBatch.
+func (h *remindHandlers) RemindBatch(ctx context.Context, code, audience, batch, actor string, notify int64) (*Delivery, error) {
 	if batch == "" {
 		return nil, convene.Errorf(convene.EINVALID, "reminder without batch")
 	}
-	return inTx(ctx, b, func(ctx context.Context) (*Delivery, error) {
-		return b.remindNow(ctx, code, audience, batch, actor, notify)
+	return inTx(ctx, h.core, func(ctx context.Context) (*Delivery, error) {
+		return h.remindNow(ctx, code, audience, batch, actor, notify)
 	})
 }
 
-func (b *Bot) remindNow(ctx context.Context, code, audience, batch, actor string, notify int64) (*Delivery, error) {
-	m, err := b.Meetings.FindMeetingByCode(ctx, code)
+func (h *remindHandlers) remindNow(ctx context.Context, code, audience, batch, actor string, notify int64) (*Delivery, error) {
+	m, err := h.Meetings.FindMeetingByCode(ctx, code)
 	if err != nil {
 		return nil, err
 	}
@@ -66,26 +81,26 @@ func (b *Bot) remindNow(ctx context.Context, code, audience, batch, actor string
 	if err != nil {
 		return nil, err
 	}
-	key := fmt.Sprintf("remind-now:%d:%d", m.ID, b.Now().UnixNano())
+	key := fmt.Sprintf("remind-now:%d:%d", m.ID, h.Now().UnixNano())
 	if batch != "" {
 		key = fmt.Sprintf("remind-batch:%d:%s", m.ID, batch)
 	}
-	msgs, err := b.ReminderMessages(ctx, m, f, key)
+	msgs, err := h.ReminderMessages(ctx, m, f, key)
 	if err != nil {
 		return nil, err
 	}
 	for _, msg := range msgs {
 		msg.NotifyAccount = notify
 	}
-	n, err := b.Outbox.Enqueue(ctx, msgs)
+	n, err := h.Outbox.Enqueue(ctx, msgs)
 	if err != nil {
 		return nil, err
 	}
-	if err := b.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: actor, Action: "remind", MeetingID: m.ID,
+	if err := h.Audit.RecordAudit(ctx, &convene.AuditEntry{Actor: actor, Action: "remind", MeetingID: m.ID,
 		Detail: fmt.Sprintf("audience %q: %d queued", audience, n)}); err != nil {
 		return nil, err
 	}
-	invs, _, err := b.Invitations.FindInvitees(ctx, f)
+	invs, _, err := h.Invitations.FindInvitees(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -93,19 +108,25 @@ func (b *Bot) remindNow(ctx context.Context, code, audience, batch, actor string
 }
 
 // cmdRemind sends a reminder now: /remind CODE [audience].
-func (b *Bot) cmdRemind(ctx context.Context, r *Request) error {
-	m, rest, err := b.meetingArg(ctx, r, r.Args)
+func (h *remindHandlers) cmdRemind(ctx context.Context, r *Request) error {
+	m, rest, err := h.meetingArg(ctx, r, r.Args)
 	if err != nil {
 		return err
 	}
 	if _, err := ParseAudience(m.ID, rest); err != nil {
-		b.say(ctx, r, "audience.invalid")
+		h.say(ctx, r, "audience.invalid")
 		return nil
 	}
-	d, err := b.RemindNow(ctx, m.Code, rest, r.Actor(), r.Account.ID)
+	d, err := h.RemindNow(ctx, m.Code, rest, r.Actor(), r.Account.ID)
 	if err != nil {
 		return err
 	}
-	b.say(ctx, r, "remind.queued", "Count", d.Queued, "Unlinked", d.Unlinked)
+	h.say(ctx, r, "remind.queued", "Count", d.Queued, "Unlinked", d.Unlinked)
 	return nil
+}
+
+// remindHandlers queue reminders to a meeting's audience, on command or at once.
+type remindHandlers struct {
+	*core
+	invitations *invitations
 }

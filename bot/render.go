@@ -24,7 +24,7 @@ func (b *Bot) Render(ctx context.Context, m *convene.OutboxMessage, caps Caps) O
 // ReportBatch enqueues the report of a finished batch for notify. Call it
 // in the transaction that marks the batch finished.
 func (b *Bot) ReportBatch(ctx context.Context, st *convene.BatchStats, notify int64) error {
-	return b.reportBatch(ctx, st, notify)
+	return b.broadcast.reportBatch(ctx, st, notify)
 }
 
 // Woken is nudged whenever the bot enqueued something to send.

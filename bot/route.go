@@ -27,25 +27,25 @@ type command struct {
 
 func (b *Bot) commands() []command {
 	return []command{
-		{name: "start", handle: b.cmdStart, menu: true},
-		{name: "my", handle: b.cmdMy, menu: true},
-		{name: "feedback", handle: b.cmdFeedback, menu: true},
-		{name: "lang", handle: b.cmdLang, menu: true},
-		{name: "cancel", handle: b.cmdCancel, menu: true},
-		{name: "help", handle: b.cmdHelp, menu: true},
-		{name: "agenda", handle: b.cmdAgenda}, // invitees, representatives, staff, organizers (agenda.go)
-		{name: "units", handle: b.cmdUnits},   // organizers, and representatives for their units (agenda.go)
-		{name: "meetings", organizer: true, handle: b.cmdMeetings},
-		{name: "status", organizer: true, handle: b.cmdStatus},
-		{name: "pending", organizer: true, handle: b.cmdPending},
-		{name: "invite", organizer: true, handle: b.cmdInvite},
-		{name: "remind", organizer: true, handle: b.cmdRemind},
-		{name: "broadcast", organizer: true, handle: b.cmdBroadcast},
-		{name: "checkin", organizer: true, staff: true, handle: b.cmdCheckin},
-		{name: "rollcall", organizer: true, staff: true, handle: b.cmdRollcall},
-		{name: "report", organizer: true, handle: b.cmdReport, costly: true},
-		{name: "grant", admin: true, handle: b.cmdGrant},
-		{name: "web", handle: b.cmdWeb}, // organizers, admins and staff: checked in cmdWeb
+		{name: "start", handle: b.link.cmdStart, menu: true},
+		{name: "my", handle: b.delegate.cmdMy, menu: true},
+		{name: "feedback", handle: b.feedback.cmdFeedback, menu: true},
+		{name: "lang", handle: b.delegate.cmdLang, menu: true},
+		{name: "cancel", handle: b.delegate.cmdCancel, menu: true},
+		{name: "help", handle: b.delegate.cmdHelp, menu: true},
+		{name: "agenda", handle: b.agenda.cmdAgenda}, // invitees, representatives, staff, organizers (agenda.go)
+		{name: "units", handle: b.agenda.cmdUnits},   // organizers, and representatives for their units (agenda.go)
+		{name: "meetings", organizer: true, handle: b.organizer.cmdMeetings},
+		{name: "status", organizer: true, handle: b.organizer.cmdStatus},
+		{name: "pending", organizer: true, handle: b.organizer.cmdPending},
+		{name: "invite", organizer: true, handle: b.organizer.cmdInvite},
+		{name: "remind", organizer: true, handle: b.remind.cmdRemind},
+		{name: "broadcast", organizer: true, handle: b.broadcast.cmdBroadcast},
+		{name: "checkin", organizer: true, staff: true, handle: b.checkin.cmdCheckin},
+		{name: "rollcall", organizer: true, staff: true, handle: b.checkin.cmdRollcall},
+		{name: "report", organizer: true, handle: b.organizer.cmdReport, costly: true},
+		{name: "grant", admin: true, handle: b.organizer.cmdGrant},
+		{name: "web", handle: b.web.cmdWeb}, // organizers, admins and staff: checked in cmdWeb
 	}
 }
 
@@ -62,12 +62,12 @@ type ChatMenus interface {
 }
 
 // organizerMenu gives an organizer's or admin's chat the organizer menu.
-func (b *Bot) organizerMenu(ctx context.Context, a *convene.Account, lang string, admin bool) {
+func (b *core) organizerMenu(ctx context.Context, a *convene.Account, lang string, admin bool) {
 	cm, ok := b.Channel(a.Channel).(ChatMenus)
 	if !ok {
 		return
 	}
-	menu := b.Menu(lang, true)
+	menu := b.menu(lang, true)
 	if admin {
 		menu = append(menu, MenuCommand{Name: "grant", Description: b.Texts.T(lang, "menu.grant", nil)})
 	}
@@ -110,7 +110,7 @@ func (b *Bot) route(ctx context.Context, r *Request) error {
 		return b.routeCallback(ctx, r)
 	}
 	if r.Contact != nil {
-		return b.handleContact(ctx, r)
+		return b.link.handleContact(ctx, r)
 	}
 	if r.Command != "" {
 		for _, c := range b.commands() {
@@ -147,7 +147,7 @@ func (b *Bot) route(ctx context.Context, r *Request) error {
 	}
 	if code, ok := findCheckinCode(r.Text); ok {
 		// The venue code typed or pasted, on channels without deep links.
-		return b.checkinToken(ctx, r, code)
+		return b.checkin.checkinToken(ctx, r, code)
 	}
 	conv, err := b.Conversations.FindConversation(ctx, r.Account.ID)
 	if err == nil {
@@ -157,7 +157,7 @@ func (b *Bot) route(ctx context.Context, r *Request) error {
 	}
 	if tok := strings.TrimSpace(r.Text); looksLikeToken(tok) {
 		// Channels without deep links: the personal code sent as a message.
-		return b.linkToken(ctx, r, tok)
+		return b.link.linkToken(ctx, r, tok)
 	}
 	if r.Person == nil {
 		b.say(ctx, r, "hint.not_linked")
@@ -171,16 +171,16 @@ func (b *Bot) route(ctx context.Context, r *Request) error {
 // its handler; each feature's codec builds and reads the rest.
 func (b *Bot) callbacks() map[string]handlerFunc {
 	return map[string]handlerFunc{
-		"rsvp": b.onRSVPButton,         // rsvpData (rsvp.go)
-		"sub":  b.onSubstituteDecision, // subData (rsvp.go)
-		"inv":  b.onInviteConfirm,      // inviteData (organizer.go)
-		"bc":   b.onBroadcastConfirm,   // broadcastData (broadcast.go)
-		"rc":   b.onRollcall,           // rollcallData (checkin.go)
-		"fb":   b.onFeedbackButton,     // feedbackData (feedback.go)
-		"pg":   b.onPage,               // pageData (organizer.go)
-		"lang": b.onLang,               // langData (delegate.go)
-		"ics":  b.onCalendarButton,     // calendarData (calendar.go)
-		"nom":  b.onNominateButton,     // nomData (nominate.go)
+		"rsvp": b.rsvp.onRSVPButton,            // rsvpData (rsvp.go)
+		"sub":  b.rsvp.onSubstituteDecision,    // subData (rsvp.go)
+		"inv":  b.organizer.onInviteConfirm,    // inviteData (organizer.go)
+		"bc":   b.broadcast.onBroadcastConfirm, // broadcastData (broadcast.go)
+		"rc":   b.checkin.onRollcall,           // rollcallData (checkin.go)
+		"fb":   b.feedback.onFeedbackButton,    // feedbackData (feedback.go)
+		"pg":   b.organizer.onPage,             // pageData (organizer.go)
+		"lang": b.delegate.onLang,              // langData (delegate.go)
+		"ics":  b.calendar.onCalendarButton,    // calendarData (calendar.go)
+		"nom":  b.nominate.onNominateButton,    // nomData (nominate.go)
 	}
 }
 
@@ -190,12 +190,12 @@ type flowFunc func(ctx context.Context, r *Request, c *convene.Conversation) err
 // flows maps a conversation's flow name to the handler of its next message.
 func (b *Bot) flows() map[string]flowFunc {
 	return map[string]flowFunc{
-		flowDecline:     b.flowDecline,     // declineState (rsvp.go)
-		flowSubstitute:  b.flowSubstitute,  // substituteState (rsvp.go)
-		flowBroadcast:   b.flowBroadcast,   // broadcastState (broadcast.go)
-		flowFeedback:    b.flowFeedback,    // feedbackState (feedback.go)
-		linkConfirmFlow: b.flowLinkConfirm, // (linkconfirm.go)
-		flowNominate:    b.flowNominate,    // nominateState (nominate.go)
+		flowDecline:     b.rsvp.flowDecline,            // declineState (rsvp.go)
+		flowSubstitute:  b.rsvp.flowSubstitute,         // substituteState (rsvp.go)
+		flowBroadcast:   b.broadcast.flowBroadcast,     // broadcastState (broadcast.go)
+		flowFeedback:    b.feedback.flowFeedback,       // feedbackState (feedback.go)
+		linkConfirmFlow: b.linkConfirm.flowLinkConfirm, // (linkconfirm.go)
+		flowNominate:    b.nominate.flowNominate,       // nominateState (nominate.go)
 	}
 }
 

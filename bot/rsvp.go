@@ -10,15 +10,15 @@ import (
 )
 
 // ownInvitation loads the invitation id and checks it is the sender's.
-func (b *Bot) ownInvitation(ctx context.Context, r *Request, id int64) (*convene.Invitee, *convene.Meeting, error) {
-	inv, err := b.Invitations.FindInvitationByID(ctx, id)
+func (h *rsvpHandlers) ownInvitation(ctx context.Context, r *Request, id int64) (*convene.Invitee, *convene.Meeting, error) {
+	inv, err := h.Invitations.FindInvitationByID(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
 	if r.Person == nil || inv.PersonID != r.Person.ID {
 		return nil, nil, convene.Errorf(convene.EFORBIDDEN, "not your invitation")
 	}
-	m, err := b.Meetings.FindMeetingByID(ctx, inv.MeetingID)
+	m, err := h.Meetings.FindMeetingByID(ctx, inv.MeetingID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -27,200 +27,200 @@ func (b *Bot) ownInvitation(ctx context.Context, r *Request, id int64) (*convene
 }
 
 // onRSVPButton handles Attend (a), Decline (d) and Substitute (s) presses.
-func (b *Bot) onRSVPButton(ctx context.Context, r *Request) error {
+func (h *rsvpHandlers) onRSVPButton(ctx context.Context, r *Request) error {
 	d, err := parseRSVPData(r.CallbackData)
 	if err != nil {
 		return err
 	}
-	inv, m, err := b.ownInvitation(ctx, r, d.Inv)
+	inv, m, err := h.ownInvitation(ctx, r, d.Inv)
 	if convene.ErrorCode(err) == convene.EFORBIDDEN {
-		b.answer(ctx, r, b.t(r, "rsvp.not_yours"))
+		h.answer(ctx, r, h.t(r, "rsvp.not_yours"))
 		return nil
 	} else if err != nil {
 		return err
 	}
-	if b.Now().After(m.Deadline()) {
-		b.answer(ctx, r, "")
-		b.say(ctx, r, "rsvp.closed", "Title", m.Title)
+	if h.Now().After(m.Deadline()) {
+		h.answer(ctx, r, "")
+		h.say(ctx, r, "rsvp.closed", "Title", m.Title)
 		return nil
 	}
-	if b.substituteSent(ctx, r, inv, m) {
+	if h.substituteSent(ctx, r, inv, m) {
 		return nil
 	}
 	switch d.Choice {
 	case choiceAttend:
-		return b.setRSVP(ctx, r, inv, m, "", convene.RSVPChange{RSVP: convene.RSVPAttending})
+		return h.setRSVP(ctx, r, inv, m, "", convene.RSVPChange{RSVP: convene.RSVPAttending})
 	case choiceDecline:
-		b.answer(ctx, r, "")
-		if err := b.Conversations.SaveConversation(ctx, declineState{Inv: inv.ID, Msg: r.MessageID}.conversation(r.Account.ID)); err != nil {
+		h.answer(ctx, r, "")
+		if err := h.Conversations.SaveConversation(ctx, declineState{Inv: inv.ID, Msg: r.MessageID}.conversation(r.Account.ID)); err != nil {
 			return err
 		}
-		b.say(ctx, r, "rsvp.ask_reason")
+		h.say(ctx, r, "rsvp.ask_reason")
 		return nil
 	}
-	b.answer(ctx, r, "")
+	h.answer(ctx, r, "")
 	s := substituteState{Step: subAskName, Inv: inv.ID, Msg: r.MessageID}
-	if err := b.Conversations.SaveConversation(ctx, s.conversation(r.Account.ID)); err != nil {
+	if err := h.Conversations.SaveConversation(ctx, s.conversation(r.Account.ID)); err != nil {
 		return err
 	}
-	b.say(ctx, r, "sub.ask_name")
+	h.say(ctx, r, "sub.ask_name")
 	return nil
 }
 
 // setRSVP records an answer and shows it on the invitation message: the
 // pressed one, or msgID when the answer ends a flow. An answer equal to the
 // stored one changes nothing.
-func (b *Bot) setRSVP(ctx context.Context, r *Request, inv *convene.Invitee, m *convene.Meeting, msgID string, ch convene.RSVPChange, msgs ...*convene.OutboxMessage) error {
-	if b.substituteSent(ctx, r, inv, m) {
+func (h *rsvpHandlers) setRSVP(ctx context.Context, r *Request, inv *convene.Invitee, m *convene.Meeting, msgID string, ch convene.RSVPChange, msgs ...*convene.OutboxMessage) error {
+	if h.substituteSent(ctx, r, inv, m) {
 		return nil
 	}
 	ch.Actor = r.Actor()
-	updated, err := b.Invitations.SetRSVP(ctx, inv.ID, ch, msgs...)
+	updated, err := h.Invitations.SetRSVP(ctx, inv.ID, ch, msgs...)
 	switch convene.ErrorCode(err) {
 	case "":
 	case convene.ECONFLICT:
-		b.answer(ctx, r, b.t(r, "rsvp.unchanged"))
+		h.answer(ctx, r, h.t(r, "rsvp.unchanged"))
 		return nil
 	case convene.EEXPIRED:
-		b.answer(ctx, r, "")
-		b.say(ctx, r, "rsvp.closed", "Title", m.Title)
+		h.answer(ctx, r, "")
+		h.say(ctx, r, "rsvp.closed", "Title", m.Title)
 		return nil
 	default:
 		return err
 	}
 	if len(msgs) > 0 {
-		b.Wake()
+		h.Wake()
 	}
 	inv.Invitation = *updated
-	b.answer(ctx, r, b.t(r, "rsvp.saved"))
-	content := b.invitationContent(r.Lang, m, inv, calendarButton(r.channel.Caps()))
+	h.answer(ctx, r, h.t(r, "rsvp.saved"))
+	content := h.invitations.invitationContent(r.Lang, m, inv, calendarButton(r.channel.Caps()))
 	if r.CallbackID != "" {
-		b.edit(ctx, r, content)
+		h.edit(ctx, r, content)
 	} else if msgID != "" && r.channel.Caps().Edit {
-		b.editMessage(ctx, r, msgID, content)
+		h.editMessage(ctx, r, msgID, content)
 	}
-	b.say(ctx, r, "rsvp.thanks_"+string(updated.RSVP), "Title", m.Title, "When", b.when(r.Lang, m, m.StartsAt))
+	h.say(ctx, r, "rsvp.thanks_"+string(updated.RSVP), "Title", m.Title, "When", h.when(r.Lang, m, m.StartsAt))
 	return nil
 }
 
 // substituteSent refuses, with the reason, any answer of an invitee whose
 // substitute the office approved: the substitute holds the seat, and two
 // people would be invited for one. Only the office can change it.
-func (b *Bot) substituteSent(ctx context.Context, r *Request, inv *convene.Invitee, m *convene.Meeting) bool {
+func (h *rsvpHandlers) substituteSent(ctx context.Context, r *Request, inv *convene.Invitee, m *convene.Meeting) bool {
 	if inv.RSVP != convene.RSVPSubstitute || inv.SubstituteStatus != "approved" {
 		return false
 	}
-	b.answer(ctx, r, "")
-	b.say(ctx, r, "rsvp.substitute_approved", "SubName", inv.SubstituteName, "Title", m.Title)
+	h.answer(ctx, r, "")
+	h.say(ctx, r, "rsvp.substitute_approved", "SubName", inv.SubstituteName, "Title", m.Title)
 	return true
 }
 
 // flowDecline takes the reason for declining.
-func (b *Bot) flowDecline(ctx context.Context, r *Request, c *convene.Conversation) error {
+func (h *rsvpHandlers) flowDecline(ctx context.Context, r *Request, c *convene.Conversation) error {
 	reason := strings.TrimSpace(r.Text)
 	if reason == "" {
-		b.say(ctx, r, "rsvp.ask_reason")
+		h.say(ctx, r, "rsvp.ask_reason")
 		return nil
 	}
 	if len([]rune(reason)) > 500 {
-		b.say(ctx, r, "input.too_long", "Max", 500)
+		h.say(ctx, r, "input.too_long", "Max", 500)
 		return nil
 	}
 	st, err := parseDeclineState(c)
 	if err != nil {
-		_ = b.Conversations.DeleteConversation(ctx, r.Account.ID)
+		_ = h.Conversations.DeleteConversation(ctx, r.Account.ID)
 		return err
 	}
-	inv, m, err := b.ownInvitation(ctx, r, st.Inv)
+	inv, m, err := h.ownInvitation(ctx, r, st.Inv)
 	if err != nil {
-		_ = b.Conversations.DeleteConversation(ctx, r.Account.ID)
+		_ = h.Conversations.DeleteConversation(ctx, r.Account.ID)
 		return err
 	}
-	if err := b.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
+	if err := h.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
 		return err
 	}
-	return b.setRSVP(ctx, r, inv, m, st.Msg, convene.RSVPChange{RSVP: convene.RSVPDeclined, Reason: reason})
+	return h.setRSVP(ctx, r, inv, m, st.Msg, convene.RSVPChange{RSVP: convene.RSVPDeclined, Reason: reason})
 }
 
 // flowSubstitute asks the substitute's name, title and phone, then records the
 // proposal and asks the organizers to approve it.
-func (b *Bot) flowSubstitute(ctx context.Context, r *Request, c *convene.Conversation) error {
+func (h *rsvpHandlers) flowSubstitute(ctx context.Context, r *Request, c *convene.Conversation) error {
 	st, err := parseSubstituteState(c)
 	if err != nil {
-		_ = b.Conversations.DeleteConversation(ctx, r.Account.ID)
+		_ = h.Conversations.DeleteConversation(ctx, r.Account.ID)
 		return err
 	}
 	text := strings.TrimSpace(r.Text)
 	if text == "" || len([]rune(text)) > 200 {
-		b.say(ctx, r, "sub.ask_"+string(st.Step))
+		h.say(ctx, r, "sub.ask_"+string(st.Step))
 		return nil
 	}
 	if st.Step == subAskName || st.Step == subAskTitle {
 		st = st.next(text)
-		if err := b.Conversations.SaveConversation(ctx, st.conversation(r.Account.ID)); err != nil {
+		if err := h.Conversations.SaveConversation(ctx, st.conversation(r.Account.ID)); err != nil {
 			return err
 		}
-		b.say(ctx, r, "sub.ask_"+string(st.Step))
+		h.say(ctx, r, "sub.ask_"+string(st.Step))
 		return nil
 	}
-	phone, err := b.normalizePhone(text)
+	phone, err := h.normalizePhone(text)
 	if err != nil {
-		b.say(ctx, r, "sub.bad_phone")
+		h.say(ctx, r, "sub.bad_phone")
 		return nil
 	}
-	inv, m, err := b.ownInvitation(ctx, r, st.Inv)
+	inv, m, err := h.ownInvitation(ctx, r, st.Inv)
 	if err != nil {
-		_ = b.Conversations.DeleteConversation(ctx, r.Account.ID)
+		_ = h.Conversations.DeleteConversation(ctx, r.Account.ID)
 		return err
 	}
-	match, refused, err := b.substituteMatch(ctx, phone)
+	match, refused, err := h.substituteMatch(ctx, phone)
 	if err != nil {
 		return err
 	}
 	if refused || (match != nil && match.ID == inv.PersonID) {
 		// The proposer learns only that this phone can't be proposed: not
 		// whose it is. The organizers learn who tried whom.
-		b.Logger.Warn("substitute refused: protected person's phone", "actor", r.Actor(), "invitation", inv.ID)
-		b.say(ctx, r, "sub.refused")
+		h.Logger.Warn("substitute refused: protected person's phone", "actor", r.Actor(), "invitation", inv.ID)
+		h.say(ctx, r, "sub.refused")
 		if match == nil || match.ID == inv.PersonID {
 			return nil
 		}
-		return b.tellOrganizers(ctx, fmt.Sprintf("sub-refused:%d:%s", inv.ID, r.UpdateID), "org.sub_attempt_refused",
+		return h.tellOrganizers(ctx, fmt.Sprintf("sub-refused:%d:%s", inv.ID, r.UpdateID), "org.sub_attempt_refused",
 			"Name", inv.Person.FullName, "Unit", inv.Person.Unit, "Meeting", m.Title, "SubName", st.Name, "SubPhone", phone,
 			"MatchName", match.FullName, "MatchRole", textRef("role."+roleName(match.Role)))
 	}
-	if err := b.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
+	if err := h.Conversations.DeleteConversation(ctx, r.Account.ID); err != nil {
 		return err
 	}
 	ch := convene.RSVPChange{RSVP: convene.RSVPSubstitute, SubstituteName: st.Name, SubstituteTitle: st.Title, SubstitutePhone: phone}
 	key := fmt.Sprintf("sub-proposed:%d:%s", inv.ID, r.UpdateID)
-	msgs, err := b.organizerMessages(ctx, key, func(lang string) convene.Content {
-		return b.subProposal(lang, inv, m, ch.SubstituteName, ch.SubstituteTitle, phone, match)
+	msgs, err := h.organizerMessages(ctx, key, func(lang string) convene.Content {
+		return h.subProposal(lang, inv, m, ch.SubstituteName, ch.SubstituteTitle, phone, match)
 	})
 	if err != nil {
 		return err
 	}
-	return b.setRSVP(ctx, r, inv, m, st.Msg, ch, msgs...)
+	return h.setRSVP(ctx, r, inv, m, st.Msg, ch, msgs...)
 }
 
 // subProposal is the request to the office to approve or reject a
 // substitute for inv: who proposes whom, the stored person the phone
 // matches (if any), and the two buttons.
-func (b *Bot) subProposal(lang string, inv *convene.Invitee, m *convene.Meeting, name, title, phone string, match *convene.Person) convene.Content {
-	text := b.Texts.T(lang, "org.sub_proposed", map[string]any{
+func (h *rsvpHandlers) subProposal(lang string, inv *convene.Invitee, m *convene.Meeting, name, title, phone string, match *convene.Person) convene.Content {
+	text := h.Texts.T(lang, "org.sub_proposed", map[string]any{
 		"Name": inv.Person.FullName, "Unit": inv.Person.Unit, "Meeting": m.Title,
 		"SubName": name, "SubTitle": title, "SubPhone": phone,
 	})
 	if match != nil {
-		text += "\n\n" + b.Texts.T(lang, "org.sub_match", map[string]any{
-			"MatchName": match.FullName, "MatchUnit": orDash(match.Unit), "MatchRole": b.Texts.T(lang, "role."+roleName(match.Role), nil),
+		text += "\n\n" + h.Texts.T(lang, "org.sub_match", map[string]any{
+			"MatchName": match.FullName, "MatchUnit": orDash(match.Unit), "MatchRole": h.Texts.T(lang, "role."+roleName(match.Role), nil),
 		})
 	}
 	return convene.Content{
 		Text: text,
 		Buttons: [][]convene.Button{{
-			{Text: b.Texts.T(lang, "btn.approve", nil), Data: subData{Inv: inv.ID, Approve: true}.encode()},
-			{Text: b.Texts.T(lang, "btn.reject", nil), Data: subData{Inv: inv.ID}.encode()},
+			{Text: h.Texts.T(lang, "btn.approve", nil), Data: subData{Inv: inv.ID, Approve: true}.encode()},
+			{Text: h.Texts.T(lang, "btn.reject", nil), Data: subData{Inv: inv.ID}.encode()},
 		}},
 	}
 }
@@ -235,8 +235,8 @@ func roleName(r convene.Role) string {
 // substituteMatch returns the stored person with phone, if any, and whether
 // they may not be substituted in: a role other than delegate or unit
 // representative (see convene.Role.Substitutable), or a configured admin.
-func (b *Bot) substituteMatch(ctx context.Context, phone string) (*convene.Person, bool, error) {
-	p, err := b.People.FindPersonByPhone(ctx, phone)
+func (h *rsvpHandlers) substituteMatch(ctx context.Context, phone string) (*convene.Person, bool, error) {
+	p, err := h.People.FindPersonByPhone(ctx, phone)
 	if convene.ErrorCode(err) == convene.ENOTFOUND {
 		return nil, false, nil
 	} else if err != nil {
@@ -245,12 +245,12 @@ func (b *Bot) substituteMatch(ctx context.Context, phone string) (*convene.Perso
 	if !p.Role.Substitutable() {
 		return p, true, nil
 	}
-	accs, err := b.People.FindAccountsByPerson(ctx, p.ID)
+	accs, err := h.People.FindAccountsByPerson(ctx, p.ID)
 	if err != nil {
 		return nil, false, err
 	}
 	for _, a := range accs {
-		if b.IsAdmin(a.Channel, a.UserID) {
+		if h.IsAdmin(a.Channel, a.UserID) {
 			return p, true, nil
 		}
 	}
@@ -262,7 +262,7 @@ func (b *Bot) substituteMatch(ctx context.Context, phone string) (*convene.Perso
 // stored with the substitute's phone gets the invitation on their own
 // accounts only; the delegate is told it was sent, never the link or a name
 // they did not type.
-func (b *Bot) onSubstituteDecision(ctx context.Context, r *Request) error {
+func (h *rsvpHandlers) onSubstituteDecision(ctx context.Context, r *Request) error {
 	if !r.Organizer {
 		return convene.Errorf(convene.EFORBIDDEN, "substitute decision")
 	}
@@ -271,25 +271,25 @@ func (b *Bot) onSubstituteDecision(ctx context.Context, r *Request) error {
 		return err
 	}
 	id := data.Inv
-	orig, err := b.Invitations.FindInvitationByID(ctx, id)
+	orig, err := h.Invitations.FindInvitationByID(ctx, id)
 	if err != nil {
 		return err
 	}
-	m, err := b.Meetings.FindMeetingByID(ctx, orig.MeetingID)
+	m, err := h.Meetings.FindMeetingByID(ctx, orig.MeetingID)
 	if err != nil {
 		return err
 	}
 	r.about(m)
 	approve := data.Approve
 	if approve && orig.SubstitutePhone != "" {
-		if _, refused, err := b.substituteMatch(ctx, orig.SubstitutePhone); err != nil {
+		if _, refused, err := h.substituteMatch(ctx, orig.SubstitutePhone); err != nil {
 			return err
 		} else if refused {
-			b.answer(ctx, r, b.t(r, "sub.cannot_approve"))
+			h.answer(ctx, r, h.t(r, "sub.cannot_approve"))
 			return nil
 		}
 	}
-	base := b.linkBase(ctx)
+	base := h.linkBase(ctx)
 	d := convene.SubstituteDecision{Approve: approve, Actor: r.Actor()}
 	var existingSub bool
 	d.Messages = func(sub *convene.Invitee, existing bool) []*convene.OutboxMessage {
@@ -299,53 +299,53 @@ func (b *Bot) onSubstituteDecision(ctx context.Context, r *Request) error {
 			if a == nil {
 				return nil
 			}
-			lang := b.langOf(&orig.Person, a)
+			lang := h.langOf(&orig.Person, a)
 			return []*convene.OutboxMessage{{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
 				Key: fmt.Sprintf("sub-rejected:%d:%d", orig.ID, a.ID),
-				Content: convene.Content{Text: b.Texts.T(lang, "sub.rejected", issuerData(m.Issuer, map[string]any{"SubName": orig.SubstituteName, "Title": m.Title})),
-					Buttons: b.rsvpButtons(lang, orig.ID)}}}
+				Content: convene.Content{Text: h.Texts.T(lang, "sub.rejected", issuerData(m.Issuer, map[string]any{"SubName": orig.SubstituteName, "Title": m.Title})),
+					Buttons: h.invitations.rsvpButtons(lang, orig.ID)}}}
 		}
 		var msgs []*convene.OutboxMessage
 		if existing {
 			// Only the person's own accounts get their invitation.
 			for _, sa := range sub.Accounts {
 				if sa.Reachable {
-					msgs = append(msgs, b.invitationMessages(m, sub, sa, "invite")...)
+					msgs = append(msgs, h.invitations.invitationMessages(m, sub, sa, "invite")...)
 				}
 			}
 		}
 		if a != nil {
-			lang := b.langOf(&orig.Person, a)
+			lang := h.langOf(&orig.Person, a)
 			// The name is the one the delegate typed, never the stored one.
-			text := b.Texts.T(lang, "sub.approved", issuerData(m.Issuer, map[string]any{"SubName": orig.SubstituteName, "Title": m.Title, "Link": base + sub.Token}))
+			text := h.Texts.T(lang, "sub.approved", issuerData(m.Issuer, map[string]any{"SubName": orig.SubstituteName, "Title": m.Title, "Link": base + sub.Token}))
 			if existing {
-				text = b.Texts.T(lang, "sub.approved_direct", issuerData(m.Issuer, map[string]any{"SubName": orig.SubstituteName, "Title": m.Title}))
+				text = h.Texts.T(lang, "sub.approved_direct", issuerData(m.Issuer, map[string]any{"SubName": orig.SubstituteName, "Title": m.Title}))
 			}
 			msgs = append(msgs, &convene.OutboxMessage{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
 				Key: fmt.Sprintf("sub-approved:%d:%d", orig.ID, a.ID), Content: convene.Content{Text: text}})
 		}
 		return msgs
 	}
-	sub, err := b.Invitations.DecideSubstitute(ctx, id, d)
+	sub, err := h.Invitations.DecideSubstitute(ctx, id, d)
 	switch convene.ErrorCode(err) {
 	case "":
 	case convene.ECONFLICT:
 		if orig.SubstituteStatus == "proposed" && approve {
-			b.answer(ctx, r, b.t(r, "sub.already_invited"))
+			h.answer(ctx, r, h.t(r, "sub.already_invited"))
 			return nil
 		}
-		b.answer(ctx, r, b.t(r, "sub.already_decided"))
+		h.answer(ctx, r, h.t(r, "sub.already_decided"))
 		return nil
 	case convene.EFORBIDDEN:
-		b.answer(ctx, r, b.t(r, "sub.cannot_approve"))
+		h.answer(ctx, r, h.t(r, "sub.cannot_approve"))
 		return nil
 	default:
 		return err
 	}
-	b.Wake()
-	b.answer(ctx, r, b.t(r, "rsvp.saved"))
+	h.Wake()
+	h.answer(ctx, r, h.t(r, "rsvp.saved"))
 	if !approve {
-		b.edit(ctx, r, Outgoing{Text: b.t(r, "org.sub_rejected_done", "SubName", orig.SubstituteName, "Name", orig.Person.FullName)})
+		h.edit(ctx, r, Outgoing{Text: h.t(r, "org.sub_rejected_done", "SubName", orig.SubstituteName, "Name", orig.Person.FullName)})
 		return nil
 	}
 	key := "org.sub_approved_done"
@@ -355,14 +355,14 @@ func (b *Bot) onSubstituteDecision(ctx context.Context, r *Request) error {
 	case existingSub:
 		key = "org.sub_approved_unlinked"
 	}
-	b.edit(ctx, r, Outgoing{Text: b.t(r, key, "SubName", orig.SubstituteName, "Real", sub.Person.FullName, "Name", orig.Person.FullName, "Link", base+sub.Token)})
+	h.edit(ctx, r, Outgoing{Text: h.t(r, key, "SubName", orig.SubstituteName, "Real", sub.Person.FullName, "Name", orig.Person.FullName, "Link", base+sub.Token)})
 	return nil
 }
 
 // linkBase returns what a token is appended to for a personal link: a
 // Telegram deep link when the bot's username is known, else nothing (the
 // bare code is sent to the bot).
-func (b *Bot) linkBase(ctx context.Context) string {
+func (b *core) linkBase(ctx context.Context) string {
 	name, err := b.State.GetState(ctx, "telegram.username")
 	if err != nil || name == "" {
 		return ""
@@ -372,7 +372,7 @@ func (b *Bot) linkBase(ctx context.Context) string {
 
 // Link returns the personal link of a token: a deep link on Telegram when the
 // bot's username is known, else the bare code to send to the bot.
-func (b *Bot) Link(ctx context.Context, token string) string {
+func (b *core) Link(ctx context.Context, token string) string {
 	return b.linkBase(ctx) + token
 }
 
@@ -510,4 +510,11 @@ func parseSubstituteState(c *convene.Conversation) (substituteState, error) {
 		return substituteState{}, convene.Errorf(convene.EINVALID, "bad invitation id")
 	}
 	return substituteState{Step: subStep(c.Step), Inv: id, Msg: c.Data["msg"], Name: c.Data["name"], Title: c.Data["title"]}, nil
+}
+
+// rsvpHandlers answer an invitation (attend, decline, send a substitute) and
+// take the organizer's decision on a proposed substitute.
+type rsvpHandlers struct {
+	*core
+	invitations *invitations
 }

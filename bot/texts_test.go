@@ -72,7 +72,8 @@ func TestCatalog(t *testing.T) {
 
 	t.Run("EveryKeyUsedInCodeExists", func(t *testing.T) {
 		files, _ := filepath.Glob("*.go")
-		re := regexp.MustCompile(`(?:b\.t\(r, |b\.say\(ctx, r, |T\((?:r\.)?[Ll]ang, |b\.Texts\.T\([a-zA-Z.]+, )"([a-z_.0-9]+)"`)
+		// Receivers: b (*Bot, core) and h (the feature handlers).
+		re := regexp.MustCompile(`(?:\b[bh]\.t\(r, |\b[bh]\.say\(ctx, r, |T\((?:r\.)?[Ll]ang, |\b[bh]\.Texts\.T\([a-zA-Z.]+, )"([a-z_.0-9]+)"`)
 		used := 0
 		for _, f := range files {
 			if strings.HasSuffix(f, "_test.go") {

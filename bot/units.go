@@ -12,23 +12,23 @@ import (
 
 // linkUnitToken links the sender as the representative of the unit whose
 // token it is (the fallback of linkToken when no invitation has it).
-func (b *Bot) linkUnitToken(ctx context.Context, r *Request, token string) error {
-	if b.Units == nil {
-		b.say(ctx, r, "link.unknown")
+func (h *unitHandlers) linkUnitToken(ctx context.Context, r *Request, token string) error {
+	if h.Units == nil {
+		h.say(ctx, r, "link.unknown")
 		return nil
 	}
-	u, err := b.Units.FindUnitByToken(ctx, token)
+	u, err := h.Units.FindUnitByToken(ctx, token)
 	if convene.ErrorCode(err) == convene.ENOTFOUND {
-		b.say(ctx, r, "link.unknown")
+		h.say(ctx, r, "link.unknown")
 		return nil
 	} else if err != nil {
 		return err
 	}
-	p, err := b.People.FindPersonByID(ctx, u.RepPersonID)
+	p, err := h.People.FindPersonByID(ctx, u.RepPersonID)
 	if err != nil {
 		return err
 	}
-	return b.linkPerson(ctx, r, p, "unit-token")
+	return h.link.linkPerson(ctx, r, p, "unit-token")
 }
 
 // unitState is what a unit has nominated so far, per category asked.
@@ -39,7 +39,7 @@ type unitState struct {
 }
 
 // open reports whether the unit may still nominate (before its deadline).
-func (s *unitState) open(b *Bot) bool { return !b.Now().After(s.Unit.Deadline(s.Meeting)) }
+func (s *unitState) open(b *core) bool { return !b.Now().After(s.Unit.Deadline(s.Meeting)) }
 
 // count returns the unit's row for a category, or nil.
 func (s *unitState) count(catID int64) *convene.UnitCount {
@@ -52,16 +52,16 @@ func (s *unitState) count(catID int64) *convene.UnitCount {
 }
 
 // loadUnit loads a unit, its meeting and its counts.
-func (b *Bot) loadUnit(ctx context.Context, id int64) (*unitState, error) {
-	u, err := b.Units.FindUnitByID(ctx, id)
+func (h *unitHandlers) loadUnit(ctx context.Context, id int64) (*unitState, error) {
+	u, err := h.Units.FindUnitByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	m, err := b.Meetings.FindMeetingByID(ctx, u.MeetingID)
+	m, err := h.Meetings.FindMeetingByID(ctx, u.MeetingID)
 	if err != nil {
 		return nil, err
 	}
-	all, err := b.Units.UnitCounts(ctx, m.ID)
+	all, err := h.Units.UnitCounts(ctx, m.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -75,8 +75,8 @@ func (b *Bot) loadUnit(ctx context.Context, id int64) (*unitState, error) {
 }
 
 // ownUnit loads the unit id and checks the sender represents it.
-func (b *Bot) ownUnit(ctx context.Context, r *Request, id int64) (*unitState, error) {
-	s, err := b.loadUnit(ctx, id)
+func (h *unitHandlers) ownUnit(ctx context.Context, r *Request, id int64) (*unitState, error) {
+	s, err := h.loadUnit(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -88,39 +88,39 @@ func (b *Bot) ownUnit(ctx context.Context, r *Request, id int64) (*unitState, er
 
 // unitInvitationText renders the unit invitation: what the unit is asked
 // to send, the meeting, the deadline and what it has sent so far.
-func (b *Bot) unitInvitationText(lang string, s *unitState) string {
+func (h *unitHandlers) unitInvitationText(lang string, s *unitState) string {
 	m, u := s.Meeting, s.Unit
 	var asked, sent []string
 	for _, c := range s.Counts {
 		if c.Asked == 0 {
 			continue
 		}
-		asked = append(asked, b.Texts.T(lang, "unit.asked_line", map[string]any{"Count": fmt.Sprintf("%02d", c.Asked), "Category": c.CategoryName}))
-		sent = append(sent, b.Texts.T(lang, "unit.state_line", map[string]any{"Category": c.CategoryName, "Nominated": c.Nominated, "Asked": c.Asked}))
+		asked = append(asked, h.Texts.T(lang, "unit.asked_line", map[string]any{"Count": fmt.Sprintf("%02d", c.Asked), "Category": c.CategoryName}))
+		sent = append(sent, h.Texts.T(lang, "unit.state_line", map[string]any{"Category": c.CategoryName, "Nominated": c.Nominated, "Asked": c.Asked}))
 	}
-	return b.Texts.T(lang, "unit.invite_body", map[string]any{
+	return h.Texts.T(lang, "unit.invite_body", map[string]any{
 		"Org": m.Organization, "Unit": u.Name, "Name": u.Rep.FullName, "Title": m.Title,
-		"When": b.when(lang, m, m.StartsAt), "Venue": m.Venue, "Address": m.Address,
-		"Asked": strings.Join(asked, "\n"), "Deadline": b.when(lang, m, u.Deadline(m)),
-	}) + "\n\n" + b.Texts.T(lang, "unit.state", map[string]any{"Lines": strings.Join(sent, "\n")})
+		"When": h.when(lang, m, m.StartsAt), "Venue": m.Venue, "Address": m.Address,
+		"Asked": strings.Join(asked, "\n"), "Deadline": h.when(lang, m, u.Deadline(m)),
+	}) + "\n\n" + h.Texts.T(lang, "unit.state", map[string]any{"Lines": strings.Join(sent, "\n")})
 }
 
 // unitButtons are a button per category still open to nominate, then the
 // list of nominees; none after the deadline.
-func (b *Bot) unitButtons(lang string, s *unitState) [][]convene.Button {
-	if !s.open(b) {
+func (h *unitHandlers) unitButtons(lang string, s *unitState) [][]convene.Button {
+	if !s.open(h.core) {
 		return nil
 	}
 	var rows [][]convene.Button
 	for _, c := range s.Counts {
 		if c.Short() {
-			rows = append(rows, []convene.Button{{Text: b.Texts.T(lang, "btn.nominate", map[string]any{"Category": clip(c.CategoryName, 48)}),
+			rows = append(rows, []convene.Button{{Text: h.Texts.T(lang, "btn.nominate", map[string]any{"Category": clip(c.CategoryName, 48)}),
 				Data: nomData{Op: nomPick, Unit: s.Unit.ID, Sub: c.CategoryID}.encode()}})
 		}
 	}
 	for _, c := range s.Counts {
 		if c.Nominated > 0 {
-			rows = append(rows, []convene.Button{{Text: b.Texts.T(lang, "btn.nominations", nil), Data: nomData{Op: nomList, Unit: s.Unit.ID}.encode()}})
+			rows = append(rows, []convene.Button{{Text: h.Texts.T(lang, "btn.nominations", nil), Data: nomData{Op: nomList, Unit: s.Unit.ID}.encode()}})
 			break
 		}
 	}
@@ -128,10 +128,10 @@ func (b *Bot) unitButtons(lang string, s *unitState) [][]convene.Button {
 }
 
 // unitInvitationContent is the unit invitation with its buttons.
-func (b *Bot) unitInvitationContent(lang string, s *unitState) convene.Content {
-	c := convene.Content{Text: b.unitInvitationText(lang, s), Buttons: b.unitButtons(lang, s)}
-	if !s.open(b) {
-		c.Text += "\n\n" + b.Texts.T(lang, "unit.closed", map[string]any{"Deadline": b.when(lang, s.Meeting, s.Unit.Deadline(s.Meeting))})
+func (h *unitHandlers) unitInvitationContent(lang string, s *unitState) convene.Content {
+	c := convene.Content{Text: h.unitInvitationText(lang, s), Buttons: h.unitButtons(lang, s)}
+	if !s.open(h.core) {
+		c.Text += "\n\n" + h.Texts.T(lang, "unit.closed", map[string]any{"Deadline": h.when(lang, s.Meeting, s.Unit.Deadline(s.Meeting))})
 	}
 	return c
 }
@@ -139,15 +139,15 @@ func (b *Bot) unitInvitationContent(lang string, s *unitState) convene.Content {
 // unitInvitationMessages are the outbox messages of a unit invitation to
 // the representative's reachable accounts (acc only, if set); their key
 // makes a second enqueue a no-op.
-func (b *Bot) unitInvitationMessages(ctx context.Context, s *unitState, acc *convene.Account) ([]*convene.OutboxMessage, error) {
+func (h *unitHandlers) unitInvitationMessages(ctx context.Context, s *unitState, acc *convene.Account) ([]*convene.OutboxMessage, error) {
 	accs := []*convene.Account{acc}
 	if acc == nil {
 		var err error
-		if accs, err = b.People.FindAccountsByPerson(ctx, s.Unit.RepPersonID); err != nil {
+		if accs, err = h.People.FindAccountsByPerson(ctx, s.Unit.RepPersonID); err != nil {
 			return nil, err
 		}
 	}
-	p, err := b.People.FindPersonByID(ctx, s.Unit.RepPersonID)
+	p, err := h.People.FindPersonByID(ctx, s.Unit.RepPersonID)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +158,7 @@ func (b *Bot) unitInvitationMessages(ctx context.Context, s *unitState, acc *con
 		}
 		msgs = append(msgs, &convene.OutboxMessage{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
 			Key: fmt.Sprintf("unit-invite:%d:%d", s.Unit.ID, a.ID), Ref: "unit:" + itoa(s.Unit.ID), Batch: "invite:" + itoa(s.Meeting.ID),
-			Content: b.unitInvitationContent(b.langOf(p, a), s)})
+			Content: h.unitInvitationContent(h.langOf(p, a), s)})
 	}
 	return msgs, nil
 }
@@ -166,11 +166,11 @@ func (b *Bot) unitInvitationMessages(ctx context.Context, s *unitState, acc *con
 // issueUnitInvitations marks the meeting's units issued and queues the unit
 // invitation to each linked representative not issued before; returns how
 // many messages it queued. Runs in the caller's transaction.
-func (b *Bot) issueUnitInvitations(ctx context.Context, m *convene.Meeting, notify int64) (int, error) {
-	if b.Units == nil {
+func (h *unitHandlers) issueUnitInvitations(ctx context.Context, m *convene.Meeting, notify int64) (int, error) {
+	if h.Units == nil {
 		return 0, nil
 	}
-	units, err := b.Units.FindUnits(ctx, m.ID)
+	units, err := h.Units.FindUnits(ctx, m.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -181,11 +181,11 @@ func (b *Bot) issueUnitInvitations(ctx context.Context, m *convene.Meeting, noti
 			continue
 		}
 		ids = append(ids, u.ID)
-		s, err := b.loadUnit(ctx, u.ID)
+		s, err := h.loadUnit(ctx, u.ID)
 		if err != nil {
 			return 0, err
 		}
-		ms, err := b.unitInvitationMessages(ctx, s, nil)
+		ms, err := h.unitInvitationMessages(ctx, s, nil)
 		if err != nil {
 			return 0, err
 		}
@@ -197,11 +197,11 @@ func (b *Bot) issueUnitInvitations(ctx context.Context, m *convene.Meeting, noti
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	if _, err := b.Units.IssueUnits(ctx, m.ID, ids); err != nil {
+	if _, err := h.Units.IssueUnits(ctx, m.ID, ids); err != nil {
 		return 0, err
 	}
 	if len(msgs) > 0 {
-		if _, err := b.Outbox.Enqueue(ctx, msgs); err != nil {
+		if _, err := h.Outbox.Enqueue(ctx, msgs); err != nil {
 			return 0, err
 		}
 	}
@@ -210,11 +210,11 @@ func (b *Bot) issueUnitInvitations(ctx context.Context, m *convene.Meeting, noti
 
 // issuedUnitMessages are the unit invitations already issued to units p
 // represents, for acc: a representative who links after issue gets them.
-func (b *Bot) issuedUnitMessages(ctx context.Context, p *convene.Person, acc *convene.Account) ([]*convene.OutboxMessage, error) {
-	if b.Units == nil {
+func (h *unitHandlers) issuedUnitMessages(ctx context.Context, p *convene.Person, acc *convene.Account) ([]*convene.OutboxMessage, error) {
+	if h.Units == nil {
 		return nil, nil
 	}
-	units, err := b.Units.FindUnitsByRep(ctx, p.ID)
+	units, err := h.Units.FindUnitsByRep(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -223,14 +223,14 @@ func (b *Bot) issuedUnitMessages(ctx context.Context, p *convene.Person, acc *co
 		if u.IssuedAt.IsZero() {
 			continue
 		}
-		s, err := b.loadUnit(ctx, u.ID)
+		s, err := h.loadUnit(ctx, u.ID)
 		if err != nil {
 			return nil, err
 		}
-		if s.Meeting.Status == convene.StatusClosed || b.Now().After(s.Meeting.End()) {
+		if s.Meeting.Status == convene.StatusClosed || h.Now().After(s.Meeting.End()) {
 			continue
 		}
-		ms, err := b.unitInvitationMessages(ctx, s, acc)
+		ms, err := h.unitInvitationMessages(ctx, s, acc)
 		if err != nil {
 			return nil, err
 		}
@@ -264,14 +264,14 @@ func (b *Bot) UnitNudgeMessages(ctx context.Context, m *convene.Meeting, t time.
 		if u.IssuedAt.IsZero() || !t.Before(u.Deadline(m)) {
 			continue
 		}
-		s, err := b.loadUnit(ctx, u.ID)
+		s, err := b.units.loadUnit(ctx, u.ID)
 		if err != nil {
 			return nil, err
 		}
 		if s.short() == 0 {
 			continue
 		}
-		ms, err := b.unitInvitationMessages(ctx, s, nil)
+		ms, err := b.units.unitInvitationMessages(ctx, s, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -283,7 +283,7 @@ func (b *Bot) UnitNudgeMessages(ctx context.Context, m *convene.Meeting, t time.
 			lang := b.langOf(nil, a)
 			msg.Key, msg.Batch, msg.Ref = fmt.Sprintf("%s:%d:%d", key, u.ID, a.ID), key, ""
 			msg.Content.Text = b.Texts.T(lang, "unit.nudge", map[string]any{"Unit": u.Name, "Title": m.Title,
-				"Deadline": b.when(lang, m, u.Deadline(m))}) + "\n\n" + b.unitSummary(lang, s)
+				"Deadline": b.when(lang, m, u.Deadline(m))}) + "\n\n" + b.nominate.unitSummary(lang, s)
 		}
 		msgs = append(msgs, ms...)
 	}
@@ -302,11 +302,11 @@ func (s *unitState) short() int {
 }
 
 // unitsShort counts a meeting's units short of delegates, for the digest.
-func (b *Bot) unitsShort(ctx context.Context, m *convene.Meeting) (int, error) {
-	if b.Units == nil {
+func (h *unitHandlers) unitsShort(ctx context.Context, m *convene.Meeting) (int, error) {
+	if h.Units == nil {
 		return 0, nil
 	}
-	counts, err := b.Units.UnitCounts(ctx, m.ID)
+	counts, err := h.Units.UnitCounts(ctx, m.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -317,4 +317,10 @@ func (b *Bot) unitsShort(ctx context.Context, m *convene.Meeting) (int, error) {
 		}
 	}
 	return len(short), nil
+}
+
+// unitHandlers link a unit's representatives and build the units' invitations.
+type unitHandlers struct {
+	*core
+	link *linkHandlers
 }

@@ -2,7 +2,7 @@ package bot
 
 import (
 	"context"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/convene/convene"
@@ -16,49 +16,52 @@ type WebLinks interface {
 	LoginLink(ctx context.Context, accountID int64) (string, error)
 }
 
-// webLinks holds each Bot's WebLinks. It lives here, not as a Bot field,
-// while bot.go is being restructured; it can move into Config later.
-var webLinks sync.Map // *Bot → WebLinks
-
 // SetWebLinks turns /web on.
-func (b *Bot) SetWebLinks(w WebLinks) { webLinks.Store(b, w) }
+func (b *Bot) SetWebLinks(w WebLinks) { b.web.links.Store(&w) }
 
 // cmdWeb sends an organizer, admin or staff member a one-time sign-in link
 // to the web desk. The link is a secret: it is created once the handler's
 // transaction committed and sent straight to the chat, never through the
 // outbox, so it is stored nowhere but as a hash. If sending fails the
 // person asks again.
-func (b *Bot) cmdWeb(ctx context.Context, r *Request) error {
+func (h *webHandlers) cmdWeb(ctx context.Context, r *Request) error {
 	staff := r.Person != nil && r.Person.Role == convene.RoleStaff
 	if !r.Organizer && !staff {
-		b.Logger.Info("refused command", "command", "web", "actor", r.Actor())
+		h.Logger.Info("refused command", "command", "web", "actor", r.Actor())
 		return convene.Errorf(convene.EFORBIDDEN, "/web")
 	}
 	if !r.Private {
-		b.say(ctx, r, "org.private_only", "Command", "web")
+		h.say(ctx, r, "org.private_only", "Command", "web")
 		return nil
 	}
-	v, ok := webLinks.Load(b)
-	if !ok {
-		b.say(ctx, r, "web.off")
+	v := h.links.Load()
+	if v == nil {
+		h.say(ctx, r, "web.off")
 		return nil
 	}
-	wl := v.(WebLinks)
+	wl := *v
 	acc, lang := *r.Account, r.Lang
 	r.afterCommit(func(ctx context.Context) {
 		link, err := wl.LoginLink(ctx, acc.ID)
 		if err != nil {
-			b.Logger.Error("web login link", "account", acc.ID, "err", err)
+			h.Logger.Error("web login link", "account", acc.ID, "err", err)
 			return
 		}
-		ch := b.Channel(acc.Channel)
+		ch := h.Channel(acc.Channel)
 		if ch == nil {
 			return
 		}
-		text := b.Texts.T(lang, "web.link", map[string]any{"Link": link, "Minutes": int(convene.LoginLinkTTL / time.Minute)})
+		text := h.Texts.T(lang, "web.link", map[string]any{"Link": link, "Minutes": int(convene.LoginLinkTTL / time.Minute)})
 		if _, err := ch.Send(ctx, acc.ChatID, Outgoing{Text: text}); err != nil {
-			b.Logger.Warn("send web login link", "account", acc.ID, "err", err)
+			h.Logger.Warn("send web login link", "account", acc.ID, "err", err)
 		}
 	})
 	return nil
+}
+
+// webHandlers give organizers and staff their link to the web desk.
+type webHandlers struct {
+	*core
+	// links is the desk's WebLinks once SetWebLinks turned /web on.
+	links atomic.Pointer[WebLinks]
 }
