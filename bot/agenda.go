@@ -173,14 +173,22 @@ func (h *agendaHandlers) agendaText(lang string, m *convene.Meeting) string {
 		sb.WriteString(h.Texts.T(lang, "agenda.none", map[string]any{"Agenda": m.Agenda}))
 		return sb.String()
 	}
+	sb.WriteString(h.programText(lang, m))
+	return sb.String()
+}
+
+// programText renders a meeting's program, one line per item (time, title,
+// presenter), then who chairs; "" for a meeting without one.
+func (c *core) programText(lang string, m *convene.Meeting) string {
+	var sb strings.Builder
 	for _, it := range m.Program.Items {
-		sb.WriteString(h.Texts.T(lang, "agenda.item", map[string]any{"Clock": it.At.In(m.Location()).Format("15:04"),
+		sb.WriteString(c.Texts.T(lang, "agenda.item", map[string]any{"Clock": it.At.In(m.Location()).Format("15:04"),
 			"Item": it.Title, "Presenter": it.Presenter}))
 		sb.WriteString("\n")
 	}
 	if m.Program.Chair != "" {
 		sb.WriteString("\n")
-		sb.WriteString(h.Texts.T(lang, "agenda.chair", map[string]any{"Chair": m.Program.Chair}))
+		sb.WriteString(c.Texts.T(lang, "agenda.chair", map[string]any{"Chair": m.Program.Chair}))
 	}
 	return strings.TrimRight(sb.String(), "\n")
 }

@@ -36,6 +36,12 @@ func (h *invitations) invitationText(lang string, m *convene.Meeting, inv *conve
 	}
 	var sb strings.Builder
 	sb.WriteString(h.Texts.T(lang, "invite.body", data))
+	if !m.Program.Empty() {
+		sb.WriteString("\n\n")
+		sb.WriteString(h.Texts.T(lang, "invite.program", nil))
+		sb.WriteString("\n")
+		sb.WriteString(h.programText(lang, m))
+	}
 	if inv.Reconfirm {
 		sb.WriteString("\n\n")
 		sb.WriteString(h.Texts.T(lang, "invite.reconfirm", nil))
