@@ -61,18 +61,7 @@ func TestRushAtTelegramLimits(t *testing.T) {
 		for i, u := range users {
 			u.Send("/start " + invs[i].Token)
 		}
-		answered := func() int {
-			k := 0
-			for _, u := range users {
-				for _, m := range h.srv.Messages(u.ID) {
-					if strings.Contains(m.Text, "Đại biểu Số") {
-						k++
-						break
-					}
-				}
-			}
-			return k
-		}
+		answered := func() int { return h.usersWith(users, "Đại biểu Số") }
 		if !h.srv.WaitFor(90*time.Second, func() bool { return answered() == n }) {
 			t.Fatalf("%d of %d linking delegates got their answer (429s from the fake: %d)", answered(), n, h.srv.Stats().TooMany)
 		}
@@ -90,18 +79,7 @@ func TestRushAtTelegramLimits(t *testing.T) {
 		for _, u := range users {
 			u.Send("/start " + payload)
 		}
-		confirmed := func() int {
-			k := 0
-			for _, u := range users {
-				for _, m := range h.srv.Messages(u.ID) {
-					if strings.Contains(m.Text, "Đã điểm danh") {
-						k++
-						break
-					}
-				}
-			}
-			return k
-		}
+		confirmed := func() int { return h.usersWith(users, "Đã điểm danh") }
 		if !h.srv.WaitFor(90*time.Second, func() bool { return confirmed() == n }) {
 			t.Fatalf("%d of %d checking in got the confirmation", confirmed(), n)
 		}
@@ -128,18 +106,7 @@ func TestRushAtTelegramLimits(t *testing.T) {
 		for _, u := range asking {
 			u.Send("/help")
 		}
-		helped := func() int {
-			k := 0
-			for _, u := range asking {
-				for _, m := range h.srv.Messages(u.ID) {
-					if strings.Contains(m.Text, "/my") {
-						k++
-						break
-					}
-				}
-			}
-			return k
-		}
+		helped := func() int { return h.usersWith(asking, "/my") }
 		if !h.srv.WaitFor(90*time.Second, func() bool { return helped() == len(asking) }) {
 			t.Fatalf("%d of %d got their reply during the broadcast", helped(), len(asking))
 		}
@@ -154,4 +121,18 @@ func TestRushAtTelegramLimits(t *testing.T) {
 			t.Fatalf("broadcast: %+v, want all %d sent", st, delivery.Queued)
 		}
 	})
+}
+
+// usersWith counts the users who received a message containing s.
+func (h *harness) usersWith(users []*telegramtest.User, s string) int {
+	k := 0
+	for _, u := range users {
+		for _, m := range h.srv.Messages(u.ID) {
+			if strings.Contains(m.Text, s) {
+				k++
+				break
+			}
+		}
+	}
+	return k
 }
