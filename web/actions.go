@@ -61,20 +61,26 @@ func (s *Server) actions(w http.ResponseWriter, r *http.Request, u *user) {
 		"Audiences": audiences, "On": s.Actions != nil}})
 }
 
-// actionPreview shows who an action reaches (count and first names) and
-// asks to confirm; the confirmation carries a batch key so a double
-// submit of a broadcast or a reminder sends once.
-func (s *Server) actionPreview(w http.ResponseWriter, r *http.Request, u *user) {
-	ctx := r.Context()
+// actionOf returns the meeting and the form of an action request; ENOTFOUND
+// when actions are off.
+func (s *Server) actionOf(r *http.Request) (*convene.Meeting, actionForm, error) {
 	m, err := s.meetingOf(r)
 	if err == nil && s.Actions == nil {
 		err = convene.Errorf(convene.ENOTFOUND, "actions are off")
 	}
 	if err != nil {
-		s.fail(w, r, u, err)
-		return
+		return nil, actionForm{}, err
 	}
 	f, err := readActionForm(r)
+	return m, f, err
+}
+
+// actionPreview shows who an action reaches (count and first names) and
+// asks to confirm; the confirmation carries a batch key so a double
+// submit of a broadcast or a reminder sends once.
+func (s *Server) actionPreview(w http.ResponseWriter, r *http.Request, u *user) {
+	ctx := r.Context()
+	m, f, err := s.actionOf(r)
 	if err != nil {
 		s.fail(w, r, u, err)
 		return
@@ -118,15 +124,7 @@ func (s *Server) actionPreview(w http.ResponseWriter, r *http.Request, u *user) 
 // actionRun does a confirmed action and says how many messages were queued.
 func (s *Server) actionRun(w http.ResponseWriter, r *http.Request, u *user) {
 	ctx := r.Context()
-	m, err := s.meetingOf(r)
-	if err == nil && s.Actions == nil {
-		err = convene.Errorf(convene.ENOTFOUND, "actions are off")
-	}
-	if err != nil {
-		s.fail(w, r, u, err)
-		return
-	}
-	f, err := readActionForm(r)
+	m, f, err := s.actionOf(r)
 	if err != nil {
 		s.fail(w, r, u, err)
 		return
