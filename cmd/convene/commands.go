@@ -30,7 +30,7 @@ func (m *Main) commands() map[string]command {
 		"invite":        {usage: "invite --meeting CODE [flags]", nargs: 0, setup: m.setupInvite},
 		"remind":        {usage: "remind --meeting CODE [--audience A] [flags]", nargs: 0, setup: m.setupRemind},
 		"broadcast":     {usage: "broadcast --meeting CODE [--audience A] [flags] TEXT", nargs: -1, setup: m.setupBroadcast},
-		"checkin-link":  {usage: "checkin-link --meeting CODE [--qr FILE.png [--force]] [flags]", nargs: 0, setup: m.setupCheckinLink},
+		"checkin-link":  {usage: "checkin-link --meeting CODE [--qr FILE.png|FILE.pdf [--force]] [flags]", nargs: 0, setup: m.setupCheckinLink},
 		"feedback open": {usage: "feedback open --meeting CODE [flags]", nargs: 0, setup: m.setupFeedbackOpen},
 		"report":        {usage: "report --meeting CODE --format md|csv|json|xlsx|pdf [-o FILE [--force]] [flags]", nargs: 0, setup: m.setupReport},
 		"units":         {usage: "units --meeting CODE [--format md|csv|json] [flags]", nargs: 0, setup: m.setupUnits},
@@ -233,7 +233,7 @@ func (m *Main) setupBroadcast(fs *flag.FlagSet) func(context.Context, []string) 
 
 func (m *Main) setupCheckinLink(fs *flag.FlagSet) func(context.Context, []string) error {
 	code := fs.String("meeting", "", "meeting code")
-	qr := fs.String("qr", "", "also write the QR code to this PNG file")
+	qr := fs.String("qr", "", "also write the QR code to this file: a PNG, or an A4 poster if it ends in .pdf")
 	force := fs.Bool("force", false, "replace an existing QR file")
 	return func(ctx context.Context, args []string) error {
 		b, err := m.meetingBot(ctx, *code)
@@ -248,7 +248,17 @@ func (m *Main) setupCheckinLink(fs *flag.FlagSet) func(context.Context, []string
 		if err != nil {
 			return err
 		}
-		if *qr != "" {
+		switch {
+		case strings.EqualFold(filepath.Ext(*qr), ".pdf"):
+			// A printable A4 poster for the venue's door.
+			w, finish, err := m.output(*qr, *force)
+			if err != nil {
+				return err
+			}
+			if err := finish(report.Poster(w, &report.Data{Meeting: mt, Lang: m.Config.Lang}, link)); err != nil {
+				return err
+			}
+		case *qr != "":
 			if err := writeNewFile(*qr, png, *force); err != nil {
 				return err
 			}

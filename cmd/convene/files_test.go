@@ -138,20 +138,22 @@ func TestOutputFiles(t *testing.T) {
 		name string
 		args func(path string) []string
 		head []byte
+		ext  string // the file name's extension, when the command goes by it
 	}{
 		{"ReportCSV", func(p string) []string {
 			return []string{"report", "--meeting", "chi-bo-01", "--format", "csv", "-o", p}
-		}, []byte("\uFEFF")},
+		}, []byte("\uFEFF"), ""},
 		{"ReportPDF", func(p string) []string {
 			return []string{"report", "--meeting", "chi-bo-01", "--format", "pdf", "-o", p}
-		}, []byte("%PDF")},
-		{"Letters", func(p string) []string { return []string{"letters", "--meeting", "chi-bo-01", "-o", p} }, []byte("%PDF")},
-		{"CheckinQR", func(p string) []string { return []string{"checkin-link", "--meeting", "chi-bo-01", "--qr", p} }, []byte("\x89PNG")},
-		{"Backup", func(p string) []string { return []string{"backup", p} }, []byte("SQLite format 3\x00")},
+		}, []byte("%PDF"), ""},
+		{"Letters", func(p string) []string { return []string{"letters", "--meeting", "chi-bo-01", "-o", p} }, []byte("%PDF"), ""},
+		{"CheckinQR", func(p string) []string { return []string{"checkin-link", "--meeting", "chi-bo-01", "--qr", p} }, []byte("\x89PNG"), ""},
+		{"CheckinPoster", func(p string) []string { return []string{"checkin-link", "--meeting", "chi-bo-01", "--qr", p} }, []byte("%PDF"), ".pdf"},
+		{"Backup", func(p string) []string { return []string{"backup", p} }, []byte("SQLite format 3\x00"), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			path := filepath.Join(dir, "out")
+			path := filepath.Join(dir, "out"+tc.ext)
 			with := func(force bool) []string {
 				a := tc.args(path)
 				if force {
@@ -176,7 +178,7 @@ func TestOutputFiles(t *testing.T) {
 			mustMode(t, path)
 
 			os.Remove(path)
-			target := plantLink(t, dir, "out")
+			target := plantLink(t, dir, "out"+tc.ext)
 			if _, _, code := run(t, env, with(false)...); code != 1 {
 				t.Fatalf("symlink without --force: exit %d", code)
 			}

@@ -112,6 +112,7 @@ commands:
   remind --meeting CODE [--audience A]         send a reminder now
   broadcast --meeting CODE [--audience A] TEXT send an announcement
   checkin-link --meeting CODE [--qr FILE.png]  the venue check-in link and QR code
+                  [--qr FILE.pdf]              ... or a printable A4 check-in poster
   feedback open --meeting CODE                 ask for feedback now
   units --meeting CODE [--format md|csv|json]  per unit and category: asked, nominated, linked, attending
   report --meeting CODE --format md|csv|json|xlsx|pdf [-o FILE]
