@@ -32,24 +32,46 @@ func (h *linkHandlers) cmdStart(ctx context.Context, r *Request) error {
 	return nil
 }
 
+// personalCodes returns the tokens text may be, in the order to try them:
+// the exact text first (older base64url tokens are case-sensitive), then
+// the code as typed on Zalo or the console — in lower case, with spaces or
+// dashes between groups — when it normalises to a code of the look-alike
+// free alphabet. Nil: text is no personal code.
+func personalCodes(text string) []string {
+	text = strings.TrimSpace(text)
+	var codes []string
+	if looksLikeToken(text) {
+		codes = append(codes, text)
+	}
+	if code, ok := convene.NormalizeCode(text); ok && code != text {
+		codes = append(codes, code)
+	}
+	return codes
+}
+
 // linkToken binds the sender's account to the person whose invitation token
-// it is. The first account wins: another account using the token is refused
-// and the organizers are told.
-func (h *linkHandlers) linkToken(ctx context.Context, r *Request, token string) error {
-	if !looksLikeToken(token) {
+// (or unit representative's token) text is, as sent or typed. The first
+// account wins: another account using the token is refused and the
+// organizers are told.
+func (h *linkHandlers) linkToken(ctx context.Context, r *Request, text string) error {
+	codes := personalCodes(text)
+	if len(codes) == 0 {
 		h.say(ctx, r, "link.malformed")
 		return nil
 	}
-	inv, err := h.Invitations.FindInvitationByToken(ctx, token)
-	if convene.ErrorCode(err) == convene.ENOTFOUND {
-		return h.units.linkUnitToken(ctx, r, token) // a unit representative's token (units.go)
-	} else if err != nil {
-		return err
+	for _, token := range codes {
+		inv, err := h.Invitations.FindInvitationByToken(ctx, token)
+		if convene.ErrorCode(err) == convene.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if m, err := h.Meetings.FindMeetingByID(ctx, inv.MeetingID); err == nil {
+			r.about(m)
+		}
+		return h.linkPerson(ctx, r, &inv.Person, "token")
 	}
-	if m, err := h.Meetings.FindMeetingByID(ctx, inv.MeetingID); err == nil {
-		r.about(m)
-	}
-	return h.linkPerson(ctx, r, &inv.Person, "token")
+	return h.units.linkUnitToken(ctx, r, codes) // a unit representative's token (units.go)
 }
 
 // handleContact links by a shared phone number: only the sender's own

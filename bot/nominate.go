@@ -220,7 +220,7 @@ func (h *nominateHandlers) confirmNomination(ctx context.Context, r *Request, s 
 	}
 	row := s.count(n.CategoryID)
 	data := []any{"Name", st.Name, "Category", row.CategoryName, "Count", row.Nominated, "Asked", row.Asked,
-		"Link", h.Link(ctx, n.Token), "Token", n.Token}
+		"Link", h.Link(ctx, n.Token), "Token", convene.GroupCode(n.Token)}
 	text := h.t(r, "nom.done", data...)
 	if direct {
 		text = h.t(r, "nom.done_direct", data...)

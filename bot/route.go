@@ -155,9 +155,9 @@ func (b *Bot) route(ctx context.Context, r *Request) error {
 	} else if convene.ErrorCode(err) != convene.ENOTFOUND {
 		return err
 	}
-	if tok := strings.TrimSpace(r.Text); looksLikeToken(tok) {
-		// Channels without deep links: the personal code sent as a message.
-		return b.link.linkToken(ctx, r, tok)
+	if personalCodes(r.Text) != nil {
+		// Channels without deep links: the personal code sent or typed as a message.
+		return b.link.linkToken(ctx, r, r.Text)
 	}
 	if r.Person == nil {
 		b.say(ctx, r, "hint.not_linked")

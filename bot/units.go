@@ -11,18 +11,26 @@ import (
 )
 
 // linkUnitToken links the sender as the representative of the unit whose
-// token it is (the fallback of linkToken when no invitation has it).
-func (h *unitHandlers) linkUnitToken(ctx context.Context, r *Request, token string) error {
-	if h.Units == nil {
-		h.say(ctx, r, "link.unknown")
-		return nil
+// token is one of codes, tried in order (the fallback of linkToken when no
+// invitation has any of them).
+func (h *unitHandlers) linkUnitToken(ctx context.Context, r *Request, codes []string) error {
+	var u *convene.Unit
+	for _, token := range codes {
+		if h.Units == nil {
+			break
+		}
+		found, err := h.Units.FindUnitByToken(ctx, token)
+		if convene.ErrorCode(err) == convene.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return err
+		}
+		u = found
+		break
 	}
-	u, err := h.Units.FindUnitByToken(ctx, token)
-	if convene.ErrorCode(err) == convene.ENOTFOUND {
+	if u == nil {
 		h.say(ctx, r, "link.unknown")
 		return nil
-	} else if err != nil {
-		return err
 	}
 	p, err := h.People.FindPersonByID(ctx, u.RepPersonID)
 	if err != nil {

@@ -57,7 +57,7 @@ func NewLetter(d *Data, inv *convene.Invitee, link string) Letter {
 		Party:  T(l, "letter_party"),
 		Title:  T(l, "letter_title"),
 		Link:   link,
-		Code:   Tf(l, "letter_code_label", with("Code", inv.Token)),
+		Code:   Tf(l, "letter_code_label", with("Code", convene.GroupCode(inv.Token))),
 		Scan:   T(l, "letter_scan"),
 
 		RecipientsLabel: T(l, "letter_recipients"),

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"fmt"
 	"strings"
 
@@ -381,15 +380,17 @@ func (b *batchInsert) close() {
 	}
 }
 
-// tokenLen is the number of random bytes in a personal token: 128 bits.
-const tokenLen = 16
+// tokenReject is the first random byte a token symbol never comes from:
+// the largest multiple of len(convene.CodeAlphabet) within a byte, so that
+// byte % 30 is uniform (rejection sampling, no modulo bias).
+const tokenReject = 256 / len(convene.CodeAlphabet) * len(convene.CodeAlphabet)
 
-// newToken returns a personal link token: 128 random bits from crypto/rand, base64url.
+// newToken returns a personal token: convene.CodeLen symbols of
+// convene.CodeAlphabet drawn uniformly with crypto/rand — at least 128
+// random bits in an alphabet without look-alikes, for typing the code
+// printed under a letter's QR code.
 func newToken() (string, error) {
-	t := tokenSource{buf: make([]byte, tokenLen)}
-	if _, err := rand.Read(t.buf); err != nil {
-		return "", fmt.Errorf("token: %w", err)
-	}
+	var t tokenSource
 	return t.next()
 }
 
@@ -397,13 +398,19 @@ func newToken() (string, error) {
 type tokenSource struct{ buf []byte }
 
 func (t *tokenSource) next() (string, error) {
-	if len(t.buf) < tokenLen {
-		t.buf = make([]byte, tokenLen*256)
-		if _, err := rand.Read(t.buf); err != nil {
-			return "", fmt.Errorf("token: %w", err)
+	tok := make([]byte, 0, convene.CodeLen)
+	for len(tok) < convene.CodeLen {
+		if len(t.buf) == 0 {
+			t.buf = make([]byte, convene.CodeLen*64)
+			if _, err := rand.Read(t.buf); err != nil {
+				return "", fmt.Errorf("token: %w", err)
+			}
+		}
+		b := t.buf[0]
+		t.buf = t.buf[1:]
+		if int(b) < tokenReject {
+			tok = append(tok, convene.CodeAlphabet[int(b)%len(convene.CodeAlphabet)])
 		}
 	}
-	tok := base64.RawURLEncoding.EncodeToString(t.buf[:tokenLen])
-	t.buf = t.buf[tokenLen:]
-	return tok, nil
+	return string(tok), nil
 }

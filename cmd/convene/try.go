@@ -58,7 +58,7 @@ func (m *Main) setupTry(fs *flag.FlagSet) func(context.Context, []string) error 
 		}
 		b.AddChannel(ch)
 		fmt.Fprintln(m.Stdout, b.Texts.T(m.Config.Lang, "try.banner", map[string]any{
-			"Name": delegate.Person.FullName, "Code": delegate.Token, "Meeting": delegate.MeetingID,
+			"Name": delegate.Person.FullName, "Code": convene.GroupCode(delegate.Token), "Meeting": delegate.MeetingID,
 			"Date": b.Texts.Date(m.Config.Lang, starts), "Office": issuer.OfficeName(),
 		}))
 		d := outbox.New(outbox.Config{Outbox: b.Outbox, Tx: m.DB, Channel: b.Channel, Channels: b.ChannelNames, Render: b.Render,

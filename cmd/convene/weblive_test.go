@@ -92,7 +92,7 @@ func TestLinkingUpdatesLiveCounts(t *testing.T) {
 	}
 
 	out, _, _ := run(t, env, "links", "--meeting", "chi-bo-01", "--format", "csv")
-	token := regexp.MustCompile(`Lê Thị Thu Hà,[^\n]*?,'?([A-Za-z0-9_-]{22}),`).FindStringSubmatch(out)
+	token := regexp.MustCompile(`Lê Thị Thu Hà,[^\n]*?,'?([A-Za-z0-9_-]{22,64}),`).FindStringSubmatch(out)
 	if token == nil {
 		t.Fatalf("no token for Hà: %s", out)
 	}
