@@ -79,8 +79,10 @@ func (db *DB) Open() (err error) {
 		return fmt.Errorf("dsn required")
 	}
 	q := url.Values{}
-	q.Add("_pragma", "journal_mode(WAL)")
+	// The busy timeout first: switching a new file to WAL takes a lock that
+	// another process opening it at the same moment must wait for.
 	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "temp_store(MEMORY)")
