@@ -105,7 +105,15 @@ func (db *DB) Open() (err error) {
 	if db.DSN == ":memory:" {
 		db.db.SetMaxOpenConns(1)
 	}
-	if err := db.db.PingContext(db.ctx); err != nil {
+	// Switching a new file to WAL takes a lock for which SQLite does not
+	// call the busy handler: a process opening the file at the same moment
+	// gets SQLITE_BUSY at once. Try again for up to the busy timeout.
+	err = db.db.PingContext(db.ctx)
+	for wait, deadline := 5*time.Millisecond, time.Now().Add(10*time.Second); err != nil && strings.Contains(err.Error(), "SQLITE_BUSY") && time.Now().Before(deadline); wait = min(2*wait, 200*time.Millisecond) {
+		time.Sleep(wait)
+		err = db.db.PingContext(db.ctx)
+	}
+	if err != nil {
 		db.db.Close()
 		db.db = nil
 		return fmt.Errorf("open %s: %w", db.DSN, err)
