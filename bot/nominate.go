@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/convene/convene"
+	"github.com/convene/convene/texts"
 )
 
 // onNominateButton handles the unit invitation's buttons: pick a category
@@ -82,7 +83,7 @@ func (h *nominateHandlers) askNominee(ctx context.Context, r *Request, s *unitSt
 		h.say(ctx, r, "nom.ask_phone", "Name", st.Name)
 	default:
 		h.reply(ctx, r, Outgoing{
-			Text: h.t(r, "nom.summary", "Name", st.Name, "Title", st.Title, "Phone", st.Phone,
+			Text: h.t(r, "nom.summary", "Name", st.Name, "Title", st.Title, "Phone", texts.Phone(st.Phone),
 				"Category", h.categoryName(s, st.Cat), "Unit", s.Unit.Name, "Replaces", st.Replaces),
 			Buttons: [][]convene.Button{{
 				{Text: h.t(r, "btn.nom_confirm"), Data: nomData{Op: nomYes, Unit: s.Unit.ID}.encode()},
@@ -208,7 +209,7 @@ func (h *nominateHandlers) confirmNomination(ctx context.Context, r *Request, s 
 		if id == "" {
 			return err
 		}
-		h.say(ctx, r, id, "Unit", s.Unit.Name, "Phone", st.Phone, "Category", h.categoryName(s, st.Cat))
+		h.say(ctx, r, id, "Unit", s.Unit.Name, "Phone", texts.Phone(st.Phone), "Category", h.categoryName(s, st.Cat))
 		return nil
 	}
 	direct, err := h.inviteNomineeDirectly(ctx, s.Meeting, n)
@@ -327,7 +328,7 @@ func (h *nominateHandlers) listNominations(ctx context.Context, r *Request, s *u
 	var rows [][]convene.Button
 	for i, n := range noms {
 		lines = append(lines, h.t(r, "nom.item", "N", i+1, "Name", n.Person.FullName, "Title", n.Person.Title,
-			"Phone", n.Person.Phone, "Category", h.categoryName(s, n.CategoryID)))
+			"Phone", texts.Phone(n.Person.Phone), "Category", h.categoryName(s, n.CategoryID)))
 		if s.open(h.core) {
 			rows = append(rows, []convene.Button{
 				{Text: h.t(r, "btn.nom_withdraw", "N", i+1), Data: nomData{Op: nomWithdraw, Unit: s.Unit.ID, Sub: n.ID}.encode()},
@@ -365,7 +366,7 @@ func (h *nominateHandlers) withdrawNomination(ctx context.Context, r *Request, s
 		if id == "" {
 			return err
 		}
-		h.say(ctx, r, id, "Unit", s.Unit.Name, "Phone", n.Person.Phone, "Category", h.categoryName(s, n.CategoryID))
+		h.say(ctx, r, id, "Unit", s.Unit.Name, "Phone", texts.Phone(n.Person.Phone), "Category", h.categoryName(s, n.CategoryID))
 		return nil
 	}
 	var msgs []*convene.OutboxMessage

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/convene/convene"
+	"github.com/convene/convene/texts"
 )
 
 // ownInvitation loads the invitation id and checks it is the sender's.
@@ -209,7 +210,7 @@ func (h *rsvpHandlers) flowSubstitute(ctx context.Context, r *Request, c *conven
 func (h *rsvpHandlers) subProposal(lang string, inv *convene.Invitee, m *convene.Meeting, name, title, phone string, match *convene.Person) convene.Content {
 	text := h.Texts.T(lang, "org.sub_proposed", map[string]any{
 		"Name": inv.Person.FullName, "Unit": inv.Person.Unit, "Meeting": m.Title,
-		"SubName": name, "SubTitle": title, "SubPhone": phone,
+		"SubName": name, "SubTitle": title, "SubPhone": texts.Phone(phone),
 	})
 	if match != nil {
 		text += "\n\n" + h.Texts.T(lang, "org.sub_match", map[string]any{

@@ -98,7 +98,7 @@ func TestUnitsNominate(t *testing.T) {
 	var link string
 	t.Run("NominateTwoAndAnother", func(t *testing.T) {
 		sum := h.nominate(rep, invMsg, "Cấp ủy đảng bộ", "Phan Văn An", "Phó Bí thư", "0909 111 001")
-		if !strings.Contains(sum.Text, "+84909111001") || !strings.Contains(sum.Text, "Phan Văn An") {
+		if !strings.Contains(sum.Text, "0909 111 001") || !strings.Contains(sum.Text, "Phan Văn An") {
 			t.Fatalf("summary: %q", sum.Text)
 		}
 		h.press(rep, sum.ID, buttonData(t, sum, "Xác nhận"))
@@ -118,7 +118,7 @@ func TestUnitsNominate(t *testing.T) {
 		rep.ShareContact("+84909111002", 8888)
 		h.newContaining(rep.ID, before, "Chức vụ") // the card gave the phone; the title is still asked
 		sum = h.sendFor(rep, "Ủy viên", "kiểm tra lại")
-		if !strings.Contains(sum.Text, "+84909111002") || !strings.Contains(sum.Text, "Lý Thị Bình") {
+		if !strings.Contains(sum.Text, "0909 111 002") || !strings.Contains(sum.Text, "Lý Thị Bình") {
 			t.Fatalf("summary after a contact card: %q", sum.Text)
 		}
 		h.press(rep, sum.ID, buttonData(t, sum, "Xác nhận"))
@@ -134,7 +134,7 @@ func TestUnitsNominate(t *testing.T) {
 		h.newContaining(rep.ID, before, "đã cử đủ số lượng")
 		sum := h.nominate(rep, invMsg, "chi bộ trực thuộc", "Người Trùng", "Ủy viên", "0909111001")
 		h.press(rep, sum.ID, buttonData(t, sum, "Xác nhận"))
-		h.contains(rep.ID, "Số điện thoại +84909111001 đã được đơn vị cử")
+		h.contains(rep.ID, "Số điện thoại 0909 111 001 đã được đơn vị cử")
 		noms, _ := h.svc.Units.FindNominations(ctx, convene.NominationFilter{UnitID: nguyenDu.ID, State: convene.NominationNominated})
 		if len(noms) != 3 {
 			t.Fatalf("%d nominations stand, want 3", len(noms))
