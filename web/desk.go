@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/convene/convene"
 )
@@ -61,15 +60,7 @@ func (s *Server) deskAction(w http.ResponseWriter, r *http.Request, u *user) {
 		s.fail(w, r, u, err)
 		return
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.fail(w, r, u, convene.Errorf(convene.ENOTFOUND, "invitation"))
-		return
-	}
-	inv, err := s.Invitations.FindInvitationByID(ctx, id)
-	if err == nil && inv.MeetingID != m.ID {
-		err = convene.Errorf(convene.ENOTFOUND, "invitation of another meeting")
-	}
+	inv, err := s.invitationOf(r, m)
 	if err != nil {
 		s.fail(w, r, u, err)
 		return
@@ -81,14 +72,14 @@ func (s *Server) deskAction(w http.ResponseWriter, r *http.Request, u *user) {
 		if now.After(m.StartsAt.Add(s.LateAfter)) {
 			att = convene.AttendanceLate
 		}
-		_, err = s.Invitations.CheckIn(ctx, id, att, now, convene.CheckinManual, u.Actor())
+		_, err = s.Invitations.CheckIn(ctx, inv.ID, att, now, convene.CheckinManual, u.Actor())
 	case "excused":
-		_, err = s.Web.ExcuseInvitation(ctx, id, u.Actor())
+		_, err = s.Web.ExcuseInvitation(ctx, inv.ID, u.Actor())
 	case "undo":
 		if !inv.CheckedInAt.IsZero() {
-			_, err = s.Invitations.UndoCheckIn(ctx, id, u.Actor())
+			_, err = s.Invitations.UndoCheckIn(ctx, inv.ID, u.Actor())
 		} else {
-			_, err = s.Web.UnexcuseInvitation(ctx, id, u.Actor())
+			_, err = s.Web.UnexcuseInvitation(ctx, inv.ID, u.Actor())
 		}
 	default:
 		err = convene.Errorf(convene.EINVALID, "unknown desk action")

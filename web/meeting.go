@@ -112,6 +112,20 @@ func (s *Server) meeting(w http.ResponseWriter, r *http.Request, u *user) {
 	s.renderPage(w, r, http.StatusOK, "meeting", &page{User: u, Meeting: m, Data: data})
 }
 
+// invitationOf returns the invitation named by the path's {id}; ENOTFOUND
+// for a bad id or an invitation of another meeting.
+func (s *Server) invitationOf(r *http.Request, m *convene.Meeting) (*convene.Invitee, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return nil, convene.Errorf(convene.ENOTFOUND, "invitation")
+	}
+	inv, err := s.Invitations.FindInvitationByID(r.Context(), id)
+	if err == nil && inv.MeetingID != m.ID {
+		err = convene.Errorf(convene.ENOTFOUND, "invitation of another meeting")
+	}
+	return inv, err
+}
+
 // person shows one invitee: answers, reason, substitute, check-in, accounts.
 func (s *Server) person(w http.ResponseWriter, r *http.Request, u *user) {
 	m, err := s.meetingOf(r)
@@ -119,15 +133,7 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request, u *user) {
 		s.fail(w, r, u, err)
 		return
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.fail(w, r, u, convene.Errorf(convene.ENOTFOUND, "invitation"))
-		return
-	}
-	inv, err := s.Invitations.FindInvitationByID(r.Context(), id)
-	if err == nil && inv.MeetingID != m.ID {
-		err = convene.Errorf(convene.ENOTFOUND, "invitation of another meeting")
-	}
+	inv, err := s.invitationOf(r, m)
 	if err != nil {
 		s.fail(w, r, u, err)
 		return
