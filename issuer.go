@@ -14,8 +14,9 @@ const (
 
 // Issuer is who a meeting's documents come from, as the plan names it: the
 // office that invites, answers questions, approves substitutes and takes the
-// roll call; the board that compiles the delegates' opinions; and what an
-// invitation letter prints at its head and foot.
+// roll call; the board that compiles the delegates' opinions; what an
+// invitation letter prints at its head and foot (the office's letter); and
+// what the report prints at its head and foot (the board's report).
 type Issuer struct {
 	Office          string   `json:"office,omitempty"`           // default DefaultOffice
 	Board           string   `json:"board,omitempty"`            // default DefaultBoard
@@ -27,6 +28,15 @@ type Issuer struct {
 	SignerTitle     string   `json:"signer_title,omitempty"`     // e.g. CHÁNH VĂN PHÒNG
 	SignerName      string   `json:"signer_name,omitempty"`
 	Recipients      []string `json:"recipients,omitempty"` // Nơi nhận
+	// The board's report ("Báo cáo tổng hợp ý kiến đại biểu"): its own
+	// number, signature block and "Nơi nhận"; the report prints defaults
+	// for what the plan leaves out (no number, TRƯỞNG BAN, the standing
+	// committee, the office and the board's file).
+	ReportNumber          string   `json:"report_number,omitempty"`           // e.g. 15-BC/BTCĐU
+	ReportSignerAuthority string   `json:"report_signer_authority,omitempty"` // e.g. K/T TRƯỞNG BAN
+	ReportSignerTitle     string   `json:"report_signer_title,omitempty"`     // e.g. TRƯỞNG BAN, PHÓ TRƯỞNG BAN
+	ReportSignerName      string   `json:"report_signer_name,omitempty"`
+	ReportRecipients      []string `json:"report_recipients,omitempty"`
 }
 
 // OfficeName returns the office's name, DefaultOffice if the plan gave none.
@@ -44,9 +54,10 @@ func orDefault(s, def string) string {
 
 // Equal reports whether i and o are the same in every field.
 func (i Issuer) Equal(o Issuer) bool {
-	if !slices.Equal(i.Recipients, o.Recipients) {
+	if !slices.Equal(i.Recipients, o.Recipients) || !slices.Equal(i.ReportRecipients, o.ReportRecipients) {
 		return false
 	}
 	i.Recipients, o.Recipients = nil, nil
+	i.ReportRecipients, o.ReportRecipients = nil, nil
 	return reflect.DeepEqual(i, o)
 }

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -54,16 +55,24 @@ func (b *builder) issuer(fp *filePlan) (convene.Issuer, error) {
 		Board:           strings.TrimSpace(fp.Board),
 		Place:           strings.TrimSpace(fp.Place),
 		ContactName:     strings.TrimSpace(fp.Contact),
-		SignerAuthority: strings.TrimSpace(fp.Signer.Authority),
-		SignerTitle:     strings.TrimSpace(fp.Signer.Title),
-		SignerName:      strings.TrimSpace(fp.Signer.Name),
+		SignerAuthority: strings.TrimSpace(fp.Signer.Authority.Value),
+		SignerTitle:     strings.TrimSpace(fp.Signer.Title.Value),
+		SignerName:      strings.TrimSpace(fp.Signer.Name.Value),
 	}
 	iss.Office, iss.Board = iss.OfficeName(), iss.BoardName()
-	for _, r := range fp.Recipients {
-		if r = strings.TrimSpace(r); r != "" {
-			iss.Recipients = append(iss.Recipients, r)
-		}
+	iss.Recipients = recipients(fp.Recipients)
+	// The board's report: its signer, checked whole, and its recipients.
+	rs := fp.Report.Signer
+	iss.ReportSignerAuthority = strings.TrimSpace(rs.Authority.Value)
+	iss.ReportSignerTitle = strings.TrimSpace(rs.Title.Value)
+	iss.ReportSignerName = strings.TrimSpace(rs.Name.Value)
+	switch {
+	case iss.ReportSignerAuthority != "" && iss.ReportSignerTitle == "":
+		return iss, b.errf(rs.Authority.Line, "report: signer: authority %q needs the signer's own title under it, such as PHÓ TRƯỞNG BAN", iss.ReportSignerAuthority)
+	case iss.ReportSignerName == "" && (iss.ReportSignerAuthority != "" || iss.ReportSignerTitle != ""):
+		return iss, b.errf(line(0, rs.Title, rs.Authority), "report: signer: name required (printed under the signature)")
 	}
+	iss.ReportRecipients = recipients(fp.Report.Recipients)
 	if v := strings.TrimSpace(fp.ContactPhone.Value); v != "" {
 		e164, err := NormalizePhone(v)
 		if err != nil {
@@ -72,6 +81,34 @@ func (b *builder) issuer(fp *filePlan) (convene.Issuer, error) {
 		iss.ContactPhone = e164
 	}
 	return iss, nil
+}
+
+// recipients are the lines of a "Nơi nhận" list, blank ones left out.
+func recipients(rs []string) []string {
+	var out []string
+	for _, r := range rs {
+		if r = strings.TrimSpace(r); r != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// reportNumber matches a report's number as a party document writes it
+// after "Số": the number, "-BC/", the issuing body's initials (15-BC/BTCĐU).
+var reportNumber = regexp.MustCompile(`^[0-9]+-BC/[^\s/][^\s]*$`)
+
+// checkReportNumber explains what is wrong with a report_number, or returns "".
+func checkReportNumber(n string) string {
+	switch {
+	case n == "":
+		return ""
+	case strings.HasPrefix(strings.ToLower(n), "số"):
+		return `write the number without "Số", which the report prints before it: such as 15-BC/BTCĐU`
+	case !reportNumber.MatchString(n):
+		return "want the number, -BC/ and the issuing body's initials, such as 15-BC/BTCĐU"
+	}
+	return ""
 }
 
 // meetingLine returns the line where meeting i starts.
@@ -129,6 +166,10 @@ func (b *builder) meeting(p *convene.Plan, i int, fm *fileMeeting) (convene.Plan
 		Agenda:       strings.TrimSpace(fm.Agenda),
 	}
 	m.Issuer.LetterNumber = strings.TrimSpace(fm.LetterNumber)
+	m.Issuer.ReportNumber = strings.TrimSpace(fm.ReportNumber.Value)
+	if why := checkReportNumber(m.Issuer.ReportNumber); why != "" {
+		return convene.PlanMeeting{}, b.errf(line(mline, fm.ReportNumber), "%s: report_number %q: %s", name, m.Issuer.ReportNumber, why)
+	}
 	times := []struct {
 		key string
 		s   scalar

@@ -18,6 +18,7 @@ type filePlan struct {
 	ContactPhone scalar        `yaml:"contact_phone"`
 	Signer       fileSigner    `yaml:"signer"`
 	Recipients   []string      `yaml:"recipients"`
+	Report       fileReport    `yaml:"report"`
 	Plan         string        `yaml:"plan"`
 	Timezone     scalar        `yaml:"timezone"`
 	Meetings     []fileMeeting `yaml:"meetings"`
@@ -36,6 +37,7 @@ type fileMeeting struct {
 	Agenda       string         `yaml:"agenda"`
 	RSVPDeadline scalar         `yaml:"rsvp_deadline"`
 	LetterNumber string         `yaml:"letter_number"`
+	ReportNumber scalar         `yaml:"report_number"`
 	Categories   []fileCategory `yaml:"categories"`
 	Reminders    []fileReminder `yaml:"reminders"`
 	Feedback     *fileFeedback  `yaml:"feedback"`
@@ -103,11 +105,18 @@ func (q *fileQuotas) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// fileSigner is the signature block of letters and reports.
+// fileSigner is a signature block: the office's on letters, the board's on
+// the report.
 type fileSigner struct {
-	Authority string `yaml:"authority"` // T/L BAN THƯỜNG VỤ
-	Title     string `yaml:"title"`     // CHÁNH VĂN PHÒNG
-	Name      string `yaml:"name"`
+	Authority scalar `yaml:"authority"` // T/L BAN THƯỜNG VỤ; K/T TRƯỞNG BAN
+	Title     scalar `yaml:"title"`     // CHÁNH VĂN PHÒNG; TRƯỞNG BAN
+	Name      scalar `yaml:"name"`
+}
+
+// fileReport is the board's report: who signs it and who receives it.
+type fileReport struct {
+	Signer     fileSigner `yaml:"signer"`
+	Recipients []string   `yaml:"recipients"`
 }
 
 type fileCategory struct {

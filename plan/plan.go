@@ -116,6 +116,10 @@ var yamlNames = strings.NewReplacer(
 	"in type plan.fileUnit", "in a unit",
 	"in type plan.plain", "in a representative",
 	"in type plan.fileItem", "in a program item",
+	"in type plan.fileSigner", "in a signer (want authority, title, name)",
+	"in type plan.fileReport", "in the report settings (want signer, recipients)",
+	"into plan.fileSigner", "into a signer (want a mapping of authority, title, name)",
+	"into plan.fileReport", "into the report settings (want a mapping of signer, recipients)",
 	"into []plan.fileUnit", "into a list of units",
 	"into []plan.fileItem", "into a list of program items",
 	"into plan.fileUnit", "into a unit",
@@ -133,8 +137,14 @@ var yamlNames = strings.NewReplacer(
 	"into plan.fileQuestion", "into a question",
 )
 
-// yamlMessage turns a decoder error into one line without the package's prefixes.
+// yamlMessage turns a decoder error into one line without the package's
+// prefixes. The decoder shortens a quoted value by bytes, which can cut a
+// Vietnamese letter in two: what is left of it is dropped.
 func yamlMessage(err error) string {
+	return strings.ToValidUTF8(yamlMessageRaw(err), "")
+}
+
+func yamlMessageRaw(err error) string {
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
 		msgs := make([]string, len(te.Errors))

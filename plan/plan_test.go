@@ -357,6 +357,14 @@ func TestParseIssuer(t *testing.T) {
 		if n := p.Meetings[1].Meeting.Issuer.LetterNumber; n != "52-GM/ĐU" {
 			t.Errorf("second meeting's letter number = %q", n)
 		}
+		// The report is the board's: its own number, signer and recipients.
+		if iss.ReportNumber != "15-BC/BTCĐU" || iss.ReportSignerTitle != "TRƯỞNG BAN" || iss.ReportSignerAuthority != "" ||
+			iss.ReportSignerName != "Lê Minh Tuấn" || strings.Join(iss.ReportRecipients, "; ") != "Thường trực Đảng ủy (để báo cáo); Văn phòng Đảng ủy; Lưu Ban Tổ chức Đảng ủy" {
+			t.Errorf("report issuer = %+v", iss)
+		}
+		if n := p.Meetings[1].Meeting.Issuer.ReportNumber; n != "18-BC/BTCĐU" {
+			t.Errorf("second meeting's report number = %q", n)
+		}
 	})
 	t.Run("Defaults", func(t *testing.T) {
 		p, err := plan.Parse(strings.NewReader("meetings:\n  - code: a\n    title: T\n    starts_at: 2024-03-28T08:00\n    categories:\n      - code: c\n        name: C\n"))
@@ -373,4 +381,70 @@ func TestParseIssuer(t *testing.T) {
 			t.Errorf("err = %v", err)
 		}
 	})
+	t.Run("ReportDeputy", func(t *testing.T) {
+		p, err := plan.Parse(strings.NewReader(reportPlan("report:\n  signer:\n    authority: K/T TRƯỞNG BAN\n    title: PHÓ TRƯỞNG BAN\n    name: Nguyễn Thị Thanh Thủy\n  recipients: [\"Thường trực Đảng ủy\", \" \", Lưu Ban Tổ chức]\n", "")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		iss := p.Meetings[0].Meeting.Issuer
+		if iss.ReportSignerAuthority != "K/T TRƯỞNG BAN" || iss.ReportSignerTitle != "PHÓ TRƯỞNG BAN" || iss.ReportSignerName != "Nguyễn Thị Thanh Thủy" ||
+			strings.Join(iss.ReportRecipients, "; ") != "Thường trực Đảng ủy; Lưu Ban Tổ chức" || iss.ReportNumber != "" || iss.SignerName != "" {
+			t.Errorf("issuer = %+v", iss)
+		}
+	})
+	t.Run("ReportDefaults", func(t *testing.T) {
+		p, err := plan.Parse(strings.NewReader(reportPlan("", "")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Nothing stored: the report prints its defaults (see report).
+		if iss := p.Meetings[0].Meeting.Issuer; iss.ReportSignerName != "" || iss.ReportSignerTitle != "" || iss.ReportRecipients != nil || iss.ReportNumber != "" {
+			t.Errorf("issuer = %+v", iss)
+		}
+	})
+}
+
+// reportPlan is a one-meeting plan with top (before meetings) and meeting
+// (under the meeting's code) lines; the meeting starts on the line after top.
+func reportPlan(top, meeting string) string {
+	return top + "meetings:\n  - code: a\n" + meeting + "    title: T\n    starts_at: 2024-03-28T08:00\n    categories:\n      - {code: c, name: C}\n"
+}
+
+// TestParseReportRejects: each bad report field is named with its line,
+// and nothing is returned.
+func TestParseReportRejects(t *testing.T) {
+	signer := "report:\n  signer:\n"
+	for _, tt := range []struct {
+		name, top, meeting string
+		want               string
+	}{
+		{"AuthorityWithoutTitle", signer + "    authority: K/T TRƯỞNG BAN\n    name: Nguyễn Thị Thanh Thủy\n", "",
+			`plan: line 3: report: signer: authority "K/T TRƯỞNG BAN" needs the signer's own title under it`},
+		{"TitleWithoutName", signer + "    title: TRƯỞNG BAN\n", "", "plan: line 3: report: signer: name required"},
+		{"UnknownSignerField", signer + "    title: TRƯỞNG BAN\n    ten: Lê Minh Tuấn\n", "", "plan: line 4: field ten not found in a signer"},
+		{"UnknownReportField", "report:\n  number: 15-BC/BTCĐU\n", "", "plan: line 2: field number not found in the report settings"},
+		{"ReportNotMapping", "report: BTC\n", "", "line 1: cannot unmarshal !!str `BTC` into the report settings (want a mapping of signer, recipients)"},
+		{"ValueCutMidLetter", "report: Ban Tổ chức\n", "", "line 1: cannot unmarshal !!str `Ban T...` into the report settings"},
+		{"RecipientsNotList", "report:\n  recipients: {a: b}\n", "", "line 2: cannot unmarshal !!map into []string"},
+		{"NameNotScalar", signer + "    title: TRƯỞNG BAN\n    name: [Lê, Tuấn]\n", "", "line 4: want a single value"},
+		{"NumberWithSo", "", "    report_number: Số 15-BC/BTCĐU\n",
+			`plan: line 3: meeting a: report_number "Số 15-BC/BTCĐU": write the number without "Số"`},
+		{"NumberNotReport", "", "    report_number: 45-GM/ĐU\n",
+			`plan: line 3: meeting a: report_number "45-GM/ĐU": want the number, -BC/ and the issuing body's initials, such as 15-BC/BTCĐU`},
+		{"NumberWithSpace", "", "    report_number: 15-BC/BTC ĐU\n", `line 3: meeting a: report_number "15-BC/BTC ĐU"`},
+		{"NumberList", "", "    report_number: [15, BC]\n", "line 3: want a single value"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := plan.Parse(strings.NewReader(reportPlan(tt.top, tt.meeting)))
+			if err == nil {
+				t.Fatalf("no error: %+v", p.Meetings[0].Meeting.Issuer)
+			}
+			if p != nil || convene.ErrorCode(err) != convene.EINVALID {
+				t.Errorf("plan %v, code %s", p, convene.ErrorCode(err))
+			}
+			if msg := convene.ErrorMessage(err); !strings.Contains(msg, tt.want) {
+				t.Errorf("message %q\nlacks %q", msg, tt.want)
+			}
+		})
+	}
 }
