@@ -39,6 +39,22 @@ type jsonMeeting struct {
 	Address      string    `json:"address"`
 	Status       string    `json:"status"`
 	Anonymous    bool      `json:"anonymous_feedback"`
+	// ReportNumber is the report's own number from the plan (15-BC/BTCĐU), or "".
+	ReportNumber string `json:"report_number"`
+}
+
+// jsonProgram is the meeting's program: who chairs it and its items.
+type jsonProgram struct {
+	Chair string     `json:"chair"`
+	Items []jsonItem `json:"items"`
+}
+
+// jsonItem is one program item: at (UTC) and time (15:04 in the meeting's zone).
+type jsonItem struct {
+	At        time.Time `json:"at"`
+	Time      string    `json:"time"`
+	Title     string    `json:"title"`
+	Presenter string    `json:"presenter"`
 }
 
 type jsonReport struct {
@@ -52,13 +68,20 @@ type jsonReport struct {
 	// for delegates that have nominated none.
 	Units           []convene.UnitCount `json:"units"`
 	UnitsSentNobody []string            `json:"units_sent_nobody"`
+	// Lists are the named lists the PDF, XLSX and Markdown print: excused
+	// (with reason or substitute sent), absent, late (with check-in time),
+	// substitutes (for whom, status approved|proposed|rejected).
+	Lists Lists `json:"lists"`
+	// Program is the meeting's program from the plan.
+	Program jsonProgram `json:"program"`
 }
 
 // JSON writes the machine-readable report: one object per invitee with
 // full_name, unit, category, phone, linked, rsvp, reason, attendance,
 // checked_in_at and feedback by question id (empty for anonymous
-// meetings), the answers compiled by question under "feedback", and a
-// "summary" of counts. Values are English and stable.
+// meetings), the answers compiled by question under "feedback", a
+// "summary" of counts, the units, the named "lists" and the "program".
+// Values are English and stable.
 func JSON(w io.Writer, d *Data) error {
 	m := d.Meeting
 	out := jsonReport{
@@ -71,6 +94,13 @@ func JSON(w io.Writer, d *Data) error {
 		Summary:         Summarize(d),
 		Units:           append([]convene.UnitCount{}, d.Units...),
 		UnitsSentNobody: append([]string{}, SentNobody(d.Units)...),
+		Lists:           NamedLists(d),
+		Program:         jsonProgram{Chair: m.Program.Chair, Items: []jsonItem{}},
+	}
+	out.Meeting.ReportNumber = m.Issuer.ReportNumber
+	for _, it := range m.Program.Items {
+		out.Program.Items = append(out.Program.Items, jsonItem{At: it.At.UTC(), Time: it.At.In(m.Location()).Format("15:04"),
+			Title: it.Title, Presenter: it.Presenter})
 	}
 	fb := feedbackOf(d)
 	for _, inv := range d.Invitees {

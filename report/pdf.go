@@ -194,16 +194,35 @@ func reportHead(d *Data) docHead {
 	if m.Organization != "" {
 		issuer = strings.ToUpper(m.Organization) + "\n" + issuer
 	}
-	return docHead{Issuer: issuer, Party: T(d.Lang, "letter_party"), PlaceDate: placeDate(d)}
+	h := docHead{Issuer: issuer, Party: T(d.Lang, "letter_party"), PlaceDate: placeDate(d)}
+	if n := m.Issuer.ReportNumber; n != "" {
+		h.Number = Tf(d.Lang, "letter_number", map[string]any{"Number": n})
+	}
+	return h
 }
 
-// reportFoot is the report's foot: "Nơi nhận" (the standing committee, the
-// office, the board's file) and the plan's signature block.
+// reportFoot is the report's foot: the board's "Nơi nhận" and signature
+// block as the plan's report block gives them (not the office's, which
+// signs the letters); by default the standing committee, the office and the
+// board's file, and TRƯỞNG BAN with the name left to write by hand.
 func reportFoot(d *Data) docFoot {
 	iss := d.Meeting.Issuer
-	sig, name := signatureOf(d)
-	rec := Tf(d.Lang, "report_recipients", map[string]any{"Office": iss.OfficeName(), "Board": iss.BoardName()})
-	return docFoot{RecipientsLabel: T(d.Lang, "letter_recipients"), Recipients: strings.Split(rec, ";"), Signature: sig, SignerName: name}
+	rec := iss.ReportRecipients
+	if len(rec) == 0 {
+		rec = strings.Split(Tf(d.Lang, "report_recipients", map[string]any{"Office": iss.OfficeName(), "Board": iss.BoardName()}), ";")
+	}
+	return docFoot{RecipientsLabel: T(d.Lang, "letter_recipients"), Recipients: rec, Signature: reportSignature(d), SignerName: iss.ReportSignerName}
+}
+
+// reportSignature is the board's signature block, upper case: the
+// authority (K/T TRƯỞNG BAN) if any, then the title, TRƯỞNG BAN by default.
+func reportSignature(d *Data) []string {
+	iss := d.Meeting.Issuer
+	var sig []string
+	if iss.ReportSignerAuthority != "" {
+		sig = append(sig, strings.ToUpper(iss.ReportSignerAuthority))
+	}
+	return append(sig, strings.ToUpper(orDefault(iss.ReportSignerTitle, T(d.Lang, "report_signer_title"))))
 }
 
 // fit shortens s to fit width w in the current font.

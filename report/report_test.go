@@ -253,7 +253,7 @@ func TestXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := strings.Join(f.GetSheetList(), "|"); got != "Tổng hợp|Điểm danh|Ý kiến|Tỷ lệ góp ý" {
+	if got := strings.Join(f.GetSheetList(), "|"); got != "Tổng hợp|Điểm danh|Ý kiến|Tỷ lệ góp ý|Vắng, muộn, dự thay" {
 		t.Fatalf("sheets %s", got)
 	}
 	att, _ := f.GetRows("Điểm danh")

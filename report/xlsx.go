@@ -5,14 +5,18 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/convene/convene/texts"
 	"github.com/xuri/excelize/v2"
 )
 
-// XLSX writes a workbook with four sheets: Summary (key figures, a chart of
-// attendance by category and one of the rating distribution), Attendance
-// (one row per invitee), Feedback (by question, then category and unit) and
-// Response rate by unit. Sheet names follow the report's language.
+// XLSX writes a workbook: Summary (key figures, a chart of attendance by
+// category and one of the rating distribution), Attendance (one row per
+// invitee), Feedback (by question, then category and unit), Response rate
+// by unit, Units (if the meeting has any) and the named lists (excused,
+// absent, late, substitutes). Sheet names follow the report's language;
+// each sheet prints one page wide on A4.
 func XLSX(w io.Writer, d *Data) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -27,7 +31,10 @@ func XLSX(w io.Writer, d *Data) error {
 			return err
 		}
 	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Color: []string{"DDEBF7"}, Pattern: 1}})
+	// Header rows: bold on a light fill, wrapped and centred so a long
+	// label ("Xác nhận tham dự") shows whole in a narrow column.
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Color: []string{"DDEBF7"}, Pattern: 1},
+		Alignment: &excelize.Alignment{WrapText: true, Vertical: "center", Horizontal: "center"}})
 	if err != nil {
 		return err
 	}
@@ -35,7 +42,7 @@ func XLSX(w io.Writer, d *Data) error {
 	if err != nil {
 		return err
 	}
-	wrap, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	wrap, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}})
 	if err != nil {
 		return err
 	}
@@ -53,12 +60,19 @@ func XLSX(w io.Writer, d *Data) error {
 	if err != nil {
 		return err
 	}
+	center, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"}})
+	if err != nil {
+		return err
+	}
 	// Summary: who reports, the meeting, the key figures, then the tables
 	// the charts draw, the charts beside them.
 	m := d.Meeting
 	head := [][]any{{SafeCell(strings.ToUpper(orDefault(m.Organization, m.Issuer.BoardName())))}}
 	if m.Organization != "" {
 		head = append(head, []any{SafeCell(strings.ToUpper(m.Issuer.BoardName()))})
+	}
+	if n := m.Issuer.ReportNumber; n != "" {
+		head = append(head, []any{SafeCell(Tf(l, "letter_number", map[string]any{"Number": n}))})
 	}
 	head = append(head, []any{T(l, "title")}, []any{SafeCell(m.Title)}, []any{T(l, "time"), when(d, m.StartsAt)},
 		[]any{T(l, "venue"), SafeCell(strings.Trim(m.Venue+", "+m.Address, ", "))})
@@ -102,6 +116,11 @@ func XLSX(w io.Writer, d *Data) error {
 		return err
 	}
 	_ = f.SetCellStyle(sum, fmt.Sprintf("A%d", catRow), fmt.Sprintf("G%d", catRow), bold)
+	if len(catTable) > 1 {
+		_ = f.SetCellStyle(sum, fmt.Sprintf("A%d", catRow+1), fmt.Sprintf("A%d", catRow+len(catTable)-1), center)
+		_ = f.SetCellStyle(sum, fmt.Sprintf("B%d", catRow+1), fmt.Sprintf("B%d", catRow+len(catTable)-1), wrap)
+		fitHeights(f, sum, catRow, catTable, []float64{30, 40, 12, 12, 12, 12, 12})
+	}
 	rateRow := lay.RatingRow
 	rateTable := [][]any{{T(l, "score"), T(l, "count")}}
 	for n := 1; n <= 5; n++ {
@@ -122,8 +141,12 @@ func XLSX(w io.Writer, d *Data) error {
 		})
 	}
 	if len(catTable) > 1 {
+		// Categories top to bottom as in the table, their labels dark and
+		// large enough to read.
 		if err := f.AddChart(sum, lay.AttendanceChart, &excelize.Chart{Type: excelize.Bar, Series: series,
 			Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: T(l, "chart_attendance")}}},
+			XAxis:  excelize.ChartAxis{ReverseOrder: true, Font: axisFont},
+			YAxis:  excelize.ChartAxis{MajorGridLines: true, Font: axisFont},
 			Legend: excelize.ChartLegend{Position: "bottom"}, Dimension: excelize.ChartDimension{Width: ChartWidth, Height: AttendanceChartHeight}}); err != nil {
 			return fmt.Errorf("attendance chart: %w", err)
 		}
@@ -133,6 +156,8 @@ func XLSX(w io.Writer, d *Data) error {
 			Categories: fmt.Sprintf("%s!$A$%d:$A$%d", q(sum), rateRow+1, rateRow+5),
 			Values:     fmt.Sprintf("%s!$B$%d:$B$%d", q(sum), rateRow+1, rateRow+5)}},
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: T(l, "chart_rating")}}},
+		XAxis:     excelize.ChartAxis{Font: axisFont},
+		YAxis:     excelize.ChartAxis{MajorGridLines: true, MajorUnit: 1, Font: axisFont},
 		Legend:    excelize.ChartLegend{Position: "none"},
 		Dimension: excelize.ChartDimension{Width: ChartWidth, Height: RatingChartHeight}}); err != nil {
 		return fmt.Errorf("rating chart: %w", err)
@@ -150,17 +175,19 @@ func XLSX(w io.Writer, d *Data) error {
 		if inv.Linked() {
 			linked = T(l, "yes")
 		}
-		attRows = append(attRows, []any{i + 1, inv.Person.FullName, inv.Person.Title, inv.Person.Unit, inv.Category.Name, inv.Person.Phone,
+		attRows = append(attRows, []any{i + 1, inv.Person.FullName, inv.Person.Title, inv.Person.Unit, inv.Category.Name, texts.Phone(inv.Person.Phone),
 			linked, T(l, "rsvp."+string(inv.RSVP)), inv.Reason, T(l, "attendance."+string(inv.Attendance)), checked})
 	}
 	if err := rows(att, 1, attRows); err != nil {
 		return err
 	}
 	_ = f.SetCellStyle(att, "A1", "K1", bold)
-	_ = f.SetColWidth(att, "A", "A", 6)
-	_ = f.SetColWidth(att, "B", "B", 28)
-	_ = f.SetColWidth(att, "C", "F", 22)
-	_ = f.SetColWidth(att, "G", "K", 16)
+	attW := colWidths(f, att, 6, 24, 24, 30, 30, 14, 11, 14, 24, 17, 16)
+	if len(attRows) > 1 {
+		_ = f.SetCellStyle(att, "A2", fmt.Sprintf("A%d", len(attRows)), center)
+		_ = f.SetCellStyle(att, "B2", fmt.Sprintf("K%d", len(attRows)), wrap)
+	}
+	fitHeights(f, att, 1, attRows, attW)
 	_ = f.SetPanes(att, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 	if len(attRows) > 1 {
 		_ = f.AutoFilter(att, fmt.Sprintf("A1:K%d", len(attRows)), nil)
@@ -181,12 +208,11 @@ func XLSX(w io.Writer, d *Data) error {
 		return err
 	}
 	_ = f.SetCellStyle(fbk, "A1", "E1", bold)
-	_ = f.SetColWidth(fbk, "A", "A", 40)
-	_ = f.SetColWidth(fbk, "B", "D", 22)
-	_ = f.SetColWidth(fbk, "E", "E", 70)
+	fbW := colWidths(f, fbk, 34, 26, 30, 22, 64)
 	if len(fbRows) > 1 {
 		_ = f.SetCellStyle(fbk, "A2", fmt.Sprintf("E%d", len(fbRows)), wrap)
 	}
+	fitHeights(f, fbk, 1, fbRows, fbW)
 
 	// Response rate by unit.
 	rr := [][]any{{T(l, "stt"), T(l, "unit"), T(l, "invited"), T(l, "present"), T(l, "responses"), T(l, "response_rate")}}
@@ -200,9 +226,12 @@ func XLSX(w io.Writer, d *Data) error {
 	if len(rr) > 1 {
 		_ = f.SetCellStyle(rate, "F2", fmt.Sprintf("F%d", len(rr)), pct)
 	}
-	_ = f.SetColWidth(rate, "A", "A", 6)
-	_ = f.SetColWidth(rate, "B", "B", 36)
-	_ = f.SetColWidth(rate, "C", "F", 16)
+	rateW := colWidths(f, rate, 6, 44, 12, 12, 12, 12)
+	if len(rr) > 1 {
+		_ = f.SetCellStyle(rate, "A2", fmt.Sprintf("A%d", len(rr)), center)
+		_ = f.SetCellStyle(rate, "B2", fmt.Sprintf("B%d", len(rr)), wrap)
+	}
+	fitHeights(f, rate, 1, rr, rateW)
 	if len(d.Units) > 0 {
 		us := T(l, "sheet_units")
 		if _, err := f.NewSheet(us); err != nil {
@@ -210,7 +239,7 @@ func XLSX(w io.Writer, d *Data) error {
 		}
 		ur := [][]any{{T(l, "unit"), T(l, "category"), T(l, "units_asked"), T(l, "units_nominated"), T(l, "units_linked"), T(l, "units_attending")}}
 		for _, r := range d.Units {
-			ur = append(ur, []any{SafeCell(r.Unit), SafeCell(r.Category), r.Asked, r.Nominated, r.Linked, r.Attending})
+			ur = append(ur, []any{SafeCell(r.Unit), SafeCell(orDefault(r.CategoryName, r.Category)), r.Asked, r.Nominated, r.Linked, r.Attending})
 		}
 		ur = append(ur, []any{})
 		if none := SentNobody(d.Units); len(none) > 0 {
@@ -223,18 +252,163 @@ func XLSX(w io.Writer, d *Data) error {
 			return err
 		}
 		_ = f.SetCellStyle(us, "A1", "F1", bold)
-		_ = f.SetColWidth(us, "A", "A", 44)
-		_ = f.SetColWidth(us, "B", "B", 18)
-		_ = f.SetColWidth(us, "C", "F", 14)
+		fitHeights(f, us, 1, ur, colWidths(f, us, 44, 30, 12, 12, 12, 12))
+	}
+	if err := namedListsSheet(f, d, bold, title, wrap, center); err != nil {
+		return err
+	}
+	// Printing: wide sheets landscape, every sheet one page wide, header
+	// rows repeated on each page.
+	_ = printSetup(f, sum, true, 0)
+	_ = printSetup(f, att, true, 1)
+	_ = printSetup(f, fbk, true, 1)
+	_ = printSetup(f, rate, false, 1)
+	_ = f.SetPanes(fbk, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	_ = f.SetPanes(rate, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	if len(d.Units) > 0 {
+		us := T(l, "sheet_units")
+		_ = printSetup(f, us, false, 1)
+		_ = f.SetPanes(us, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 	}
 	f.SetActiveSheet(0)
 	_, err = f.WriteTo(w)
 	return err
 }
 
+// axisFont is the charts' axis labels: dark, 9 pt.
+var axisFont = excelize.Font{Color: "262626", Size: 9}
+
+// printSetup prints sheet on A4, landscape or portrait, one page wide
+// (as many pages down as it takes), repeating its first titleRows rows on
+// every page.
+func printSetup(f *excelize.File, sheet string, landscape bool, titleRows int) error {
+	size, orient, wide, tall := 9, "portrait", 1, 0 // 9: A4
+	if landscape {
+		orient = "landscape"
+	}
+	fit := true
+	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &wide, FitToHeight: &tall}); err != nil {
+		return err
+	}
+	if titleRows == 0 {
+		return nil
+	}
+	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$1:$%d", sheet, titleRows), Scope: sheet})
+}
+
+// namedListsSheet adds the sheet of the named lists: a title, then each
+// list that has anyone on it under its heading, with STT, name, title,
+// unit and what the list says of them (the reason, the check-in time, whom
+// a substitute stands in for and whether approved).
+func namedListsSheet(f *excelize.File, d *Data, header, title, wrap, center int) error {
+	l := d.Lang
+	sheet := T(l, "sheet_lists")
+	if _, err := f.NewSheet(sheet); err != nil {
+		return err
+	}
+	set := func(row int, vals ...any) error {
+		cell, _ := excelize.CoordinatesToCellName(1, row)
+		return f.SetSheetRow(sheet, cell, &vals)
+	}
+	if err := set(1, T(l, "lists_title")); err != nil {
+		return err
+	}
+	_ = f.SetCellStyle(sheet, "A1", "A1", title)
+	ws := colWidths(f, sheet, 6, 26, 28, 40, 30, 18)
+	row := 3
+	base := []any{T(l, "stt"), T(l, "name"), T(l, "title_col"), T(l, "unit")}
+	for _, part := range NamedLists(d).parts() {
+		if len(part.People) == 0 {
+			continue
+		}
+		if err := set(row, T(l, part.ID)); err != nil {
+			return err
+		}
+		_ = f.SetCellStyle(sheet, fmt.Sprintf("A%d", row), fmt.Sprintf("A%d", row), title)
+		row++
+		hdr := append([]any{}, base...)
+		switch part.ID {
+		case "excused_list":
+			hdr = append(hdr, T(l, "reason"))
+		case "late_list":
+			hdr = append(hdr, T(l, "checked_in_at"))
+		case "substitute_list":
+			hdr = append(hdr, T(l, "stands_in_for"), T(l, "sub_status_col"))
+		}
+		if err := set(row, hdr...); err != nil {
+			return err
+		}
+		last, _ := excelize.ColumnNumberToName(len(hdr))
+		_ = f.SetCellStyle(sheet, fmt.Sprintf("A%d", row), fmt.Sprintf("%s%d", last, row), header)
+		fitHeights(f, sheet, row, [][]any{hdr}, ws)
+		row++
+		first := row
+		var body [][]any
+		for i, n := range part.People {
+			vals := []any{i + 1, SafeCell(n.Name), SafeCell(n.Title), SafeCell(n.Unit)}
+			switch part.ID {
+			case "excused_list":
+				vals = append(vals, SafeCell(n.reason(l)))
+			case "late_list":
+				vals = append(vals, n.Time)
+			case "substitute_list":
+				vals = append(vals, SafeCell(n.For), n.status(l))
+			}
+			if err := set(row, vals...); err != nil {
+				return err
+			}
+			body = append(body, vals)
+			row++
+		}
+		_ = f.SetCellStyle(sheet, fmt.Sprintf("A%d", first), fmt.Sprintf("A%d", row-1), center)
+		_ = f.SetCellStyle(sheet, fmt.Sprintf("B%d", first), fmt.Sprintf("F%d", row-1), wrap)
+		fitHeights(f, sheet, first, body, ws)
+		row++
+	}
+	return printSetup(f, sheet, true, 0)
+}
+
+// colWidths sets the widths of sheet's columns from A, in characters, and
+// returns them.
+func colWidths(f *excelize.File, sheet string, ws ...float64) []float64 {
+	for i, w := range ws {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		_ = f.SetColWidth(sheet, col, col, w)
+	}
+	return ws
+}
+
+// fitHeights makes each of rows (written from firstRow) tall enough for
+// its wrapped text: spreadsheet programs do not grow a row when they open
+// a file, so a wrapped cell would otherwise spill over the rows below.
+// A line holds about a character less than the column's width.
+func fitHeights(f *excelize.File, sheet string, firstRow int, rows [][]any, widths []float64) {
+	for i, row := range rows {
+		lines := 1
+		for j, v := range row {
+			s, ok := v.(string)
+			if !ok || j >= len(widths) {
+				continue
+			}
+			n := 0
+			for _, part := range strings.Split(s, "\n") {
+				per := max(1, int(widths[j]-1))
+				n += max(1, (utf8.RuneCountInString(part)+per-1)/per)
+			}
+			lines = max(lines, n)
+		}
+		if lines > 1 {
+			_ = f.SetRowHeight(sheet, firstRow+i, 15*float64(lines))
+		}
+	}
+}
+
 // Chart sizes on the summary sheet, in pixels.
 const (
-	ChartWidth            = 560
+	ChartWidth            = 720
 	AttendanceChartHeight = 320
 	RatingChartHeight     = 260
 )
