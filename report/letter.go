@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/convene/convene"
@@ -190,7 +191,7 @@ func newLetterPDF() *fpdf.Fpdf {
 // letterSize is the body font size at which lt fits one page with its QR
 // code: 12 pt, or smaller for a long letter (a program, many categories).
 func letterSize(lt Letter) float64 {
-	for _, size := range []float64{12, 11, 10} {
+	for _, size := range []float64{12, 11, 10.5, 10, 9.5, 9} {
 		p := newLetterPDF()
 		p.AddPage()
 		drawLetterBody(p, lt, size)
@@ -199,7 +200,7 @@ func letterSize(lt Letter) float64 {
 			return size
 		}
 	}
-	return 10
+	return 9
 }
 
 // drawLetter draws lt on a new page.
@@ -228,7 +229,7 @@ func drawLetterBody(p *fpdf.Fpdf, lt Letter, size float64) {
 	}
 	p.Ln(4)
 	p.SetFont(fontFamily, "", size)
-	indent := func(s string) { p.SetX(left); p.MultiCell(width, lh, "\u2003"+s, "", "J", false) }
+	indent := func(s string) { p.SetX(left); p.MultiCell(width, lh, "\u2003"+keepNumbers(s), "", "J", false) }
 	indent(lt.Opening)
 	for _, s := range lt.Details {
 		p.SetX(left + 8)
@@ -252,6 +253,18 @@ func drawLetterBody(p *fpdf.Fpdf, lt Letter, size float64) {
 	p.SetY(p.GetY() + 6)
 }
 
+// digitSpace is a space between two digits, as in a phone number.
+var digitSpace = regexp.MustCompile(`(\d) (\d)`)
+
+// keepNumbers keeps a number written in groups ("0912 888 777") on one
+// line: its spaces become no-break spaces.
+func keepNumbers(s string) string {
+	for i := 0; i < 2; i++ { // "0912 888 777": the second pass joins the groups the first skipped
+		s = digitSpace.ReplaceAllString(s, "$1\u00a0$2")
+	}
+	return s
+}
+
 // drawLetterQR draws the QR code of lt's link with the personal code beside
 // it and how to use them, at the letter's foot.
 func drawLetterQR(p *fpdf.Fpdf, qrName string, lt Letter) error {
@@ -268,7 +281,10 @@ func drawLetterQR(p *fpdf.Fpdf, qrName string, lt Letter) error {
 	_, pageH := p.GetPageSize()
 	y := p.GetY()
 	if y+qr+12 > pageH-12 {
-		y = pageH - 12 - qr - 12 // keep the code on the letter's own page
+		// letterSize found no size that leaves room under the foot: a
+		// page of its own rather than over the signer's name.
+		p.AddPage()
+		y = p.GetY()
 	}
 	p.ImageOptions(qrName, left, y, qr, qr, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
 	p.SetXY(left+qr+6, y+4)
