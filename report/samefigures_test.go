@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,7 +14,9 @@ import (
 
 // TestSameFiguresInEveryFormat renders one dataset as PDF, XLSX and
 // Markdown and reads the key totals back from each: the three agree with
-// each other and with Summarize.
+// each other and with Summarize. The named lists (excused, absent, late,
+// substitutes) name the same people in the same order in PDF, XLSX,
+// Markdown and JSON.
 func TestSameFiguresInEveryFormat(t *testing.T) {
 	d := listData()
 	s := report.Summarize(d)
@@ -78,6 +81,93 @@ func TestSameFiguresInEveryFormat(t *testing.T) {
 	rate := strconv.Itoa(int(s.ResponseRate*100+0.5)) + "%"
 	if !strings.Contains(md, "góp ý: 4 ("+rate+")") || !strings.Contains(text, "góp ý: 4 ("+rate+")") {
 		t.Errorf("response rate %s missing from markdown or pdf", rate)
+	}
+
+	// The named lists: the same people on each list in every format.
+	ls := report.NamedLists(d)
+	titles := map[string]string{"Đại biểu vắng có lý do": "excused", "Đại biểu vắng không lý do": "absent",
+		"Đại biểu đến muộn": "late", "Người dự thay": "substitutes"}
+	wantLists := map[string]string{"excused": names(ls.Excused), "absent": names(ls.Absent), "late": names(ls.Late), "substitutes": names(ls.Substitutes)}
+	for k, v := range wantLists {
+		if v == "" {
+			t.Fatalf("list %s is empty: the test data should fill every list", k)
+		}
+	}
+	// A line of a list starts with the name, then " (unit)".
+	nameOf := func(line string) string { n, _, _ := strings.Cut(line, " ("); return n }
+	// A list runs from its heading to the next heading (markdown: "#" or
+	// "**"; pdf: the feedback section's heading).
+	collect := func(format string, lines []string, bullet string) {
+		t.Helper()
+		got := map[string][]string{}
+		list := ""
+		for _, ln := range lines {
+			ln = strings.TrimSpace(ln)
+			if k, ok := titles[strings.TrimPrefix(ln, "## ")]; ok {
+				list = k
+				continue
+			}
+			switch item, ok := strings.CutPrefix(ln, bullet); {
+			case strings.HasPrefix(ln, "#") || strings.HasPrefix(ln, "**") || ln == "Ý kiến đại biểu":
+				list = ""
+			case ok && list != "":
+				got[list] = append(got[list], nameOf(item))
+			}
+		}
+		compareLists(t, format, got, wantLists)
+	}
+	collect("markdown", strings.Split(md, "\n"), "- ")
+	collect("pdf", strings.Split(pdfText(t, render(t, d, "pdf"), false), "\n"), "• ")
+
+	var js struct {
+		Lists map[string][]struct {
+			Name string `json:"name"`
+		} `json:"lists"`
+	}
+	if err := json.Unmarshal(render(t, d, "json"), &js); err != nil {
+		t.Fatal(err)
+	}
+	gotJSON := map[string][]string{}
+	for k, ns := range js.Lists {
+		for _, n := range ns {
+			gotJSON[k] = append(gotJSON[k], n.Name)
+		}
+	}
+	compareLists(t, "json", gotJSON, wantLists)
+
+	lrows, err := f.GetRows("Vắng, muộn, dự thay")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotXLSX := map[string][]string{}
+	list := ""
+	for _, r := range lrows {
+		if len(r) == 0 {
+			continue
+		}
+		if k, ok := titles[r[0]]; ok {
+			list = k
+		} else if _, err := strconv.Atoi(r[0]); err == nil && list != "" && len(r) > 1 {
+			gotXLSX[list] = append(gotXLSX[list], r[1])
+		}
+	}
+	compareLists(t, "xlsx", gotXLSX, wantLists)
+}
+
+func names(ns []report.Named) string {
+	var out []string
+	for _, n := range ns {
+		out = append(out, n.Name)
+	}
+	return strings.Join(out, ", ")
+}
+
+func compareLists(t *testing.T, format string, got map[string][]string, want map[string]string) {
+	t.Helper()
+	for k, w := range want {
+		if g := strings.Join(got[k], ", "); g != w {
+			t.Errorf("%s: list %s = %q, want %q", format, k, g, w)
+		}
 	}
 }
 
