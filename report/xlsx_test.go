@@ -138,3 +138,53 @@ func unzip(t *testing.T, b []byte) map[string]string {
 	}
 	return out
 }
+
+// TestXLSXPrintSetup: every sheet prints on A4 one page wide, the wide
+// ones landscape; the tables' header rows are frozen and repeated on each
+// printed page; a row whose text wraps is tall enough for it.
+func TestXLSXPrintSetup(t *testing.T) {
+	f, err := excelize.OpenReader(bytes.NewReader(render(t, exampleData(t), "xlsx")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	landscape := map[string]bool{"Tổng hợp": true, "Điểm danh": true, "Ý kiến": true, "Vắng, muộn, dự thay": true}
+	titles := map[string]bool{}
+	for _, dn := range f.GetDefinedName() {
+		if dn.Name == "_xlnm.Print_Titles" {
+			titles[dn.Scope] = strings.HasSuffix(dn.RefersTo, "!$1:$1")
+		}
+	}
+	sheets := f.GetSheetList()
+	if len(sheets) != 6 {
+		t.Errorf("sheets %q", sheets)
+	}
+	for _, sh := range sheets {
+		pl, err := f.GetPageLayout(sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		props, _ := f.GetSheetProps(sh)
+		want := "portrait"
+		if landscape[sh] {
+			want = "landscape"
+		}
+		if pl.Size == nil || *pl.Size != 9 || pl.Orientation == nil || *pl.Orientation != want || pl.FitToWidth == nil || *pl.FitToWidth != 1 ||
+			pl.FitToHeight == nil || *pl.FitToHeight != 0 || props.FitToPage == nil || !*props.FitToPage {
+			t.Errorf("%s: page layout %+v, fit to page %v", sh, pl, props.FitToPage)
+		}
+		if sh == "Tổng hợp" || sh == "Vắng, muộn, dự thay" {
+			continue
+		}
+		if !titles[sh] {
+			t.Errorf("%s: no header row repeated on each page", sh)
+		}
+		if p, _ := f.GetPanes(sh); !p.Freeze || p.YSplit != 1 {
+			t.Errorf("%s: header row not frozen: %+v", sh, p)
+		}
+	}
+	// Row 2 of the feedback sheet holds a long answer: it is taller than one line.
+	if h, _ := f.GetRowHeight("Ý kiến", 2); h < 30 {
+		t.Errorf("a wrapped answer's row is %v pt high", h)
+	}
+}
