@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/convene/convene"
+	"github.com/convene/convene/report"
 )
 
 // MaxUpload is the largest roster file accepted.
@@ -21,8 +22,9 @@ var reportTypes = map[string]string{
 	"csv":  "text/csv; charset=utf-8",
 }
 
-// file downloads report.pdf, report.xlsx, report.csv, letters.pdf or
-// poster.png (the venue's check-in QR code, for print).
+// file downloads report.pdf, report.xlsx, report.csv, letters.pdf,
+// poster.pdf (the venue's A4 check-in poster, as `checkin-link --qr
+// FILE.pdf` prints it) or poster.png (the bare QR code).
 func (s *Server) file(w http.ResponseWriter, r *http.Request, u *user) {
 	m, err := s.meetingOf(r)
 	if err != nil {
@@ -34,6 +36,14 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request, u *user) {
 	case name == "letters.pdf" && s.Letters != nil:
 		data, err := s.Letters(r.Context(), m.Code, s.lang(w, r, u))
 		s.download(w, r, u, "application/pdf", m.Code+"-letters.pdf", data, err)
+		return
+	case name == "poster.pdf" && s.CheckinLink != nil:
+		link, err := s.CheckinLink(r.Context(), m)
+		var buf bytes.Buffer
+		if err == nil {
+			err = report.Poster(&buf, &report.Data{Meeting: m, Lang: s.lang(w, r, u)}, link)
+		}
+		s.download(w, r, u, "application/pdf", m.Code+"-checkin-poster.pdf", buf.Bytes(), err)
 		return
 	case name == "poster.png" && s.CheckinLink != nil && s.QR != nil:
 		link, err := s.CheckinLink(r.Context(), m)

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -513,6 +514,40 @@ func TestMeetingPage(t *testing.T) {
 		}
 		if resp := e.do(t, "organizer", "GET", "/m/chi-bo-01/files/secrets.txt", nil, nil); resp.StatusCode != 404 {
 			t.Errorf("unknown file: %d", resp.StatusCode)
+		}
+	})
+	t.Run("PosterPDF", func(t *testing.T) {
+		// The meeting page offers the A4 poster; it downloads as a PDF that
+		// reads back with the meeting, the heading and the check-in code.
+		if body := bodyOf(e.do(t, "organizer", "GET", "/m/chi-bo-01", nil, nil)); !strings.Contains(body, `href="/m/chi-bo-01/files/poster.pdf"`) {
+			t.Errorf("the meeting page does not offer the PDF poster")
+		}
+		resp := e.do(t, "organizer", "GET", "/m/chi-bo-01/files/poster.pdf", nil, nil)
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" ||
+			!strings.Contains(resp.Header.Get("Content-Disposition"), "chi-bo-01-checkin-poster.pdf") {
+			t.Fatalf("poster.pdf: %d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !bytes.HasPrefix(data, []byte("%PDF")) {
+			t.Fatalf("poster.pdf is not a PDF: %.20q", data)
+		}
+		if _, err := exec.LookPath("pdftotext"); err != nil {
+			t.Skip("pdftotext not installed (apt-get install poppler-utils)")
+		}
+		path := filepath.Join(t.TempDir(), "poster.pdf")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("pdftotext", path, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(strings.Fields(string(out)), " ")
+		for _, want := range []string{"QUÉT MÃ ĐỂ ĐIỂM DANH", e.m.Title, "Mã điểm danh: ci-1"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("poster lacks %q:\n%s", want, text)
+			}
 		}
 	})
 	t.Run("EnglishByQuery", func(t *testing.T) {
