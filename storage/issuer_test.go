@@ -15,7 +15,9 @@ func TestPlanService_Issuer(t *testing.T) {
 	iss := convene.Issuer{Office: "Văn phòng Đảng ủy Sở", Board: "Ban Tổ chức Đảng ủy Sở", LetterNumber: "45-GM/ĐU",
 		Place: "TP. Hồ Chí Minh", ContactName: "đồng chí Trần Thị Mai", ContactPhone: "+84912888777",
 		SignerAuthority: "T/L BAN THƯỜNG VỤ", SignerTitle: "CHÁNH VĂN PHÒNG", SignerName: "Trần Văn Bình",
-		Recipients: []string{"Như trên", "Lưu Văn phòng Đảng ủy"}}
+		Recipients:   []string{"Như trên", "Lưu Văn phòng Đảng ủy"},
+		ReportNumber: "15-BC/BTCĐU", ReportSignerAuthority: "K/T TRƯỞNG BAN", ReportSignerTitle: "PHÓ TRƯỞNG BAN", ReportSignerName: "Nguyễn Thị Thanh Thủy",
+		ReportRecipients: []string{"Thường trực Đảng ủy (để báo cáo)", "Lưu Ban Tổ chức Đảng ủy"}}
 
 	t.Run("StoredAndReadBack", func(t *testing.T) {
 		db, _ := MustOpenDB(t)
@@ -51,6 +53,18 @@ func TestPlanService_Issuer(t *testing.T) {
 		m, _ := storage.NewMeetingService(db).FindMeetingByCode(ctx(), "chi-bo-01")
 		if m.Issuer.SignerName != "Trần Văn Bình" {
 			t.Fatalf("issuer not updated: %+v", m.Issuer)
+		}
+		// The same again changes nothing; another report recipient is an update.
+		if res, err := ps.ApplyPlan(ctx(), p); err != nil || len(res.Unchanged) != 1 {
+			t.Fatalf("apply again: %+v %v", res, err)
+		}
+		p.Meetings[0].Meeting.Issuer.ReportRecipients = append(append([]string{}, iss.ReportRecipients...), "Các chi bộ trực thuộc")
+		if res, err := ps.ApplyPlan(ctx(), p); err != nil || len(res.Updated) != 1 {
+			t.Fatalf("apply with another report recipient: %+v %v", res, err)
+		}
+		m, _ = storage.NewMeetingService(db).FindMeetingByCode(ctx(), "chi-bo-01")
+		if len(m.Issuer.ReportRecipients) != 3 || m.Issuer.ReportSignerName != "Nguyễn Thị Thanh Thủy" {
+			t.Fatalf("report fields not updated: %+v", m.Issuer)
 		}
 	})
 }
