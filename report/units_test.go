@@ -130,7 +130,7 @@ func TestUnitsSection(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rows) < 4 || rows[1][0] != "Đảng bộ Trường THPT Nguyễn Du" || rows[1][3] != "2" || strings.HasPrefix(rows[3][0], "=") {
+		if len(rows) < 4 || rows[0][0] != "STT" || rows[1][0] != "1" || rows[1][1] != "Đảng bộ Trường THPT Nguyễn Du" || rows[1][4] != "2" || strings.HasPrefix(rows[3][1], "=") {
 			t.Fatalf("sheet = %v", rows)
 		}
 	})

@@ -33,12 +33,12 @@ func XLSX(w io.Writer, d *Data) error {
 	}
 	// Header rows: bold on a light fill, wrapped and centred so a long
 	// label ("Xác nhận tham dự") shows whole in a narrow column.
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Color: []string{"DDEBF7"}, Pattern: 1},
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Family: "Calibri", Size: 11}, Fill: excelize.Fill{Type: "pattern", Color: []string{"DDEBF7"}, Pattern: 1},
 		Alignment: &excelize.Alignment{WrapText: true, Vertical: "center", Horizontal: "center"}})
 	if err != nil {
 		return err
 	}
-	title, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
+	title, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Family: "Calibri", Size: 14}})
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,11 @@ func XLSX(w io.Writer, d *Data) error {
 		return nil
 	}
 
-	pct, err := f.NewStyle(&excelize.Style{NumFmt: 9}) // 0%
+	pct, err := f.NewStyle(&excelize.Style{NumFmt: 9, Alignment: &excelize.Alignment{Vertical: "center"}}) // 0%
+	if err != nil {
+		return err
+	}
+	middle, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "center"}}) // numbers beside wrapped text
 	if err != nil {
 		return err
 	}
@@ -119,6 +123,7 @@ func XLSX(w io.Writer, d *Data) error {
 	if len(catTable) > 1 {
 		_ = f.SetCellStyle(sum, fmt.Sprintf("A%d", catRow+1), fmt.Sprintf("A%d", catRow+len(catTable)-1), center)
 		_ = f.SetCellStyle(sum, fmt.Sprintf("B%d", catRow+1), fmt.Sprintf("B%d", catRow+len(catTable)-1), wrap)
+		_ = f.SetCellStyle(sum, fmt.Sprintf("C%d", catRow+1), fmt.Sprintf("G%d", catRow+len(catTable)-1), middle)
 		fitHeights(f, sum, catRow, catTable, []float64{30, 40, 12, 12, 12, 12, 12})
 	}
 	rateRow := lay.RatingRow
@@ -230,6 +235,7 @@ func XLSX(w io.Writer, d *Data) error {
 	if len(rr) > 1 {
 		_ = f.SetCellStyle(rate, "A2", fmt.Sprintf("A%d", len(rr)), center)
 		_ = f.SetCellStyle(rate, "B2", fmt.Sprintf("B%d", len(rr)), wrap)
+		_ = f.SetCellStyle(rate, "C2", fmt.Sprintf("E%d", len(rr)), middle)
 	}
 	fitHeights(f, rate, 1, rr, rateW)
 	if len(d.Units) > 0 {
@@ -237,22 +243,31 @@ func XLSX(w io.Writer, d *Data) error {
 		if _, err := f.NewSheet(us); err != nil {
 			return err
 		}
-		ur := [][]any{{T(l, "unit"), T(l, "category"), T(l, "units_asked"), T(l, "units_nominated"), T(l, "units_linked"), T(l, "units_attending")}}
-		for _, r := range d.Units {
-			ur = append(ur, []any{SafeCell(r.Unit), SafeCell(orDefault(r.CategoryName, r.Category)), r.Asked, r.Nominated, r.Linked, r.Attending})
+		ur := [][]any{{T(l, "stt"), T(l, "unit"), T(l, "category"), T(l, "units_asked"), T(l, "units_nominated"), T(l, "units_linked"), T(l, "units_attending")}}
+		for i, r := range d.Units {
+			ur = append(ur, []any{i + 1, SafeCell(r.Unit), SafeCell(orDefault(r.CategoryName, r.Category)), r.Asked, r.Nominated, r.Linked, r.Attending})
 		}
 		ur = append(ur, []any{})
-		if none := SentNobody(d.Units); len(none) > 0 {
-			ur = append(ur, []any{T(l, "units_none_sent")})
-			for _, u := range none {
-				ur = append(ur, []any{SafeCell(u)})
+		none := SentNobody(d.Units)
+		if len(none) > 0 {
+			ur = append(ur, []any{"", T(l, "units_none_sent")})
+			for i, u := range none {
+				ur = append(ur, []any{i + 1, SafeCell(u)})
 			}
 		}
 		if err := rows(us, 1, ur); err != nil {
 			return err
 		}
-		_ = f.SetCellStyle(us, "A1", "F1", bold)
-		fitHeights(f, us, 1, ur, colWidths(f, us, 44, 30, 12, 12, 12, 12))
+		_ = f.SetCellStyle(us, "A1", "G1", bold)
+		n := len(d.Units)
+		_ = f.SetCellStyle(us, "A2", fmt.Sprintf("A%d", n+1), center)
+		_ = f.SetCellStyle(us, "B2", fmt.Sprintf("C%d", n+1), wrap)
+		_ = f.SetCellStyle(us, "D2", fmt.Sprintf("G%d", n+1), middle)
+		if len(none) > 0 {
+			_ = f.SetCellStyle(us, fmt.Sprintf("B%d", n+3), fmt.Sprintf("B%d", n+3), title)
+			_ = f.SetCellStyle(us, fmt.Sprintf("A%d", n+4), fmt.Sprintf("A%d", len(ur)), center)
+		}
+		fitHeights(f, us, 1, ur, colWidths(f, us, 6, 44, 30, 12, 12, 12, 12))
 	}
 	if err := namedListsSheet(f, d, bold, title, wrap, center); err != nil {
 		return err
@@ -384,7 +399,9 @@ func colWidths(f *excelize.File, sheet string, ws ...float64) []float64 {
 // fitHeights makes each of rows (written from firstRow) tall enough for
 // its wrapped text: spreadsheet programs do not grow a row when they open
 // a file, so a wrapped cell would otherwise spill over the rows below.
-// A line holds about a character less than the column's width.
+// A column's width counts digits; a line of Vietnamese text in it holds
+// about a tenth more letters than that (less a character's margin), so the
+// estimate errs on the tall side rather than let text spill over.
 func fitHeights(f *excelize.File, sheet string, firstRow int, rows [][]any, widths []float64) {
 	for i, row := range rows {
 		lines := 1
@@ -395,7 +412,7 @@ func fitHeights(f *excelize.File, sheet string, firstRow int, rows [][]any, widt
 			}
 			n := 0
 			for _, part := range strings.Split(s, "\n") {
-				per := max(1, int(widths[j]-1))
+				per := max(1, int(widths[j]*1.1-1))
 				n += max(1, (utf8.RuneCountInString(part)+per-1)/per)
 			}
 			lines = max(lines, n)
