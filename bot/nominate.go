@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -287,8 +288,20 @@ func (h *nominateHandlers) inviteNomineeDirectly(ctx context.Context, m *convene
 
 // nominationRefusal returns the text explaining why storage refused a
 // nomination, or "" for a fault. ECONFLICT has several causes; storage
-// names them in its message, read here and nowhere else.
+// names each with a typed cause (convene.ErrOverQuota…), tested here.
 func nominationRefusal(err error) string {
+	switch {
+	case errors.Is(err, convene.ErrAfterDeadline):
+		return "nom.refused_expired"
+	case errors.Is(err, convene.ErrOrganizerPhone):
+		return "nom.refused_forbidden"
+	case errors.Is(err, convene.ErrSamePhone):
+		return "nom.refused_dup"
+	case errors.Is(err, convene.ErrInvitedElsewhere):
+		return "nom.refused_invited"
+	case errors.Is(err, convene.ErrOverQuota):
+		return "nom.refused_full"
+	}
 	switch convene.ErrorCode(err) {
 	case convene.EEXPIRED:
 		return "nom.refused_expired"
@@ -299,15 +312,6 @@ func nominationRefusal(err error) string {
 	case convene.ENOTFOUND:
 		return "err.not_found"
 	case convene.ECONFLICT:
-		msg := convene.ErrorMessage(err)
-		switch {
-		case strings.Contains(msg, "already nominated by"):
-			return "nom.refused_dup"
-		case strings.Contains(msg, "already invited"):
-			return "nom.refused_invited"
-		case strings.Contains(msg, "nominated all"):
-			return "nom.refused_full"
-		}
 		return "nom.refused_conflict"
 	}
 	return ""

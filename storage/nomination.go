@@ -129,7 +129,7 @@ func unitDeadline(ctx context.Context, tx *Tx, unitID int64) (*convene.Unit, *co
 		return nil, nil, err
 	}
 	if dl := u.Deadline(m); tx.now.After(dl) {
-		return nil, nil, convene.Errorf(convene.EEXPIRED, "the nomination deadline of %s passed at %s", u.Name, dl.In(m.Location()).Format("15:04 02/01/2006"))
+		return nil, nil, convene.Errorf(convene.EEXPIRED, "the nomination deadline of %s passed at %s", u.Name, dl.In(m.Location()).Format("15:04 02/01/2006")).Because(convene.ErrAfterDeadline)
 	}
 	return u, m, nil
 }
@@ -158,7 +158,7 @@ func nominate(ctx context.Context, tx *Tx, unitID, categoryID int64, nm convene.
 	}
 	asked := u.Quota(cat)
 	if asked == 0 {
-		return nil, convene.Errorf(convene.ECONFLICT, "%s is not asked to send delegates of %s", u.Name, cat.Name)
+		return nil, convene.Errorf(convene.ECONFLICT, "%s is not asked to send delegates of %s", u.Name, cat.Name).Because(convene.ErrCategoryNotAsked)
 	}
 	var standing int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM nominations WHERE unit_id = ? AND category_id = ? AND state = 'nominated'`,
@@ -166,7 +166,7 @@ func nominate(ctx context.Context, tx *Tx, unitID, categoryID int64, nm convene.
 		return nil, err
 	}
 	if standing >= asked {
-		return nil, convene.Errorf(convene.ECONFLICT, "%s has nominated all %d delegate(s) of %s asked", u.Name, asked, cat.Name)
+		return nil, convene.Errorf(convene.ECONFLICT, "%s has nominated all %d delegate(s) of %s asked", u.Name, asked, cat.Name).Because(convene.ErrOverQuota)
 	}
 	pid, existing, err := nomineePerson(ctx, tx, u, m, nm)
 	if err != nil {
@@ -232,7 +232,7 @@ func nomineePerson(ctx context.Context, tx *Tx, u *convene.Unit, m *convene.Meet
 		return 0, false, err
 	}
 	if !role.Substitutable() {
-		return 0, false, convene.Errorf(convene.EFORBIDDEN, "the phone %s belongs to a person with role %s, who can't be nominated", nm.Phone, role)
+		return 0, false, convene.Errorf(convene.EFORBIDDEN, "the phone %s belongs to a person with role %s, who can't be nominated", nm.Phone, role).Because(convene.ErrOrganizerPhone)
 	}
 	var unitID int64
 	var unitName sql.NullString
@@ -245,11 +245,11 @@ func nomineePerson(ctx context.Context, tx *Tx, u *convene.Unit, m *convene.Meet
 	case err != nil:
 		return 0, false, err
 	case unitID == u.ID:
-		return 0, false, convene.Errorf(convene.ECONFLICT, "the phone %s is already nominated by %s", nm.Phone, u.Name)
+		return 0, false, convene.Errorf(convene.ECONFLICT, "the phone %s is already nominated by %s", nm.Phone, u.Name).Because(convene.ErrSamePhone)
 	case unitID != 0:
-		return 0, false, convene.Errorf(convene.ECONFLICT, "the phone %s is already invited to this meeting through %s", nm.Phone, unitName.String)
+		return 0, false, convene.Errorf(convene.ECONFLICT, "the phone %s is already invited to this meeting through %s", nm.Phone, unitName.String).Because(convene.ErrInvitedElsewhere)
 	default:
-		return 0, false, convene.Errorf(convene.ECONFLICT, "the phone %s is already invited to this meeting", nm.Phone)
+		return 0, false, convene.Errorf(convene.ECONFLICT, "the phone %s is already invited to this meeting", nm.Phone).Because(convene.ErrInvitedElsewhere)
 	}
 }
 
@@ -259,7 +259,7 @@ func withdraw(ctx context.Context, tx *Tx, id int64, actor string) (*convene.Nom
 		return nil, err
 	}
 	if n.State != convene.NominationNominated {
-		return nil, convene.Errorf(convene.ECONFLICT, "nomination %d is withdrawn already", id)
+		return nil, convene.Errorf(convene.ECONFLICT, "nomination %d is withdrawn already", id).Because(convene.ErrWithdrawnAlready)
 	}
 	u, m, err := unitDeadline(ctx, tx, n.UnitID)
 	if err != nil {
