@@ -59,6 +59,13 @@ type Nomination struct {
 	// ExistingPerson is set by Nominate when the phone belonged to a person
 	// stored before, so the bot may write to them at once if they are linked.
 	ExistingPerson bool
+	// Substitutes is set by Withdraw and Replace (on the nomination
+	// Replace returns, for the one it withdrew): the invitations of the
+	// substitutes approved for the nominee (and for them, in turn), as they
+	// were before they were removed with the nominee's, with their accounts
+	// so the bot can tell them. The seat belongs to the unit: a
+	// substitute can't outlast the delegate they stood in for.
+	Substitutes []*Invitee
 }
 
 // Validate returns EINVALID for a nomination without unit, category or
