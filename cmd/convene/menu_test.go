@@ -29,7 +29,9 @@ func TestDelegateMenuHasAgenda(t *testing.T) {
 		"vi": "Chương trình hội nghị: /agenda [MÃ]",
 		"en": "Meeting program: /agenda [CODE]",
 	}
-	if !srv.WaitFor(5*time.Second, func() bool { return len(srv.Commands("en")) > 0 && len(srv.Commands("")) > 0 && len(srv.Commands("vi")) > 0 }) {
+	if !srv.WaitFor(5*time.Second, func() bool {
+		return len(srv.Commands("en")) > 0 && len(srv.Commands("")) > 0 && len(srv.Commands("vi")) > 0
+	}) {
 		t.Fatalf("serve set no menus; logs:\n%s", logs.String())
 	}
 	for lang, desc := range want {
