@@ -269,6 +269,8 @@ func (h *organizerHandlers) onPage(ctx context.Context, r *Request) error {
 		return h.showPending(ctx, r, m, d.Page, true)
 	case pageRollcall:
 		return h.checkin.showRollcall(ctx, r, m, d.Page, d.Query, true)
+	case pageUnits:
+		return h.showUnits(ctx, r, m, d.Page, true)
 	}
 	return nil
 }
@@ -462,6 +464,7 @@ type pageKind string
 const (
 	pagePending  pageKind = "pending"
 	pageRollcall pageKind = "rollcall"
+	pageUnits    pageKind = "units"
 )
 
 func (d pageData) encode() string {
