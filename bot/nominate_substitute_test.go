@@ -67,4 +67,41 @@ func TestWithdrawNomineeWithSubstitute(t *testing.T) {
 	if !found {
 		t.Fatalf("no audit entry for the substitute: %+v", entries)
 	}
+
+	// Replacing a nominee does the same, and tells the replaced nominee.
+	t.Run("Replace", func(t *testing.T) {
+		sum := h.nominate(rep, invMsg, "Cấp ủy đảng bộ", "Lý Thị Bình", "Ủy viên", "0909 111 002")
+		h.press(rep, sum.ID, buttonData(t, sum, "Xác nhận"))
+		h.contains(rep.ID, "Đã cử đồng chí Lý Thị Bình")
+		binh := h.user(7103, "Bình")
+		h.sendFor(binh, "/start "+h.invitee("Lý Thị Bình").Token, "Đã liên kết")
+		binhInv := h.invitation(binh)
+		h.proposeSubstitute(binh, binhInv, h.invitee("Lý Thị Bình").ID, "Châu Văn Thế", "0909 111 019")
+		req := h.contains(org.ID, "Châu Văn Thế")
+		h.press(org, req.ID, buttonData(t, req, "Chấp thuận"))
+		h.contains(binh.ID, "đã chấp thuận đồng chí Châu Văn Thế")
+		the := h.user(7104, "Thế")
+		h.sendFor(the, "/start "+h.invitee("Châu Văn Thế").Token, "Đã liên kết")
+		h.invitation(the)
+
+		list := h.sendFor(rep, "/units", "1/2 đồng chí")
+		before := len(h.srv.Messages(rep.ID))
+		h.press(rep, list.ID, buttonData(t, list, "Danh sách đã cử"))
+		l := h.newContaining(rep.ID, before, "Danh sách đại biểu")
+		h.press(rep, l.ID, buttonData(t, l, "Thay số 1"))
+		h.contains(rep.ID, "thay đồng chí Lý Thị Bình")
+		h.sendFor(rep, "Hồ Văn Dũng", "Chức vụ")
+		h.sendFor(rep, "Ủy viên", "Số điện thoại")
+		sum = h.sendFor(rep, "0909111004", "Thay đồng chí Lý Thị Bình")
+		h.press(rep, sum.ID, buttonData(t, sum, "Xác nhận"))
+		done := h.contains(rep.ID, "Đã cử đồng chí Hồ Văn Dũng")
+		if !strings.Contains(done.Text, "người dự thay đồng chí Lý Thị Bình (Châu Văn Thế)") {
+			t.Fatalf("the representative is not told of the substitute:\n%s", done.Text)
+		}
+		h.contains(the.ID, "giấy mời dự thay đồng chí Lý Thị Bình gửi đồng chí không còn hiệu lực")
+		h.contains(binh.ID, "đồng chí không còn trong thành phần dự")
+		if invs, _, _ := h.svc.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: h.m.ID, Name: "Châu Văn Thế"}); len(invs) != 0 {
+			t.Fatalf("the substitute is still invited: %+v", invs[0].Invitation)
+		}
+	})
 }
