@@ -17,9 +17,24 @@ const (
 )
 
 // Error is an application error with a machine code and a human message.
+// Cause, when set, is a sentinel naming which of the code's several reasons
+// it is (ErrOverQuota, ErrAfterDeadline…): callers test it with errors.Is
+// instead of reading the message.
 type Error struct {
 	Code    string
 	Message string
+	Cause   error
+}
+
+// Unwrap returns the error's cause, so errors.Is(err, ErrOverQuota) works
+// through any wrapping.
+func (e *Error) Unwrap() error { return e.Cause }
+
+// Because returns e with its cause set to cause, for a chain:
+// Errorf(ECONFLICT, "…").Because(ErrOverQuota).
+func (e *Error) Because(cause error) *Error {
+	e.Cause = cause
+	return e
 }
 
 // Error implements the error interface.

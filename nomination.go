@@ -1,8 +1,31 @@
 package convene
 
 import (
+	"errors"
 	"strings"
 	"time"
+)
+
+// Why a nomination (or a roster row in a unit) is refused. Each is the
+// Cause of an *Error whose Code stays what it was (ECONFLICT, EEXPIRED,
+// EFORBIDDEN); test with errors.Is.
+var (
+	// ErrOverQuota: the unit has nominated all the delegates of the category it was asked.
+	ErrOverQuota = errors.New("over quota")
+	// ErrAfterDeadline: the unit's nomination deadline has passed (EEXPIRED).
+	ErrAfterDeadline = errors.New("after the nomination deadline")
+	// ErrSamePhone: the phone is already nominated by the same unit.
+	ErrSamePhone = errors.New("phone already nominated by the unit")
+	// ErrInvitedElsewhere: the phone's person is already invited to the
+	// meeting, through another unit or directly.
+	ErrInvitedElsewhere = errors.New("already invited to the meeting")
+	// ErrOrganizerPhone: the phone belongs to someone whose role can't be
+	// nominated (an organizer; EFORBIDDEN).
+	ErrOrganizerPhone = errors.New("phone of an organizer")
+	// ErrCategoryNotAsked: the unit is not asked to send delegates of the category.
+	ErrCategoryNotAsked = errors.New("category not asked of the unit")
+	// ErrWithdrawnAlready: the nomination is withdrawn already.
+	ErrWithdrawnAlready = errors.New("nomination withdrawn already")
 )
 
 // NominationState says whether a nomination stands.
@@ -36,6 +59,13 @@ type Nomination struct {
 	// ExistingPerson is set by Nominate when the phone belonged to a person
 	// stored before, so the bot may write to them at once if they are linked.
 	ExistingPerson bool
+	// Substitutes is set by Withdraw and Replace (on the nomination
+	// Replace returns, for the one it withdrew): the invitations of the
+	// substitutes approved for the nominee (and for them, in turn), as they
+	// were before they were removed with the nominee's, with their accounts
+	// so the bot can tell them. The seat belongs to the unit: a
+	// substitute can't outlast the delegate they stood in for.
+	Substitutes []*Invitee
 }
 
 // Validate returns EINVALID for a nomination without unit, category or

@@ -21,34 +21,61 @@ func (h *agendaHandlers) cmdUnits(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	counts, err := h.Units.UnitCounts(ctx, m.ID)
+	return h.showUnits(ctx, r, m, 0, false)
+}
+
+// showUnits shows the totals and one page of units (PageSize units) with
+// what each was asked and sent per category, with the pager: a meeting of
+// 300 units is 30 pages of one message each, not 20 messages paced at a
+// second each.
+func (b *core) showUnits(ctx context.Context, r *Request, m *convene.Meeting, page int, edit bool) error {
+	counts, err := b.Units.UnitCounts(ctx, m.ID)
 	if err != nil {
 		return err
 	}
 	if len(counts) == 0 {
-		h.say(ctx, r, "units.none", "Title", m.Title)
+		b.say(ctx, r, "units.none", "Title", m.Title)
 		return nil
 	}
 	short := map[int64]bool{}
+	var units []int64
 	asked, nominated := 0, 0
-	for _, c := range counts {
+	for i, c := range counts {
 		asked, nominated = asked+c.Asked, nominated+c.Nominated
 		if c.Short() {
 			short[c.UnitID] = true
 		}
+		if i == 0 || c.UnitID != counts[i-1].UnitID {
+			units = append(units, c.UnitID)
+		}
+	}
+	if page*b.PageSize >= len(units) {
+		page = (len(units) - 1) / b.PageSize
+	}
+	shown := map[int64]bool{}
+	for _, id := range units[page*b.PageSize : min(len(units), (page+1)*b.PageSize)] {
+		shown[id] = true
 	}
 	var sb strings.Builder
-	sb.WriteString(h.t(r, "units.header", "Title", m.Title, "Asked", asked, "Nominated", nominated, "Short", len(short)))
+	sb.WriteString(b.t(r, "units.header", "Title", m.Title, "Asked", asked, "Nominated", nominated, "Short", len(short)))
 	var unit int64
 	for _, c := range counts {
+		if !shown[c.UnitID] {
+			continue
+		}
 		if c.UnitID != unit {
 			unit = c.UnitID
-			sb.WriteString("\n" + h.t(r, "units.unit", "Unit", c.Unit, "Short", short[c.UnitID]))
+			sb.WriteString("\n" + b.t(r, "units.unit", "Unit", c.Unit, "Short", short[c.UnitID]))
 		}
-		sb.WriteString("\n" + h.t(r, "units.line", "Category", c.CategoryName, "Asked", c.Asked,
+		sb.WriteString("\n" + b.t(r, "units.line", "Category", c.CategoryName, "Asked", c.Asked,
 			"Nominated", c.Nominated, "Linked", c.Linked, "Attending", c.Attending))
 	}
-	h.reply(ctx, r, Outgoing{Text: sb.String()})
+	out := Outgoing{Text: sb.String(), Buttons: b.pager(r, pageUnits, m.ID, page, len(units))}
+	if edit {
+		b.edit(ctx, r, out)
+	} else {
+		b.reply(ctx, r, out)
+	}
 	return nil
 }
 

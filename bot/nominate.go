@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -198,8 +199,17 @@ func (h *nominateHandlers) confirmNomination(ctx context.Context, r *Request, s 
 		return nil
 	}
 	nominee := convene.Nominee{FullName: st.Name, Title: st.Title, Phone: st.Phone}
-	var n *convene.Nomination
+	var n, old *convene.Nomination
+	var oldAccs []*convene.Account
 	if st.Replace != 0 {
+		// Withdrawn meanwhile: Replace refuses it below.
+		if old, err = h.unitNomination(ctx, s, st.Replace); err == errStale {
+			old = nil
+		} else if err != nil {
+			return err
+		} else if oldAccs, err = h.People.FindAccountsByPerson(ctx, old.PersonID); err != nil {
+			return err
+		}
 		n, err = h.Units.Replace(ctx, st.Replace, nominee, r.Actor())
 	} else {
 		n, err = h.Units.Nominate(ctx, st.Unit, st.Cat, nominee, r.Actor())
@@ -216,6 +226,13 @@ func (h *nominateHandlers) confirmNomination(ctx context.Context, r *Request, s 
 	if err != nil {
 		return err
 	}
+	var note string
+	if old != nil {
+		if err := h.tellWithdrawn(ctx, s, old, oldAccs, n.Substitutes); err != nil {
+			return err
+		}
+		note = h.substitutesNote(r, old, n.Substitutes)
+	}
 	if s, err = h.units.loadUnit(ctx, s.Unit.ID); err != nil {
 		return err
 	}
@@ -226,7 +243,7 @@ func (h *nominateHandlers) confirmNomination(ctx context.Context, r *Request, s 
 	if direct {
 		text = h.t(r, "nom.done_direct", data...)
 	}
-	h.edit(ctx, r, Outgoing{Text: text})
+	h.edit(ctx, r, Outgoing{Text: text + note})
 	return h.showUnit(ctx, r, s)
 }
 
@@ -287,8 +304,20 @@ func (h *nominateHandlers) inviteNomineeDirectly(ctx context.Context, m *convene
 
 // nominationRefusal returns the text explaining why storage refused a
 // nomination, or "" for a fault. ECONFLICT has several causes; storage
-// names them in its message, read here and nowhere else.
+// names each with a typed cause (convene.ErrOverQuota…), tested here.
 func nominationRefusal(err error) string {
+	switch {
+	case errors.Is(err, convene.ErrAfterDeadline):
+		return "nom.refused_expired"
+	case errors.Is(err, convene.ErrOrganizerPhone):
+		return "nom.refused_forbidden"
+	case errors.Is(err, convene.ErrSamePhone):
+		return "nom.refused_dup"
+	case errors.Is(err, convene.ErrInvitedElsewhere):
+		return "nom.refused_invited"
+	case errors.Is(err, convene.ErrOverQuota):
+		return "nom.refused_full"
+	}
 	switch convene.ErrorCode(err) {
 	case convene.EEXPIRED:
 		return "nom.refused_expired"
@@ -299,15 +328,6 @@ func nominationRefusal(err error) string {
 	case convene.ENOTFOUND:
 		return "err.not_found"
 	case convene.ECONFLICT:
-		msg := convene.ErrorMessage(err)
-		switch {
-		case strings.Contains(msg, "already nominated by"):
-			return "nom.refused_dup"
-		case strings.Contains(msg, "already invited"):
-			return "nom.refused_invited"
-		case strings.Contains(msg, "nominated all"):
-			return "nom.refused_full"
-		}
 		return "nom.refused_conflict"
 	}
 	return ""
@@ -361,7 +381,8 @@ func (h *nominateHandlers) withdrawNomination(ctx context.Context, r *Request, s
 	if err != nil {
 		return err
 	}
-	if _, err := h.Units.Withdraw(ctx, n.ID, r.Actor()); err != nil {
+	w, err := h.Units.Withdraw(ctx, n.ID, r.Actor())
+	if err != nil {
 		id := nominationRefusal(err)
 		if id == "" {
 			return err
@@ -369,6 +390,21 @@ func (h *nominateHandlers) withdrawNomination(ctx context.Context, r *Request, s
 		h.say(ctx, r, id, "Unit", s.Unit.Name, "Phone", texts.Phone(n.Person.Phone), "Category", h.categoryName(s, n.CategoryID))
 		return nil
 	}
+	if err := h.tellWithdrawn(ctx, s, n, accs, w.Substitutes); err != nil {
+		return err
+	}
+	if s, err = h.units.loadUnit(ctx, s.Unit.ID); err != nil {
+		return err
+	}
+	h.reply(ctx, r, Outgoing{Text: h.t(r, "nom.withdrawn", "Name", n.Person.FullName, "Category", h.categoryName(s, n.CategoryID)) +
+		h.substitutesNote(r, n, w.Substitutes) + "\n\n" + h.unitSummary(r.Lang, s), Buttons: h.units.unitButtons(r.Lang, s)})
+	return nil
+}
+
+// tellWithdrawn tells the withdrawn (or replaced) nominee n, on accs, that
+// the invitation no longer holds, and the substitutes approved for n, whose
+// invitations were removed with n's, likewise.
+func (h *nominateHandlers) tellWithdrawn(ctx context.Context, s *unitState, n *convene.Nomination, accs []*convene.Account, subs []*convene.Invitee) error {
 	var msgs []*convene.OutboxMessage
 	for _, a := range accs {
 		if a.Reachable {
@@ -378,17 +414,44 @@ func (h *nominateHandlers) withdrawNomination(ctx context.Context, r *Request, s
 					map[string]any{"Title": s.Meeting.Title, "Unit": s.Unit.Name})}})
 		}
 	}
-	if len(msgs) > 0 {
-		if _, err := h.Outbox.Enqueue(ctx, msgs); err != nil {
-			return err
+	msgs = append(msgs, h.substitutesWithdrawn(s, n, subs)...)
+	if len(msgs) == 0 {
+		return nil
+	}
+	_, err := h.Outbox.Enqueue(ctx, msgs)
+	return err
+}
+
+// substitutesWithdrawn tells the substitutes approved for the withdrawn
+// nominee n, whose invitations were removed with n's, that they no longer
+// hold: a message to each reachable account.
+func (h *nominateHandlers) substitutesWithdrawn(s *unitState, n *convene.Nomination, subs []*convene.Invitee) []*convene.OutboxMessage {
+	var msgs []*convene.OutboxMessage
+	for _, v := range subs {
+		for _, a := range v.Accounts {
+			if !a.Reachable {
+				continue
+			}
+			msgs = append(msgs, &convene.OutboxMessage{AccountID: a.ID, Channel: a.Channel, ChatID: a.ChatID,
+				Key: fmt.Sprintf("nom-sub-withdrawn:%d:%d:%d", n.ID, v.ID, a.ID),
+				Content: convene.Content{Text: h.Texts.T(h.langOf(&v.Person, a), "nom.sub_withdrawn_you",
+					issuerData(s.Meeting.Issuer, map[string]any{"Title": s.Meeting.Title, "Unit": s.Unit.Name, "Name": n.Person.FullName}))}})
 		}
 	}
-	if s, err = h.units.loadUnit(ctx, s.Unit.ID); err != nil {
-		return err
+	return msgs
+}
+
+// substitutesNote tells the representative, after the text saying n was
+// withdrawn, that n's substitutes were withdrawn too; "" if there were none.
+func (h *nominateHandlers) substitutesNote(r *Request, n *convene.Nomination, subs []*convene.Invitee) string {
+	if len(subs) == 0 {
+		return ""
 	}
-	h.reply(ctx, r, Outgoing{Text: h.t(r, "nom.withdrawn", "Name", n.Person.FullName, "Category", h.categoryName(s, n.CategoryID)) +
-		"\n\n" + h.unitSummary(r.Lang, s), Buttons: h.units.unitButtons(r.Lang, s)})
-	return nil
+	names := make([]string, len(subs))
+	for i, v := range subs {
+		names[i] = v.Person.FullName
+	}
+	return "\n" + h.t(r, "nom.withdrawn_subs", "Name", n.Person.FullName, "Subs", strings.Join(names, ", "))
 }
 
 // nomOp is what a nomination button does.

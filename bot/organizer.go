@@ -128,9 +128,20 @@ func (h *organizerHandlers) cmdPending(ctx context.Context, r *Request) error {
 const maxSubRequests = 10
 
 // showSubstituteRequests re-offers the substitute requests of m awaiting a
-// decision, each with its approve and reject buttons: a request made while
-// no organizer was linked, or whose message was lost, is decided here.
+// decision: a request made while no organizer was linked, or whose message
+// was lost, is decided here.
 func (h *organizerHandlers) showSubstituteRequests(ctx context.Context, r *Request, m *convene.Meeting) error {
+	return h.rsvp.offerSubstituteRequests(ctx, r, m)
+}
+
+// offerSubstituteRequests offers the substitute requests of m awaiting a
+// decision. With buttons, each request is its own message with its approve
+// and reject buttons. On a text-only channel, where only the last numbered
+// list can be answered, they are one message whose numbered choices name
+// each request (approve · reject for each), and after every decision the
+// requests still waiting are offered again, so each can be answered by
+// number in turn.
+func (h *rsvpHandlers) offerSubstituteRequests(ctx context.Context, r *Request, m *convene.Meeting) error {
 	invs, _, err := h.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, RSVP: []convene.RSVP{convene.RSVPSubstitute}})
 	if err != nil {
 		return err
@@ -144,16 +155,45 @@ func (h *organizerHandlers) showSubstituteRequests(ctx context.Context, r *Reque
 	if len(proposed) == 0 {
 		return nil
 	}
-	h.say(ctx, r, "org.sub_requests_title", "Title", m.Title, "Count", len(proposed),
+	title := h.t(r, "org.sub_requests_title", "Title", m.Title, "Count", len(proposed),
 		"Shown", min(len(proposed), maxSubRequests), "More", len(proposed) > maxSubRequests)
-	for _, inv := range proposed[:min(len(proposed), maxSubRequests)] {
-		match, _, err := h.rsvp.substituteMatch(ctx, inv.SubstitutePhone)
+	shown := proposed[:min(len(proposed), maxSubRequests)]
+	if r.channel.Caps().Buttons {
+		h.reply(ctx, r, Outgoing{Text: title})
+		for _, inv := range shown {
+			match, _, err := h.substituteMatch(ctx, inv.SubstitutePhone)
+			if err != nil {
+				return err
+			}
+			h.reply(ctx, r, h.subProposal(r.Lang, inv, m, inv.SubstituteName, inv.SubstituteTitle, inv.SubstitutePhone, match))
+		}
+		return nil
+	}
+	parts := []string{title}
+	var rows [][]convene.Button
+	for _, inv := range shown {
+		match, _, err := h.substituteMatch(ctx, inv.SubstitutePhone)
 		if err != nil {
 			return err
 		}
-		h.reply(ctx, r, h.rsvp.subProposal(r.Lang, inv, m, inv.SubstituteName, inv.SubstituteTitle, inv.SubstitutePhone, match))
+		parts = append(parts, h.subProposal(r.Lang, inv, m, inv.SubstituteName, inv.SubstituteTitle, inv.SubstitutePhone, match).Text)
+		names := []any{"SubName", inv.SubstituteName, "Name", inv.Person.FullName}
+		rows = append(rows, []convene.Button{
+			{Text: h.t(r, "btn.sub_approve_named", names...), Data: subData{Inv: inv.ID, Approve: true}.encode()},
+			{Text: h.t(r, "btn.sub_reject_named", names...), Data: subData{Inv: inv.ID}.encode()},
+		})
 	}
+	h.reply(ctx, r, Outgoing{Text: strings.Join(parts, "\n\n"), Buttons: rows})
 	return nil
+}
+
+// offerRemaining offers again, on a text-only channel, the requests still
+// awaiting a decision: a numbered list answers once.
+func (h *rsvpHandlers) offerRemaining(ctx context.Context, r *Request, m *convene.Meeting) error {
+	if r.channel.Caps().Buttons {
+		return nil
+	}
+	return h.offerSubstituteRequests(ctx, r, m)
 }
 
 // showPending shows one page of who hasn't answered, grouped by unit.
@@ -229,6 +269,8 @@ func (h *organizerHandlers) onPage(ctx context.Context, r *Request) error {
 		return h.showPending(ctx, r, m, d.Page, true)
 	case pageRollcall:
 		return h.checkin.showRollcall(ctx, r, m, d.Page, d.Query, true)
+	case pageUnits:
+		return h.showUnits(ctx, r, m, d.Page, true)
 	}
 	return nil
 }
@@ -422,6 +464,7 @@ type pageKind string
 const (
 	pagePending  pageKind = "pending"
 	pageRollcall pageKind = "rollcall"
+	pageUnits    pageKind = "units"
 )
 
 func (d pageData) encode() string {

@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/convene/convene"
 )
 
 // Start-up retry timing: after a temporary failure the check is retried
@@ -142,5 +144,18 @@ func (r *Readiness) Observe(log *slog.Logger, refused bool) {
 	case !refused && !r.ok:
 		r.ok = true
 		log.Info(r.name + " bot token accepted again")
+	}
+}
+
+// representativeMenu gives a unit representative's chat the delegates' menu
+// and /units, over the default menu, where the channel has chat menus.
+func (b *core) representativeMenu(ctx context.Context, a *convene.Account, lang string) {
+	cm, ok := b.Channel(a.Channel).(ChatMenus)
+	if !ok {
+		return
+	}
+	menu := append(b.menu(lang, false), MenuCommand{Name: "units", Description: b.Texts.T(lang, "menu.units", nil)})
+	if err := cm.SetChatCommands(ctx, a.ChatID, menu); err != nil {
+		b.Logger.Warn("set representative menu", "account", a.ID, "err", err)
 	}
 }

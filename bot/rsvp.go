@@ -347,7 +347,7 @@ func (h *rsvpHandlers) onSubstituteDecision(ctx context.Context, r *Request) err
 	h.answer(ctx, r, h.t(r, "rsvp.saved"))
 	if !approve {
 		h.edit(ctx, r, Outgoing{Text: h.t(r, "org.sub_rejected_done", "SubName", orig.SubstituteName, "Name", orig.Person.FullName)})
-		return nil
+		return h.offerRemaining(ctx, r, m)
 	}
 	key := "org.sub_approved_done"
 	switch {
@@ -357,7 +357,7 @@ func (h *rsvpHandlers) onSubstituteDecision(ctx context.Context, r *Request) err
 		key = "org.sub_approved_unlinked"
 	}
 	h.edit(ctx, r, Outgoing{Text: h.t(r, key, "SubName", orig.SubstituteName, "Real", sub.Person.FullName, "Name", orig.Person.FullName, "Link", base+sub.Token)})
-	return nil
+	return h.offerRemaining(ctx, r, m)
 }
 
 // linkBase returns what a token is appended to for a personal link: a

@@ -86,8 +86,9 @@ func (s *UnitService) Nominate(ctx context.Context, unitID, categoryID int64, n 
 }
 
 // Withdraw withdraws a standing nomination before the unit's deadline: the
-// nominee's invitation is removed, the nomination marked withdrawn and an
-// audit entry written, in one transaction. Returns ENOTFOUND for an unknown
+// nominee's invitation is removed, with those of the substitutes approved
+// for the nominee (returned in Substitutes, each audited), the nomination
+// marked withdrawn and an audit entry written, in one transaction. Returns ENOTFOUND for an unknown
 // nomination, ECONFLICT if it is withdrawn already and EEXPIRED after the
 // deadline.
 func (s *UnitService) Withdraw(ctx context.Context, id int64, actor string) (*convene.Nomination, error) {
@@ -100,7 +101,8 @@ func (s *UnitService) Withdraw(ctx context.Context, id int64, actor string) (*co
 }
 
 // Replace withdraws the nomination and nominates n in its unit and category
-// in one transaction, returning the new nomination. It fails as Withdraw
+// in one transaction, returning the new nomination, whose Substitutes are
+// those withdrawn with the old one. It fails as Withdraw
 // or Nominate would, and then nothing changes.
 func (s *UnitService) Replace(ctx context.Context, id int64, n convene.Nominee, actor string) (*convene.Nomination, error) {
 	var out *convene.Nomination
@@ -109,8 +111,11 @@ func (s *UnitService) Replace(ctx context.Context, id int64, n convene.Nominee, 
 		if err != nil {
 			return err
 		}
-		out, err = nominate(ctx, tx, old.UnitID, old.CategoryID, n, actor)
-		return err
+		if out, err = nominate(ctx, tx, old.UnitID, old.CategoryID, n, actor); err != nil {
+			return err
+		}
+		out.Substitutes = old.Substitutes
+		return nil
 	})
 	return out, wrapf(err, "replace nomination %d", id)
 }
@@ -129,7 +134,7 @@ func unitDeadline(ctx context.Context, tx *Tx, unitID int64) (*convene.Unit, *co
 		return nil, nil, err
 	}
 	if dl := u.Deadline(m); tx.now.After(dl) {
-		return nil, nil, convene.Errorf(convene.EEXPIRED, "the nomination deadline of %s passed at %s", u.Name, dl.In(m.Location()).Format("15:04 02/01/2006"))
+		return nil, nil, convene.Errorf(convene.EEXPIRED, "the nomination deadline of %s passed at %s", u.Name, dl.In(m.Location()).Format("15:04 02/01/2006")).Because(convene.ErrAfterDeadline)
 	}
 	return u, m, nil
 }
@@ -158,7 +163,7 @@ func nominate(ctx context.Context, tx *Tx, unitID, categoryID int64, nm convene.
 	}
 	asked := u.Quota(cat)
 	if asked == 0 {
-		return nil, convene.Errorf(convene.ECONFLICT, "%s is not asked to send delegates of %s", u.Name, cat.Name)
+		return nil, convene.Errorf(convene.ECONFLICT, "%s is not asked to send delegates of %s", u.Name, cat.Name).Because(convene.ErrCategoryNotAsked)
 	}
 	var standing int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM nominations WHERE unit_id = ? AND category_id = ? AND state = 'nominated'`,
@@ -166,7 +171,7 @@ func nominate(ctx context.Context, tx *Tx, unitID, categoryID int64, nm convene.
 		return nil, err
 	}
 	if standing >= asked {
-		return nil, convene.Errorf(convene.ECONFLICT, "%s has nominated all %d delegate(s) of %s asked", u.Name, asked, cat.Name)
+		return nil, convene.Errorf(convene.ECONFLICT, "%s has nominated all %d delegate(s) of %s asked", u.Name, asked, cat.Name).Because(convene.ErrOverQuota)
 	}
 	pid, existing, err := nomineePerson(ctx, tx, u, m, nm)
 	if err != nil {
@@ -232,7 +237,7 @@ func nomineePerson(ctx context.Context, tx *Tx, u *convene.Unit, m *convene.Meet
 		return 0, false, err
 	}
 	if !role.Substitutable() {
-		return 0, false, convene.Errorf(convene.EFORBIDDEN, "the phone %s belongs to a person with role %s, who can't be nominated", nm.Phone, role)
+		return 0, false, convene.Errorf(convene.EFORBIDDEN, "the phone %s belongs to a person with role %s, who can't be nominated", nm.Phone, role).Because(convene.ErrOrganizerPhone)
 	}
 	var unitID int64
 	var unitName sql.NullString
@@ -245,11 +250,11 @@ func nomineePerson(ctx context.Context, tx *Tx, u *convene.Unit, m *convene.Meet
 	case err != nil:
 		return 0, false, err
 	case unitID == u.ID:
-		return 0, false, convene.Errorf(convene.ECONFLICT, "the phone %s is already nominated by %s", nm.Phone, u.Name)
+		return 0, false, convene.Errorf(convene.ECONFLICT, "the phone %s is already nominated by %s", nm.Phone, u.Name).Because(convene.ErrSamePhone)
 	case unitID != 0:
-		return 0, false, convene.Errorf(convene.ECONFLICT, "the phone %s is already invited to this meeting through %s", nm.Phone, unitName.String)
+		return 0, false, convene.Errorf(convene.ECONFLICT, "the phone %s is already invited to this meeting through %s", nm.Phone, unitName.String).Because(convene.ErrInvitedElsewhere)
 	default:
-		return 0, false, convene.Errorf(convene.ECONFLICT, "the phone %s is already invited to this meeting", nm.Phone)
+		return 0, false, convene.Errorf(convene.ECONFLICT, "the phone %s is already invited to this meeting", nm.Phone).Because(convene.ErrInvitedElsewhere)
 	}
 }
 
@@ -259,13 +264,17 @@ func withdraw(ctx context.Context, tx *Tx, id int64, actor string) (*convene.Nom
 		return nil, err
 	}
 	if n.State != convene.NominationNominated {
-		return nil, convene.Errorf(convene.ECONFLICT, "nomination %d is withdrawn already", id)
+		return nil, convene.Errorf(convene.ECONFLICT, "nomination %d is withdrawn already", id).Because(convene.ErrWithdrawnAlready)
 	}
 	u, m, err := unitDeadline(ctx, tx, n.UnitID)
 	if err != nil {
 		return nil, err
 	}
+	var subs []*convene.Invitee
 	if n.InvitationID != 0 {
+		if subs, err = withdrawSubstitutes(ctx, tx, m.ID, n, u, actor); err != nil {
+			return nil, err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM invitations WHERE id = ?`, n.InvitationID); err != nil {
 			return nil, err
 		}
@@ -277,6 +286,56 @@ func withdraw(ctx context.Context, tx *Tx, id int64, actor string) (*convene.Nom
 	if err := audit(ctx, tx, &convene.AuditEntry{Actor: actor, Action: "withdraw", MeetingID: m.ID, Subject: nominationSubject(id), Detail: detail}); err != nil {
 		return nil, err
 	}
-	n.State, n.WithdrawnAt, n.InvitationID, n.Token = convene.NominationWithdrawn, tx.now, 0, ""
+	n.State, n.WithdrawnAt, n.InvitationID, n.Token, n.Substitutes = convene.NominationWithdrawn, tx.now, 0, "", subs
 	return n, nil
+}
+
+// withdrawSubstitutes removes the invitations of the substitutes approved
+// for the nominee's invitation, and of their own substitutes in turn, each
+// with an audit entry, and returns them as they were (with accounts).
+func withdrawSubstitutes(ctx context.Context, tx *Tx, meetingID int64, n *convene.Nomination, u *convene.Unit, actor string) ([]*convene.Invitee, error) {
+	var out []*convene.Invitee
+	for queue := []int64{n.InvitationID}; len(queue) > 0; queue = queue[1:] {
+		ids, err := substituteIDs(ctx, tx, queue[0])
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			v, err := findInviteeWhere(ctx, tx, `i.id = ?`, id)
+			if err != nil {
+				return nil, err
+			}
+			out, queue = append(out, v), append(queue, id)
+		}
+	}
+	for _, v := range out {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM invitations WHERE id = ?`, v.ID); err != nil {
+			return nil, err
+		}
+		detail := fmt.Sprintf("%s: %s %s, substitute for %s (nominee %s), removed with the nomination",
+			u.Name, v.Person.FullName, v.Person.Phone, invitationSubject(v.SubstituteFor), n.Person.FullName)
+		if err := audit(ctx, tx, &convene.AuditEntry{Actor: actor, Action: "substitute-withdraw", MeetingID: meetingID,
+			Subject: invitationSubject(v.ID), Detail: detail}); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// substituteIDs returns the invitations substituting invitation id.
+func substituteIDs(ctx context.Context, tx *Tx, id int64) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM invitations WHERE substitute_for = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }

@@ -17,7 +17,13 @@ import (
 // category (code or name, ignoring case and accents), no person twice in the
 // file (same phone, Telegram id, or name and unit; or two rows matching the
 // same stored person), no Telegram id belonging to someone else, and unit
-// quotas. People are matched to stored ones by phone, then Telegram id, then
+// quotas: a unit of the plan's units list (its name matched to the row's
+// unit ignoring case and accents) may have no more invitations in a
+// category than it is asked for (its own quota, else the category's), its
+// standing nominees counted; any other unit, no more than the category's
+// quota. A category quota of 0 limits only the plan's units that set their
+// own; a substitute's invitation takes the seat of the invitation it
+// substitutes and is not counted again. People are matched to stored ones by phone, then Telegram id, then
 // name and unit, and their title, unit, phone, email, role and Telegram id
 // are updated when the row gives them. Re-importing a file creates nothing.
 //
@@ -41,7 +47,11 @@ func (s *PlanService) ImportRoster(ctx context.Context, code string, entries []c
 		if err != nil {
 			return err
 		}
-		rows, err := checkRoster(m, cats, idx, entries)
+		units, err := findUnitsWhere(ctx, tx, `u.meeting_id = ?`, m.ID)
+		if err != nil {
+			return err
+		}
+		rows, err := checkRoster(m, cats, units, idx, entries)
 		if err != nil {
 			return err
 		}
@@ -62,7 +72,11 @@ type rosterRow struct {
 
 // checkRoster checks every entry and returns a *convene.RosterError listing
 // every bad row, or what the rows resolve to.
-func checkRoster(m *convene.Meeting, cats []*convene.Category, idx *peopleIndex, entries []convene.RosterEntry) ([]rosterRow, error) {
+func checkRoster(m *convene.Meeting, cats []*convene.Category, units []*convene.Unit, idx *peopleIndex, entries []convene.RosterEntry) ([]rosterRow, error) {
+	unitBy := map[string]*convene.Unit{}
+	for _, u := range units {
+		unitBy[fold(u.Name)] = u
+	}
 	catBy := map[string]*convene.Category{}
 	for _, c := range cats {
 		catBy[fold(c.Name)] = c
@@ -122,12 +136,13 @@ func checkRoster(m *convene.Meeting, cats []*convene.Category, idx *peopleIndex,
 		if owner, ok := idx.byTG[e.TelegramID]; ok && e.TelegramID != 0 && owner != pid {
 			reasons = append(reasons, fmt.Sprintf("telegram id %d belongs to %s", e.TelegramID, idx.people[owner].FullName))
 		}
-		if c != nil && c.Quota > 0 {
+		if limit, limited := rowQuota(unitBy, c, e.Unit); limited {
 			if _, invited := idx.invited[pid]; !invited {
 				qk := quotaKey(c.ID, e.Unit)
 				quota[qk]++
-				if quota[qk]+idx.quotaUsed[qk] > c.Quota {
-					reasons = append(reasons, fmt.Sprintf("unit %q exceeds the quota of %d for category %s", e.Unit, c.Quota, c.Code))
+				if quota[qk]+idx.quotaUsed[qk] > limit {
+					reasons = append(reasons, fmt.Sprintf("unit %q exceeds its quota of %d for category %s: %d invited already (%d nominated by the unit), %d in this roster so far",
+						e.Unit, limit, c.Code, idx.quotaUsed[qk], idx.nominated[qk], quota[qk]))
 				}
 			}
 		}
@@ -140,6 +155,21 @@ func checkRoster(m *convene.Meeting, cats []*convene.Category, idx *peopleIndex,
 		return nil, &convene.RosterError{Rows: bad}
 	}
 	return rows, nil
+}
+
+// rowQuota returns how many invitations of category c a roster row's unit
+// may have, and false if it has no limit: the plan unit's own quota for c,
+// else the category's (0: none).
+func rowQuota(unitBy map[string]*convene.Unit, c *convene.Category, unit string) (int, bool) {
+	if c == nil {
+		return 0, false
+	}
+	if u := unitBy[fold(unit)]; u != nil {
+		if n, ok := u.Quotas[c.Code]; ok {
+			return n, true
+		}
+	}
+	return c.Quota, c.Quota > 0
 }
 
 // findCategory finds a category by code, then by name ignoring case and accents.
@@ -173,6 +203,7 @@ type peopleIndex struct {
 	people    map[int64]*convene.Person
 	invited   map[int64]int64 // person id → category id, for this meeting
 	quotaUsed map[string]int  // quotaKey → invitations already there
+	nominated map[string]int  // quotaKey → of which standing nominations
 }
 
 // match finds the stored person of e, whose name-and-unit key is key; 0 if none.
@@ -193,7 +224,7 @@ func (x *peopleIndex) match(e *convene.RosterEntry, key string) int64 {
 // loadPeopleIndex reads every person once, and the meeting's invitations.
 func loadPeopleIndex(ctx context.Context, tx *Tx, meetingID int64) (*peopleIndex, error) {
 	x := &peopleIndex{byPhone: map[string]int64{}, byTG: map[int64]int64{}, byName: map[string]int64{},
-		people: map[int64]*convene.Person{}, invited: map[int64]int64{}, quotaUsed: map[string]int{}}
+		people: map[int64]*convene.Person{}, invited: map[int64]int64{}, quotaUsed: map[string]int{}, nominated: map[string]int{}}
 	rows, err := tx.QueryContext(ctx, `SELECT id, full_name, title, unit, phone, email, role, telegram_id FROM people`)
 	if err != nil {
 		return nil, err
@@ -218,19 +249,31 @@ func loadPeopleIndex(ctx context.Context, tx *Tx, meetingID int64) (*peopleIndex
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT i.person_id, i.category_id, p.unit FROM invitations i JOIN people p ON p.id = i.person_id WHERE i.meeting_id = ?`, meetingID)
+	// A nominee counts in the unit that nominated them, whatever their
+	// person's unit says; a substitute not at all (the seat is counted once).
+	rows, err = tx.QueryContext(ctx, `SELECT i.person_id, i.category_id, p.unit, COALESCE(u.name, ''), i.substitute_for
+		FROM invitations i JOIN people p ON p.id = i.person_id
+		LEFT JOIN nominations n ON n.invitation_id = i.id AND n.state = 'nominated' LEFT JOIN units u ON u.id = n.unit_id
+		WHERE i.meeting_id = ?`, meetingID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var pid, cid int64
-		var unit string
-		if err := rows.Scan(&pid, &cid, &unit); err != nil {
+		var pid, cid, subFor int64
+		var unit, nominatedBy string
+		if err := rows.Scan(&pid, &cid, &unit, &nominatedBy, &subFor); err != nil {
 			return nil, err
 		}
 		x.invited[pid] = cid
-		x.quotaUsed[quotaKey(cid, unit)]++
+		switch {
+		case subFor != 0:
+		case nominatedBy != "":
+			x.quotaUsed[quotaKey(cid, nominatedBy)]++
+			x.nominated[quotaKey(cid, nominatedBy)]++
+		default:
+			x.quotaUsed[quotaKey(cid, unit)]++
+		}
 	}
 	return x, rows.Err()
 }
