@@ -45,6 +45,8 @@ type Meeting struct {
 	Agenda       string
 	// Program is the meeting's program and who chairs it, from the plan.
 	Program      Program
+	// Materials counts the meeting's materials (files sent on request).
+	Materials int
 	RSVPDeadline time.Time // zero: until the meeting starts
 	Status       MeetingStatus
 	Feedback     FeedbackSettings
