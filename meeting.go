@@ -44,9 +44,9 @@ type Meeting struct {
 	Address      string
 	Agenda       string
 	// Program is the meeting's program and who chairs it, from the plan.
-	Program      Program
+	Program Program
 	// Materials counts the meeting's materials (files sent on request).
-	Materials int
+	Materials    int
 	RSVPDeadline time.Time // zero: until the meeting starts
 	Status       MeetingStatus
 	Feedback     FeedbackSettings

@@ -108,7 +108,7 @@ func newCore(t *testing.T) (*harness, context.Context) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	p, err := plan.Parse(examples.Plan())
+	p, err := plan.ParseFS(examples.FS, examples.PlanFile)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	_ "time/tzdata" // meetings name IANA zones; a static binary may run without a zoneinfo directory
 
@@ -33,15 +35,19 @@ func ParseFile(path string) (*convene.Plan, error) {
 		return nil, fmt.Errorf("plan: %w", err)
 	}
 	defer f.Close()
-	return parse(f, "plan: "+path)
+	return parseWith(f, "plan: "+path, dirFiles(filepath.Dir(path)))
 }
 
-func parse(r io.Reader, where string) (*convene.Plan, error) {
+func parse(r io.Reader, where string) (*convene.Plan, error) { return parseWith(r, where, nil) }
+
+// parseWith parses a plan whose materials' files files opens (nil: a plan
+// read without its folder, which may name no materials).
+func parseWith(r io.Reader, where string, files func(string) (fs.File, error)) (*convene.Plan, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
-	b := &builder{where: where}
+	b := &builder{where: where, files: files}
 	var fp filePlan
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -73,6 +79,8 @@ func parse(r io.Reader, where string) (*convene.Plan, error) {
 type builder struct {
 	where        string
 	meetingLines []int // line of each meeting's mapping, by index
+	// files opens a material's file by its path relative to the plan (material.go).
+	files func(string) (fs.File, error)
 }
 
 func (b *builder) errf(line int, format string, args ...any) error {
@@ -116,6 +124,9 @@ var yamlNames = strings.NewReplacer(
 	"in type plan.fileUnit", "in a unit",
 	"in type plan.plain", "in a representative",
 	"in type plan.fileItem", "in a program item",
+	"in type plan.fileMaterial", "in a material",
+	"into []plan.fileMaterial", "into a list of materials",
+	"into plan.fileMaterial", "into a material (want title, file)",
 	"into []plan.fileUnit", "into a list of units",
 	"into []plan.fileItem", "into a list of program items",
 	"into plan.fileUnit", "into a unit",
