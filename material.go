@@ -11,8 +11,8 @@ import (
 const MaxMaterialSize = 50 << 20
 
 // Material is a file a meeting's plan names (a draft report, the program),
-// sent to the meeting's invitees on request. Data is loaded only where the
-// bytes are needed (FindMaterial, a parsed plan).
+// sent to the meeting's invitees on request. Data is set only in a parsed
+// plan; stored bytes are read with MaterialService.MaterialData.
 type Material struct {
 	ID        int64  `json:"id"`
 	MeetingID int64  `json:"meeting_id"`
@@ -67,8 +67,10 @@ func (m *Material) Validate() error {
 type MaterialService interface {
 	// FindMaterials returns a meeting's materials in plan order, without their data.
 	FindMaterials(ctx context.Context, meetingID int64) ([]*Material, error)
-	// FindMaterial returns one material with its data; ENOTFOUND if none.
+	// FindMaterial returns one material without its data; ENOTFOUND if none.
 	FindMaterial(ctx context.Context, id int64) (*Material, error)
+	// MaterialData returns a material's bytes; ENOTFOUND if none.
+	MaterialData(ctx context.Context, id int64) ([]byte, error)
 	// FileID returns the id the provider gave the content sha256 when bot
 	// botID uploaded it on channel, "" if it was never uploaded.
 	FileID(ctx context.Context, channel, botID, sha256 string) (string, error)

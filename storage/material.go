@@ -20,13 +20,9 @@ func NewMaterialService(db *DB) *MaterialService { return &MaterialService{db: d
 
 const materialColumns = `id, meeting_id, position, title, file_name, mime, sha256, size`
 
-func scanMaterial(row interface{ Scan(...any) error }, data *[]byte) (*convene.Material, error) {
+func scanMaterial(row interface{ Scan(...any) error }) (*convene.Material, error) {
 	var m convene.Material
-	dest := []any{&m.ID, &m.MeetingID, &m.Position, &m.Title, &m.Name, &m.MIME, &m.SHA256, &m.Size}
-	if data != nil {
-		dest = append(dest, data)
-	}
-	if err := row.Scan(dest...); err != nil {
+	if err := row.Scan(&m.ID, &m.MeetingID, &m.Position, &m.Title, &m.Name, &m.MIME, &m.SHA256, &m.Size); err != nil {
 		return nil, err
 	}
 	return &m, nil
@@ -50,7 +46,7 @@ func findMaterials(ctx context.Context, tx *Tx, meetingID int64) ([]*convene.Mat
 	defer rows.Close()
 	var out []*convene.Material
 	for rows.Next() {
-		m, err := scanMaterial(rows, nil)
+		m, err := scanMaterial(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -59,20 +55,23 @@ func findMaterials(ctx context.Context, tx *Tx, meetingID int64) ([]*convene.Mat
 	return out, rows.Err()
 }
 
-// FindMaterial returns one material with its data; ENOTFOUND if none.
+// FindMaterial returns one material without its data; ENOTFOUND if none.
 func (s *MaterialService) FindMaterial(ctx context.Context, id int64) (*convene.Material, error) {
 	var m *convene.Material
-	err := s.db.view(ctx, func(tx *Tx) error {
-		var data []byte
-		var err error
-		m, err = scanMaterial(tx.QueryRowContext(ctx, `SELECT `+materialColumns+`, data FROM materials WHERE id = ?`, id), &data)
-		if err != nil {
-			return notFound(err, "no material %d", id)
-		}
-		m.Data = data
-		return nil
+	err := s.db.view(ctx, func(tx *Tx) (err error) {
+		m, err = scanMaterial(tx.QueryRowContext(ctx, `SELECT `+materialColumns+` FROM materials WHERE id = ?`, id))
+		return notFound(err, "no material %d", id)
 	})
 	return m, wrapf(err, "find material %d", id)
+}
+
+// MaterialData returns a material's bytes; ENOTFOUND if none.
+func (s *MaterialService) MaterialData(ctx context.Context, id int64) ([]byte, error) {
+	var data []byte
+	err := s.db.view(ctx, func(tx *Tx) error {
+		return notFound(tx.QueryRowContext(ctx, `SELECT data FROM materials WHERE id = ?`, id).Scan(&data), "no material %d", id)
+	})
+	return data, wrapf(err, "read material %d", id)
 }
 
 // FileID returns the provider's id of an uploaded content, "" if none.
