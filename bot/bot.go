@@ -33,6 +33,8 @@ type Services struct {
 	Inbox         convene.InboxService
 	// Units are the units invited to send delegates and their nominations.
 	Units convene.UnitService
+	// Materials are the meetings' files, sent on request (material.go).
+	Materials convene.MaterialService
 	// Tx runs a handler, its replies and its inbox mark in one transaction.
 	Tx convene.Transactor
 }

@@ -105,6 +105,7 @@ func newCore(t *testing.T) (*harness, context.Context) {
 		Outbox: storage.NewOutboxService(h.db), Conversations: storage.NewConversationService(h.db), Feedback: storage.NewFeedbackService(h.db),
 		Audit: storage.NewAuditService(h.db), State: storage.NewStateService(h.db), Plans: storage.NewPlanService(h.db),
 		Reminders: storage.NewReminderService(h.db), Inbox: storage.NewInboxService(h.db), Units: storage.NewUnitService(h.db), Tx: h.db,
+		Materials: storage.NewMaterialService(h.db),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

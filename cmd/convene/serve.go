@@ -102,13 +102,15 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 			return float64(n)
 		}))
 
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "convene", Name: "materials_sent_total",
+			Help: "Meeting materials sent as files or as download links, and downloaded."}, func() float64 { return float64(b.MaterialsSent()) }))
 		var chans []receiver
 		if m.Config.TelegramToken != "" {
 			// New does not wait for Telegram: until getMe succeeds the channel
 			// reports itself not ready on /healthz, and onTelegramReady runs
 			// once it does.
 			tg, err := telegram.New(ctx, telegram.Config{Token: m.Config.TelegramToken, APIURL: m.Config.TelegramAPI,
-				Logger: m.Logger, OnReady: m.onTelegramReady(b)})
+				Logger: m.Logger, OnReady: m.onTelegramReady(b), Files: b.Materials})
 			if err != nil {
 				return fmt.Errorf("telegram: %w", err)
 			}
