@@ -178,7 +178,8 @@ func newHarnessWith(t *testing.T, setup func(h *harness)) *harness {
 	}
 	h.srv = telegramtest.NewServer(telegramtest.Options{Username: "hop_bot"})
 	t.Cleanup(h.srv.Close)
-	ch, err := telegram.New(ctx, telegram.Config{Token: h.srv.Token(), APIURL: h.srv.URL, PollTimeout: time.Second, Logger: h.bot.Logger})
+	ch, err := telegram.New(ctx, telegram.Config{Token: h.srv.Token(), APIURL: h.srv.URL, PollTimeout: time.Second, Logger: h.bot.Logger,
+		Files: h.bot.Materials})
 	if err != nil {
 		t.Fatal(err)
 	}
