@@ -116,6 +116,10 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 			}
 			b.AddChannel(tg)
 			chans = append(chans, tg)
+			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "convene", Name: "telegram_file_uploads_total",
+				Help: "Materials sent to Telegram by uploading their bytes."}, func() float64 { return float64(tg.FileStats().Uploaded) }),
+				prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "convene", Name: "telegram_file_resends_total",
+					Help: "Materials sent to Telegram by the file id of an earlier upload."}, func() float64 { return float64(tg.FileStats().Resent) }))
 		}
 		for _, ch := range chans {
 			metrics.Init(ch.Name())
