@@ -24,11 +24,15 @@ import (
 // a meeting says otherwise) and stored in UTC. Returns EINVALID naming the
 // line and meeting of the first problem, e.g.
 // `plan: line 7: meeting chi-bo-01: starts_at "2024-13-01T08:00": month out of range`.
+// Parse has no folder to read materials' files from: a plan naming
+// materials is refused (EINVALID, with the line); use ParseFile or ParseFS.
 func Parse(r io.Reader) (*convene.Plan, error) {
 	return parse(r, "plan")
 }
 
-// ParseFile reads the plan file at path like Parse; its errors name the file.
+// ParseFile reads the plan file at path like Parse, and the files its
+// meetings' materials name, relative to the plan's folder; its errors name
+// the file.
 func ParseFile(path string) (*convene.Plan, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestPlanApplyMaterials: `convene plan apply` reads the materials' files
@@ -54,5 +59,51 @@ func TestPlanApplyMaterials(t *testing.T) {
 	_, stderr, code := run(t, env, "plan", "apply", planPath)
 	if code == 0 || !strings.Contains(stderr, "line "+strconv.Itoa(want)+": meeting chi-bo-01: material") || !strings.Contains(stderr, "no such file") {
 		t.Fatalf("missing file (want line %d): exit %d: %s", want, code, stderr)
+	}
+}
+
+// TestTryMaterials: in `convene try` (the console, no files) the example
+// invitation offers its documents as choice 4; the list numbers them, and
+// choosing one names it with where to get it.
+func TestTryMaterials(t *testing.T) {
+	m := NewMain()
+	pr, pw := io.Pipe()
+	var out syncBuffer
+	m.Stdin, m.Stdout, m.Stderr = pr, &out, io.Discard
+	m.Getenv = func(k string) string {
+		return map[string]string{"CONVENE_LOG_LEVEL": "error", "CONVENE_DB": filepath.Join(t.TempDir(), "unused.db")}[k]
+	}
+	done := make(chan error, 1)
+	go func() { done <- m.Run(context.Background(), []string{"try"}); m.Close() }()
+	waitFor := func(s string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(out.String(), s) {
+			if time.Now().After(deadline) {
+				t.Fatalf("never printed %q; output:\n%s", s, out.String())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	say := func(line string) { fmt.Fprintln(pw, line) }
+	waitFor("Ctrl+D")
+	code := regexp.MustCompile(`\n  ([A-Za-z0-9_ -]{22,64})\n`).FindStringSubmatch(out.String())
+	if code == nil {
+		t.Fatalf("no personal code in the banner:\n%s", out.String())
+	}
+	say(code[1])
+	waitFor("4. 📎 Tài liệu hội nghị")
+	say("4")
+	waitFor("2. Dự thảo báo cáo kết quả sinh hoạt chi bộ thường kỳ mẫu (du-thao-bao-cao.docx, 2 KB)")
+	say("1")
+	waitFor("Chương trình hội nghị (chuong-trinh-hoi-nghi.pdf, 36 KB). Kênh này không gửi được tệp")
+	pw.Close()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("try did not end at end of input")
 	}
 }
