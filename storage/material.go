@@ -126,13 +126,18 @@ func applyMaterials(ctx context.Context, tx *Tx, meetingID int64, mats []convene
 	}
 	changed := false
 	keep := map[int64]bool{}
+	titles := map[string]bool{}
 	for i := range mats {
 		m := mats[i]
+		sum := sha256.Sum256(m.Data)
+		m.SHA256, m.Size, m.Position = hex.EncodeToString(sum[:]), int64(len(m.Data)), i
 		if err := m.Validate(); err != nil {
 			return false, err
 		}
-		sum := sha256.Sum256(m.Data)
-		m.SHA256, m.Size, m.Position = hex.EncodeToString(sum[:]), int64(len(m.Data)), i
+		if titles[m.Title] {
+			return false, convene.Errorf(convene.EINVALID, "material %q given twice", m.Title)
+		}
+		titles[m.Title] = true
 		if m.MIME == "" {
 			m.MIME = convene.MaterialMIME(m.Name)
 		}

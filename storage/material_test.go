@@ -84,9 +84,15 @@ func TestMaterials_ApplyPlan(t *testing.T) {
 	t.Run("BadMaterialStoresNothing", func(t *testing.T) {
 		p := seedPlan()
 		p.Meetings[0].Meeting.Title = "changed"
-		p.Meetings[0].Materials = []convene.Material{{Title: "X", Name: "x.exe", Data: pdfA, Size: 3}}
-		if _, err := plans.ApplyPlan(ctx(), p); convene.ErrorCode(err) != convene.EINVALID {
-			t.Fatalf("bad material: %v", err)
+		for _, bad := range [][]convene.Material{
+			{{Title: "X", Name: "x.exe", Data: pdfA, Size: 3}},
+			{agenda, agenda},
+			{{Title: "Empty", Name: "e.pdf"}},
+		} {
+			p.Meetings[0].Materials = bad
+			if _, err := plans.ApplyPlan(ctx(), p); convene.ErrorCode(err) != convene.EINVALID {
+				t.Fatalf("bad material %v: %v", bad[0].Title, err)
+			}
 		}
 		if m, _ := meetings.FindMeetingByCode(ctx(), "chi-bo-01"); m.Title == "changed" {
 			t.Fatal("the meeting changed with a bad material")
