@@ -413,6 +413,7 @@ func (b *core) fit(ctx context.Context, accountID int64, caps Caps, lang string,
 	if caps.Buttons || len(m.Buttons) == 0 {
 		return m
 	}
+	m = b.materialChoices(ctx, lang, m) // material.go: each document its own choice
 	var data []string
 	var sb strings.Builder
 	sb.WriteString(m.Text)

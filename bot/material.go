@@ -75,6 +75,38 @@ func (c *core) materialsButton(lang string, m *convene.Meeting) []convene.Button
 	return []convene.Button{{Text: c.Texts.T(lang, "btn.materials", nil), Data: materialData{Meeting: m.ID}.encode()}}
 }
 
+// maxMaterialChoices is how many documents an invitation on a channel
+// without buttons offers one by one; more are offered as one choice that
+// lists them.
+const maxMaterialChoices = 4
+
+// materialChoices replaces, for a channel without buttons, the choice that
+// lists a meeting's documents by one choice per document ("📎 <title>"),
+// so the numbered list names them and a number gets one at once.
+func (c *core) materialChoices(ctx context.Context, lang string, m Outgoing) Outgoing {
+	for i, row := range m.Buttons {
+		if len(row) != 1 {
+			continue
+		}
+		d, err := parseMaterialData(row[0].Data)
+		if err != nil || d.Material != 0 || d.All || c.Materials == nil {
+			continue
+		}
+		mats, err := c.Materials.FindMaterials(ctx, d.Meeting)
+		if err != nil || len(mats) == 0 || len(mats) > maxMaterialChoices {
+			return m
+		}
+		rows := append([][]convene.Button(nil), m.Buttons[:i]...)
+		for _, mat := range mats {
+			rows = append(rows, []convene.Button{{Text: c.Texts.T(lang, "btn.material", map[string]any{"Item": mat.Title}),
+				Data: materialData{Meeting: d.Meeting, Material: mat.ID}.encode()}})
+		}
+		m.Buttons = append(rows, m.Buttons[i+1:]...)
+		return m
+	}
+	return m
+}
+
 // SetMaterialLinks makes channels without files give personal download
 // links on the web desk at base (its address, no trailing slash).
 func (b *Bot) SetMaterialLinks(base string) { b.materials.base.Store(&base) }

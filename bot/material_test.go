@@ -283,10 +283,10 @@ func TestMaterialsOutboxRowHoldsNoBytes(t *testing.T) {
 }
 
 // TestMaterialsZalo: on Zalo (no buttons, no files) the invitation offers
-// the materials as a numbered choice; choosing one gives its title, size
-// and a personal download link, which serves the file with its type and
-// name and refuses a forged token. Without a web desk the reply says where
-// to get the documents instead.
+// each document as a numbered choice, and /materials numbers them; choosing
+// one gives its title, size and a personal download link, which serves the
+// file with its type and name and refuses a forged token. Without a web
+// desk the reply says where to get the documents instead.
 func TestMaterialsZalo(t *testing.T) {
 	h, srv := newZalo(t)
 	c := &zaloChat{h: h, srv: srv, u: srv.NewUser("zu-1", "Lê Thị Thu Hà")}
@@ -294,10 +294,14 @@ func TestMaterialsZalo(t *testing.T) {
 	before := len(srv.Messages(c.u.ID))
 	h.issue()
 	inv := c.wait(before, "GIẤY MỜI")
-	if !strings.Contains(inv, "4. 📎 Tài liệu hội nghị") {
-		t.Fatalf("invitation lacks the materials choice:\n%s", inv)
+	// Each document is a numbered choice of the invitation.
+	if !strings.Contains(inv, "4. 📎 Tài liệu: Chương trình hội nghị\n5. 📎 Tài liệu: Dự thảo báo cáo kết quả sinh hoạt chi bộ thường kỳ mẫu\n") {
+		t.Fatalf("invitation lacks the documents as choices:\n%s", inv)
 	}
-	l := c.say("4", "📎 Tài liệu")
+	if got := c.say("5", "Dự thảo báo cáo kết quả sinh hoạt chi bộ thường kỳ mẫu (du-thao-bao-cao.docx, 2 KB)"); !strings.Contains(got, "phát tài liệu tại hội nghị") {
+		t.Fatalf("choice 5: %q", got)
+	}
+	l := c.say("/materials", "📎 Tài liệu")
 	for _, want := range []string{"1. Chương trình hội nghị (chuong-trinh-hoi-nghi.pdf, ", "2. Dự thảo báo cáo", "3. 📎 Gửi tất cả tài liệu"} {
 		if !strings.Contains(l, want) {
 			t.Fatalf("list lacks %q:\n%s", want, l)

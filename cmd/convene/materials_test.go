@@ -63,8 +63,8 @@ func TestPlanApplyMaterials(t *testing.T) {
 }
 
 // TestTryMaterials: in `convene try` (the console, no files) the example
-// invitation offers its documents as choice 4; the list numbers them, and
-// choosing one names it with where to get it.
+// invitation offers each document as a numbered choice (4, 5); choosing
+// one names it with its size and where to get it; /materials numbers them.
 func TestTryMaterials(t *testing.T) {
 	m := NewMain()
 	pr, pw := io.Pipe()
@@ -92,8 +92,11 @@ func TestTryMaterials(t *testing.T) {
 		t.Fatalf("no personal code in the banner:\n%s", out.String())
 	}
 	say(code[1])
-	waitFor("4. 📎 Tài liệu hội nghị")
-	say("4")
+	waitFor("4. 📎 Tài liệu: Chương trình hội nghị")
+	waitFor("5. 📎 Tài liệu: Dự thảo báo cáo")
+	say("5")
+	waitFor("Dự thảo báo cáo kết quả sinh hoạt chi bộ thường kỳ mẫu (du-thao-bao-cao.docx, 2 KB). Kênh này không gửi được tệp")
+	say("/materials")
 	waitFor("2. Dự thảo báo cáo kết quả sinh hoạt chi bộ thường kỳ mẫu (du-thao-bao-cao.docx, 2 KB)")
 	say("1")
 	waitFor("Chương trình hội nghị (chuong-trinh-hoi-nghi.pdf, 36 KB). Kênh này không gửi được tệp")
