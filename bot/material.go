@@ -374,7 +374,7 @@ func (b *Bot) MaterialByLink(ctx context.Context, token string) (*convene.Materi
 
 func (h *materialHandlers) byLink(ctx context.Context, token string) (*convene.Material, []byte, error) {
 	notFound := convene.Errorf(convene.ENOTFOUND, "no such document link")
-	p := strings.Split(token, "-")
+	p := strings.SplitN(token, "-", 3) // the mac, base64url, may hold "-"
 	if len(p) != 3 || len(p[0]) < 2 || len(token) > 80 {
 		return nil, nil, notFound
 	}
