@@ -44,9 +44,7 @@ type Meeting struct {
 	Address      string
 	Agenda       string
 	// Program is the meeting's program and who chairs it, from the plan.
-	Program Program
-	// Materials counts the meeting's materials (files sent on request).
-	Materials    int
+	Program      Program
 	RSVPDeadline time.Time // zero: until the meeting starts
 	Status       MeetingStatus
 	Feedback     FeedbackSettings
@@ -56,6 +54,8 @@ type Meeting struct {
 	FeedbackClosedAt time.Time
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+	// Materials counts the meeting's materials (files sent on request).
+	Materials int
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
