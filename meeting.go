@@ -54,6 +54,8 @@ type Meeting struct {
 	FeedbackClosedAt time.Time
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+	// Materials counts the meeting's materials (files sent on request).
+	Materials int
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)

@@ -24,11 +24,14 @@ type Button struct {
 	URL  string `json:"url,omitempty"`
 }
 
-// File is an attachment.
+// File is an attachment: its bytes, or a reference to a material.
 type File struct {
 	Name string `json:"name"`
 	MIME string `json:"mime,omitempty"`
-	Data []byte `json:"data"`
+	Data []byte `json:"data,omitempty"`
+	// Material, when set, names a meeting material (its id) whose bytes the
+	// channel loads at send time, so the outbox row holds no file.
+	Material int64 `json:"material,omitempty"`
 }
 
 // Content is a channel-neutral message: text, optional choices and one attachment.

@@ -23,6 +23,8 @@ type PlanMeeting struct {
 	Reminders  []ReminderRule
 	// Units are the units asked to send delegates, in plan order.
 	Units []Unit
+	// Materials are the files the plan names for the meeting, with their data, in plan order.
+	Materials []Material
 }
 
 // Validate returns EINVALID naming the first problem: a bad meeting, a

@@ -33,6 +33,8 @@ type Services struct {
 	Inbox         convene.InboxService
 	// Units are the units invited to send delegates and their nominations.
 	Units convene.UnitService
+	// Materials are the meetings' files, sent on request (material.go).
+	Materials convene.MaterialService
 	// Tx runs a handler, its replies and its inbox mark in one transaction.
 	Tx convene.Transactor
 }
@@ -411,6 +413,7 @@ func (b *core) fit(ctx context.Context, accountID int64, caps Caps, lang string,
 	if caps.Buttons || len(m.Buttons) == 0 {
 		return m
 	}
+	m = b.materialChoices(ctx, lang, m) // material.go: each document its own choice
 	var data []string
 	var sb strings.Builder
 	sb.WriteString(m.Text)

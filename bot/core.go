@@ -46,6 +46,7 @@ type handlers struct {
 	nominate    *nominateHandlers
 	agenda      *agendaHandlers
 	web         *webHandlers
+	materials   *materialHandlers
 }
 
 // newHandlers builds the feature handlers over c and ties them together;
@@ -57,7 +58,9 @@ func newHandlers(c *core, commands func() []command) handlers {
 		broadcast: &broadcastHandlers{core: c}, remind: &remindHandlers{core: c}, organizer: &organizerHandlers{core: c},
 		delegate: &delegateHandlers{core: c}, link: &linkHandlers{core: c}, linkConfirm: &linkConfirmHandlers{core: c},
 		nominate: &nominateHandlers{core: c}, agenda: &agendaHandlers{core: c}, web: &webHandlers{core: c},
+		materials: &materialHandlers{core: c},
 	}
+	h.materials.agenda = h.agenda
 	h.rsvp.invitations = h.invitations
 	h.invitations.units, h.invitations.calendar = h.units, h.calendar
 	h.units.link = h.link

@@ -105,10 +105,11 @@ func newCore(t *testing.T) (*harness, context.Context) {
 		Outbox: storage.NewOutboxService(h.db), Conversations: storage.NewConversationService(h.db), Feedback: storage.NewFeedbackService(h.db),
 		Audit: storage.NewAuditService(h.db), State: storage.NewStateService(h.db), Plans: storage.NewPlanService(h.db),
 		Reminders: storage.NewReminderService(h.db), Inbox: storage.NewInboxService(h.db), Units: storage.NewUnitService(h.db), Tx: h.db,
+		Materials: storage.NewMaterialService(h.db),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	p, err := plan.Parse(examples.Plan())
+	p, err := plan.ParseFS(examples.FS, examples.PlanFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +178,8 @@ func newHarnessWith(t *testing.T, setup func(h *harness)) *harness {
 	}
 	h.srv = telegramtest.NewServer(telegramtest.Options{Username: "hop_bot"})
 	t.Cleanup(h.srv.Close)
-	ch, err := telegram.New(ctx, telegram.Config{Token: h.srv.Token(), APIURL: h.srv.URL, PollTimeout: time.Second, Logger: h.bot.Logger})
+	ch, err := telegram.New(ctx, telegram.Config{Token: h.srv.Token(), APIURL: h.srv.URL, PollTimeout: time.Second, Logger: h.bot.Logger,
+		Files: h.bot.Materials})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,6 +80,9 @@ func (h *invitations) invitationContent(lang string, m *convene.Meeting, inv *co
 	if calendar {
 		c.Buttons = append(c.Buttons, []convene.Button{{Text: h.Texts.T(lang, "btn.calendar", nil), Data: calendarData{Inv: inv.ID}.encode()}})
 	}
+	if row := h.materialsButton(lang, m); row != nil { // material.go
+		c.Buttons = append(c.Buttons, row)
+	}
 	return c
 }
 

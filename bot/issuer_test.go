@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"io/fs"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ const (
 
 // khoiPlan is the example plan of another organization: its office and
 // board have names of their own.
-func khoiPlan(t *testing.T) io.Reader {
+func khoiPlan(t *testing.T) fs.FS {
 	t.Helper()
 	src, err := io.ReadAll(examples.Plan())
 	if err != nil {
@@ -30,7 +31,7 @@ func khoiPlan(t *testing.T) io.Reader {
 	// names its own bodies throughout.
 	src = bytes.ReplaceAll(src, []byte("Văn phòng Đảng ủy"), []byte(khoiOffice))
 	src = bytes.ReplaceAll(src, []byte("Ban Tổ chức Đảng ủy"), []byte(khoiBoard))
-	return bytes.NewReader(src)
+	return examples.WithPlan(src)
 }
 
 // TestPlanNamesTheOffice: the chat names the office and board of the plan,
@@ -38,7 +39,7 @@ func khoiPlan(t *testing.T) io.Reader {
 // refusal about a meeting, and in the feedback request.
 func TestPlanNamesTheOffice(t *testing.T) {
 	h := newHarnessWith(t, func(h *harness) {
-		p, err := plan.Parse(khoiPlan(t))
+		p, err := plan.ParseFS(khoiPlan(t), examples.PlanFile)
 		if err != nil {
 			t.Fatal(err)
 		}

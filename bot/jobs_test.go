@@ -50,7 +50,7 @@ func TestMovedMeetingAsksToConfirmAgain(t *testing.T) {
 	id := itoa(h.invitee("Thu Hà").ID)
 	h.press(u, inv.ID, "rsvp:"+id+":a")
 
-	p, err := plan.Parse(examples.Plan())
+	p, err := plan.ParseFS(examples.FS, examples.PlanFile)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,8 +33,9 @@ func (b *Bot) commands() []command {
 		{name: "lang", handle: b.delegate.cmdLang, menu: true},
 		{name: "cancel", handle: b.delegate.cmdCancel, menu: true},
 		{name: "help", handle: b.delegate.cmdHelp, menu: true},
-		{name: "agenda", handle: b.agenda.cmdAgenda, menu: true}, // invitees, representatives, staff, organizers (agenda.go)
-		{name: "units", handle: b.agenda.cmdUnits},               // organizers, and representatives for their units (agenda.go)
+		{name: "materials", handle: b.materials.cmdMaterials, menu: true}, // invitees, representatives, staff, organizers (material.go)
+		{name: "agenda", handle: b.agenda.cmdAgenda, menu: true},          // invitees, representatives, staff, organizers (agenda.go)
+		{name: "units", handle: b.agenda.cmdUnits},                        // organizers, and representatives for their units (agenda.go)
 		{name: "meetings", organizer: true, handle: b.organizer.cmdMeetings},
 		{name: "status", organizer: true, handle: b.organizer.cmdStatus},
 		{name: "pending", organizer: true, handle: b.organizer.cmdPending},
@@ -181,6 +182,7 @@ func (b *Bot) callbacks() map[string]handlerFunc {
 		"lang": b.delegate.onLang,              // langData (delegate.go)
 		"ics":  b.calendar.onCalendarButton,    // calendarData (calendar.go)
 		"nom":  b.nominate.onNominateButton,    // nomData (nominate.go)
+		"mat":  b.materials.onMaterialButton,   // materialData (material.go)
 	}
 }
 

@@ -158,7 +158,7 @@ func TestOrganizerCommandsInGroup(t *testing.T) {
 // setFeedbackFrom re-applies the example plan with feedback.from set on chi-bo-01.
 func (h *harness) setFeedbackFrom(from convene.FeedbackFrom) {
 	h.t.Helper()
-	p, err := plan.Parse(examples.Plan())
+	p, err := plan.ParseFS(examples.FS, examples.PlanFile)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -75,7 +75,8 @@ func TestZaloFlows(t *testing.T) {
 				t.Fatalf("invitation lacks %q:\n%s", want, inv)
 			}
 		}
-		if strings.Contains(inv, "\n4. ") || strings.Contains(inv, "Thêm vào lịch") || strings.Contains(inv, "ics:") {
+		// 4 and 5 are the meeting's documents (material.go), never the calendar.
+		if !strings.Contains(inv, "\n4. 📎 Tài liệu: Chương trình hội nghị") || strings.Contains(inv, "\n6. ") || strings.Contains(inv, "Thêm vào lịch") || strings.Contains(inv, "ics:") {
 			t.Fatalf("a calendar choice on a channel without files:\n%s", inv)
 		}
 		for _, m := range srv.Messages(c.u.ID) {

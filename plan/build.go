@@ -205,6 +205,9 @@ func (b *builder) meeting(p *convene.Plan, i int, fm *fileMeeting) (convene.Plan
 	if pm.Units, err = b.units(name, mline, &m, loc, pm.Categories, fm.Units); err != nil {
 		return convene.PlanMeeting{}, err
 	}
+	if pm.Materials, err = b.materials(name, mline, fm.Materials); err != nil { // material.go
+		return convene.PlanMeeting{}, err
+	}
 	if pm.Reminders, err = b.reminders(name, mline, &pm.Meeting, loc, fm.Reminders); err != nil {
 		return convene.PlanMeeting{}, err
 	}

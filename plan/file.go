@@ -44,6 +44,7 @@ type fileMeeting struct {
 	Chair        string         `yaml:"chair"`
 	Program      []fileItem     `yaml:"program"`
 	Units        []fileUnit     `yaml:"units"`
+	Materials    []fileMaterial `yaml:"materials"`
 }
 
 // fileItem is one item of a meeting's program.

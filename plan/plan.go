@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	_ "time/tzdata" // meetings name IANA zones; a static binary may run without a zoneinfo directory
 
@@ -22,26 +24,34 @@ import (
 // a meeting says otherwise) and stored in UTC. Returns EINVALID naming the
 // line and meeting of the first problem, e.g.
 // `plan: line 7: meeting chi-bo-01: starts_at "2024-13-01T08:00": month out of range`.
+// Parse has no folder to read materials' files from: a plan naming
+// materials is refused (EINVALID, with the line); use ParseFile or ParseFS.
 func Parse(r io.Reader) (*convene.Plan, error) {
 	return parse(r, "plan")
 }
 
-// ParseFile reads the plan file at path like Parse; its errors name the file.
+// ParseFile reads the plan file at path like Parse, and the files its
+// meetings' materials name, relative to the plan's folder; its errors name
+// the file.
 func ParseFile(path string) (*convene.Plan, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
 	}
 	defer f.Close()
-	return parse(f, "plan: "+path)
+	return parseWith(f, "plan: "+path, dirFiles(filepath.Dir(path)))
 }
 
-func parse(r io.Reader, where string) (*convene.Plan, error) {
+func parse(r io.Reader, where string) (*convene.Plan, error) { return parseWith(r, where, nil) }
+
+// parseWith parses a plan whose materials' files files opens (nil: a plan
+// read without its folder, which may name no materials).
+func parseWith(r io.Reader, where string, files func(string) (fs.File, error)) (*convene.Plan, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
-	b := &builder{where: where}
+	b := &builder{where: where, files: files}
 	var fp filePlan
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -73,6 +83,8 @@ func parse(r io.Reader, where string) (*convene.Plan, error) {
 type builder struct {
 	where        string
 	meetingLines []int // line of each meeting's mapping, by index
+	// files opens a material's file by its path relative to the plan (material.go).
+	files func(string) (fs.File, error)
 }
 
 func (b *builder) errf(line int, format string, args ...any) error {
@@ -120,6 +132,9 @@ var yamlNames = strings.NewReplacer(
 	"in type plan.fileReport", "in the report settings (want signer, recipients)",
 	"into plan.fileSigner", "into a signer (want a mapping of authority, title, name)",
 	"into plan.fileReport", "into the report settings (want a mapping of signer, recipients)",
+	"in type plan.fileMaterial", "in a material",
+	"into []plan.fileMaterial", "into a list of materials",
+	"into plan.fileMaterial", "into a material (want title, file)",
 	"into []plan.fileUnit", "into a list of units",
 	"into []plan.fileItem", "into a list of program items",
 	"into plan.fileUnit", "into a unit",

@@ -105,7 +105,8 @@ func (s *MeetingService) FindCategories(ctx context.Context, meetingID int64) ([
 }
 
 const meetingColumns = `id, code, title, kind, host, organization, plan, starts_at, ends_at, timezone, venue, address, agenda,
-	rsvp_deadline, status, feedback, feedback_opened_at, feedback_closed_at, created_at, updated_at, issuer, program`
+	rsvp_deadline, status, feedback, feedback_opened_at, feedback_closed_at, created_at, updated_at, issuer, program,
+	(SELECT COUNT(*) FROM materials WHERE materials.meeting_id = meetings.id)`
 
 // feedbackJSON is how FeedbackSettings are stored.
 type feedbackJSON struct {
@@ -136,7 +137,7 @@ func scanMeeting(row interface{ Scan(...any) error }) (*convene.Meeting, error) 
 	var starts, ends, deadline, opened, closed, created, updated int64
 	var fb, iss, prog string
 	if err := row.Scan(&m.ID, &m.Code, &m.Title, &m.Kind, &m.Host, &m.Organization, &m.Plan, &starts, &ends, &m.Timezone,
-		&m.Venue, &m.Address, &m.Agenda, &deadline, &m.Status, &fb, &opened, &closed, &created, &updated, &iss, &prog); err != nil {
+		&m.Venue, &m.Address, &m.Agenda, &deadline, &m.Status, &fb, &opened, &closed, &created, &updated, &iss, &prog, &m.Materials); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(prog), &m.Program); err != nil {

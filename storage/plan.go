@@ -94,7 +94,11 @@ func applyMeeting(ctx context.Context, tx *Tx, pm *convene.PlanMeeting, res *con
 	if err != nil {
 		return err
 	}
-	ruleChanged = ruleChanged || unitChanged
+	matChanged, err := applyMaterials(ctx, tx, m.ID, pm.Materials) // material.go
+	if err != nil {
+		return err
+	}
+	ruleChanged = ruleChanged || unitChanged || matChanged
 	if old == nil {
 		return nil
 	}

@@ -75,6 +75,10 @@ type Config struct {
 	ApplyPlan func(ctx context.Context, r io.Reader) (*convene.ApplyResult, error)
 	// Actions send invitations, reminders, announcements and feedback requests.
 	Actions Actions
+	// MaterialByLink returns the material (and its bytes) a personal
+	// download link's token names, ENOTFOUND for a token not made by the
+	// bot or revoked; nil turns /doc/{token} off (material.go).
+	MaterialByLink func(ctx context.Context, token string) (*convene.Material, []byte, error)
 }
 
 // Server is the web desk's http.Handler.
@@ -129,6 +133,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /login/{token}", s.loginPage)
 	mux.HandleFunc("POST /login/{token}", s.login)
 	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("GET /doc/{token}", s.material) // public: the token is the permission (material.go)
 
 	for _, rt := range table {
 		h := rt.h

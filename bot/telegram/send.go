@@ -42,14 +42,15 @@ func (c *Channel) Send(ctx context.Context, chatID string, m bot.Outgoing) (stri
 	}
 	var last string
 	if m.Document != nil {
-		d := tgbotapi.NewDocument(id, fileBytes(m.Document))
-		d.Caption, text = text, ""
+		var mk any
 		if m.Photo == nil {
-			d.ReplyMarkup = markup(m)
+			mk = markup(m)
 		}
-		if last, err = send(api, d); err != nil {
+		// files.go: a material goes by the file id of an earlier upload.
+		if last, err = c.sendDocument(ctx, api, id, m.Document, text, mk); err != nil {
 			return "", err
 		}
+		text = ""
 	}
 	if m.Photo != nil {
 		p := tgbotapi.NewPhoto(id, fileBytes(m.Photo))

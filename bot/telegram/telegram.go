@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/convene/convene/bot"
@@ -44,6 +45,9 @@ type Config struct {
 	// OnReady, if set, is called once, when getMe first succeeds (in New or
 	// later in the background): the place to read Username and set menus.
 	OnReady func(ctx context.Context, c *Channel)
+	// Files gives the bytes and cached file ids of the materials messages
+	// name by reference (files.go); without it such a message fails.
+	Files FileStore
 }
 
 // Channel is the Telegram channel. Its methods are safe for concurrent use.
@@ -55,6 +59,8 @@ type Channel struct {
 
 	mu   sync.Mutex
 	self tgbotapi.User // from getMe, once ready
+
+	files struct{ uploaded, resent atomic.Int64 } // materials sent (files.go)
 }
 
 var (

@@ -21,6 +21,10 @@ type Button struct {
 type File struct {
 	Name string
 	Data []byte
+	// FileID is the id the server issued when the file was uploaded.
+	FileID string
+	// ByID marks a file sent by naming the id of an earlier upload.
+	ByID bool
 }
 
 // Message is what the bot sent to a chat, as it stands after edits.
@@ -116,10 +120,10 @@ func (s *Server) tgMessage(m *Message) tgbotapi.Message {
 		out.Text = m.Text
 	}
 	if m.Document != nil {
-		out.Document = &tgbotapi.Document{FileID: "doc" + strconv.Itoa(m.ID), FileName: m.Document.Name, FileSize: len(m.Document.Data)}
+		out.Document = &tgbotapi.Document{FileID: m.Document.FileID, FileName: m.Document.Name, FileSize: len(m.Document.Data)}
 	}
 	if m.Photo != nil {
-		out.Photo = []tgbotapi.PhotoSize{{FileID: "photo" + strconv.Itoa(m.ID), FileSize: len(m.Photo.Data)}}
+		out.Photo = []tgbotapi.PhotoSize{{FileID: m.Photo.FileID, FileSize: len(m.Photo.Data)}}
 	}
 	if len(m.Buttons) > 0 {
 		kb := tgbotapi.InlineKeyboardMarkup{}
@@ -183,8 +187,15 @@ func (s *Server) sendFile(r *http.Request, method string) (any, *apiError) {
 		field = "photo"
 	}
 	f := &File{}
+	upload := false
 	if r.MultipartForm != nil && len(r.MultipartForm.File[field]) > 0 {
 		fh := r.MultipartForm.File[field][0]
+		if fh.Size > MaxUpload {
+			return nil, errorf(413, "Request Entity Too Large")
+		}
+		if fh.Size == 0 {
+			return nil, errorf(400, "Bad Request: file must be non-empty")
+		}
 		rd, ferr := fh.Open()
 		if ferr != nil {
 			return nil, errorf(400, "Bad Request: %v", ferr)
@@ -192,14 +203,27 @@ func (s *Server) sendFile(r *http.Request, method string) (any, *apiError) {
 		f.Name = fh.Filename
 		f.Data, _ = io.ReadAll(rd)
 		rd.Close()
+		upload = true
 	} else if v := r.FormValue(field); v != "" {
-		f.Name = v // a file id or URL
+		// A file id from an earlier upload (files.go); URLs are not fetched.
+		s.mu.Lock()
+		known := s.lookup(v)
+		s.mu.Unlock()
+		if known == nil {
+			return nil, errorf(400, "Bad Request: wrong file identifier/HTTP URL specified")
+		}
+		f = &File{Name: known.Name, Data: known.Data, FileID: known.FileID, ByID: true}
 	} else {
 		return nil, errorf(400, "Bad Request: there is no %s in the request", field)
 	}
 	caption := r.FormValue("caption")
 	if len([]rune(caption)) > 1024 {
 		return nil, errorf(400, "Bad Request: message caption is too long")
+	}
+	if upload {
+		s.mu.Lock()
+		s.issue(f)
+		s.mu.Unlock()
 	}
 	m := &Message{Text: caption}
 	if field == "photo" {

@@ -65,6 +65,7 @@ type Server struct {
 	closed                  bool
 	resets                  map[string]int         // ResetNext, by method ("" any)
 	failNext                map[string][]*apiError // FailNext, by method
+	files                   fileStore              // uploaded files by id (files.go)
 }
 
 // Close ends pending long polls and shuts the server down.

@@ -102,18 +102,24 @@ func (m *Main) setupServe(fs *flag.FlagSet) func(context.Context, []string) erro
 			return float64(n)
 		}))
 
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "convene", Name: "materials_sent_total",
+			Help: "Meeting materials sent as files or as download links, and downloaded."}, func() float64 { return float64(b.MaterialsSent()) }))
 		var chans []receiver
 		if m.Config.TelegramToken != "" {
 			// New does not wait for Telegram: until getMe succeeds the channel
 			// reports itself not ready on /healthz, and onTelegramReady runs
 			// once it does.
 			tg, err := telegram.New(ctx, telegram.Config{Token: m.Config.TelegramToken, APIURL: m.Config.TelegramAPI,
-				Logger: m.Logger, OnReady: m.onTelegramReady(b)})
+				Logger: m.Logger, OnReady: m.onTelegramReady(b), Files: b.Materials})
 			if err != nil {
 				return fmt.Errorf("telegram: %w", err)
 			}
 			b.AddChannel(tg)
 			chans = append(chans, tg)
+			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "convene", Name: "telegram_file_uploads_total",
+				Help: "Materials sent to Telegram by uploading their bytes."}, func() float64 { return float64(tg.FileStats().Uploaded) }),
+				prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "convene", Name: "telegram_file_resends_total",
+					Help: "Materials sent to Telegram by the file id of an earlier upload."}, func() float64 { return float64(tg.FileStats().Resent) }))
 		}
 		for _, ch := range chans {
 			metrics.Init(ch.Name())

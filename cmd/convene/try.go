@@ -87,7 +87,7 @@ func (m *Main) setupTry(fs *flag.FlagSet) func(context.Context, []string) error 
 // of the first meeting, and returns the invitation the console user plays and
 // the first meeting's new start.
 func (m *Main) seedTry(ctx context.Context, b *bot.Bot) (*convene.Invitee, time.Time, error) {
-	p, err := plan.Parse(examples.Plan())
+	p, err := plan.ParseFS(examples.FS, examples.PlanFile)
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("example plan: %w", err)
 	}

@@ -48,6 +48,8 @@ func (m *Main) newWeb(b *bot.Bot, base string) (*web.Server, error) {
 		Report:      rep.Report,
 		ReadRoster:  plan.ReadRoster,
 		Actions:     botActions{b},
+		// Personal download links of meeting materials (/doc/<token>).
+		MaterialByLink: b.MaterialByLink,
 		ApplyPlan: func(ctx context.Context, r io.Reader) (*convene.ApplyResult, error) {
 			p, err := plan.Parse(r)
 			if err != nil {
@@ -83,6 +85,7 @@ func (m *Main) newWeb(b *bot.Bot, base string) (*web.Server, error) {
 		return nil, err
 	}
 	b.SetWebLinks(&loginLinks{svc: ws, base: base})
+	b.SetMaterialLinks(base) // personal download links (/doc/<token>) on channels without files
 	return srv, nil
 }
 

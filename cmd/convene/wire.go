@@ -28,6 +28,7 @@ func (m *Main) services() bot.Services {
 		Reminders:     storage.NewReminderService(db),
 		Inbox:         storage.NewInboxService(db),
 		Units:         storage.NewUnitService(db),
+		Materials:     storage.NewMaterialService(db),
 		Tx:            db,
 	}
 }
