@@ -18,6 +18,10 @@ import (
 // with testdata/golden/<flow>.<lang>.txt. A change of wording, of buttons
 // or of what is sent to whom shows as a diff; -update rewrites the files
 // after the change was read and found right.
+//
+// The flows wait mostly on Telegram's per-chat limit, not on the CPU: they
+// run as parallel subtests, so -parallel decides the wall time (about 18 s
+// with -parallel 20, about 100 s with the default of GOMAXPROCS on 2 cores).
 func TestGolden(t *testing.T) {
 	flows := []struct {
 		name string
