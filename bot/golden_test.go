@@ -21,7 +21,8 @@ import (
 //
 // The flows wait mostly on Telegram's per-chat limit, not on the CPU: they
 // run as parallel subtests, so -parallel decides the wall time (about 18 s
-// with -parallel 20, about 100 s with the default of GOMAXPROCS on 2 cores).
+// with 16 or more, which TestMain sets unless -parallel is given; about
+// 100 s with 2).
 func TestGolden(t *testing.T) {
 	flows := []struct {
 		name string

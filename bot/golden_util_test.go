@@ -18,6 +18,22 @@ import (
 // update rewrites the golden transcripts: go test ./bot -run TestGolden -update
 var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata/golden")
 
+// TestMain raises -parallel to 16 unless it was given: TestGolden's
+// parallel subtests wait on Telegram's per-chat limit, not on the CPU, and
+// the default (GOMAXPROCS, 2 here) makes it take 100 s instead of 18 s.
+// No other test in the package calls t.Parallel.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		if err := flag.Set("test.parallel", "16"); err != nil {
+			panic(err)
+		}
+	}
+	os.Exit(m.Run())
+}
+
 // person is one chat a transcript follows: a Telegram or a Zalo user.
 type person struct {
 	label string
