@@ -502,12 +502,12 @@ func lineDiff(a, b string) string {
 		case i < n && j < m && x[i] == y[j]:
 			ls = append(ls, line{' ', x[i]})
 			i, j = i+1, j+1
-		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
-			ls = append(ls, line{'+', y[j]})
-			j++
-		default:
+		case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
 			ls = append(ls, line{'-', x[i]})
 			i++
+		default:
+			ls = append(ls, line{'+', y[j]})
+			j++
 		}
 	}
 	const context = 3
