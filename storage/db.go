@@ -54,8 +54,13 @@ type DB struct {
 	Now func() time.Time
 	// stmts caches prepared statements by query text: parsing SQL is most of
 	// the cost of a small transaction. Bounded by maxStmts.
-	stmtMu sync.Mutex
-	stmts  map[string]*sql.Stmt
+	// A statement is prepared in the background, never by a transaction
+	// waiting for it: preparing needs a connection of the pool, and the
+	// transactions holding the pool's connections must not wait for one.
+	stmtMu    sync.Mutex
+	stmts     map[string]*sql.Stmt
+	preparing map[string]bool
+	prepWG    sync.WaitGroup
 	// writer admits one write transaction of this process at a time, so
 	// writers queue here, in order, instead of in SQLite's busy handler,
 	// which sleeps in steps of milliseconds. Other processes still meet the
@@ -65,7 +70,7 @@ type DB struct {
 
 // NewDB returns a DB for the file at dsn; call Open before use.
 func NewDB(dsn string) *DB {
-	db := &DB{DSN: dsn, Now: time.Now, writer: make(chan struct{}, 1), stmts: map[string]*sql.Stmt{}}
+	db := &DB{DSN: dsn, Now: time.Now, writer: make(chan struct{}, 1), stmts: map[string]*sql.Stmt{}, preparing: map[string]bool{}}
 	db.ctx, db.cancel = context.WithCancel(context.Background())
 	return db
 }
@@ -172,9 +177,12 @@ func (db *DB) migrateFile(name string) error {
 // Close closes the database.
 func (db *DB) Close() error {
 	db.cancel()
+	db.prepWG.Wait() // cancelled: a prepare waiting for a connection returns
 	db.stmtMu.Lock()
 	for q, st := range db.stmts {
-		st.Close()
+		if st != nil {
+			st.Close()
+		}
 		delete(db.stmts, q)
 	}
 	db.stmtMu.Unlock()
@@ -226,29 +234,51 @@ func (tx *Tx) done() {
 // maxStmts bounds the statement cache; queries beyond it are parsed each time.
 const maxStmts = 512
 
-// stmt returns the cached prepared statement of query, preparing it once;
-// nil when the cache is full.
-func (db *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+// stmt returns the cached prepared statement of query, or nil when it is
+// not prepared yet (a background prepare is started) or the cache is full;
+// the caller then runs query unprepared on its own connection. It never
+// waits for a connection: a transaction holds one already, and waiting for
+// a second while others do the same would exhaust the pool for good.
+func (db *DB) stmt(query string) *sql.Stmt {
 	db.stmtMu.Lock()
 	defer db.stmtMu.Unlock()
 	if st, ok := db.stmts[query]; ok {
-		return st, nil
+		return st
 	}
-	if len(db.stmts) >= maxStmts {
-		return nil, nil
+	if db.preparing[query] || len(db.stmts)+len(db.preparing) >= maxStmts || db.ctx.Err() != nil {
+		return nil
 	}
-	st, err := db.db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
+	db.preparing[query] = true
+	db.prepWG.Add(1)
+	go db.prepare(query)
+	return nil
+}
+
+// prepare prepares query on a connection of the pool, when one is free,
+// and caches it; a query that fails to prepare is cached as nil, so it is
+// not tried again.
+func (db *DB) prepare(query string) {
+	defer db.prepWG.Done()
+	st, err := db.db.PrepareContext(db.ctx, query)
+	db.stmtMu.Lock()
+	defer db.stmtMu.Unlock()
+	delete(db.preparing, query)
+	switch {
+	case db.ctx.Err() != nil:
+		if st != nil {
+			st.Close()
+		}
+	case err != nil:
+		db.stmts[query] = nil
+	default:
+		db.stmts[query] = st
 	}
-	db.stmts[query] = st
-	return st, nil
 }
 
 // ExecContext runs query in the transaction with a cached prepared statement.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st, err := tx.db.stmt(ctx, query)
-	if err != nil || st == nil {
+	st := tx.db.stmt(query)
+	if st == nil {
 		return tx.Tx.ExecContext(ctx, query, args...)
 	}
 	return tx.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
@@ -256,8 +286,8 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 
 // QueryContext runs query in the transaction with a cached prepared statement.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := tx.db.stmt(ctx, query)
-	if err != nil || st == nil {
+	st := tx.db.stmt(query)
+	if st == nil {
 		return tx.Tx.QueryContext(ctx, query, args...)
 	}
 	return tx.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
@@ -265,8 +295,8 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 // QueryRowContext runs query in the transaction with a cached prepared statement.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	st, err := tx.db.stmt(ctx, query)
-	if err != nil || st == nil {
+	st := tx.db.stmt(query)
+	if st == nil {
 		return tx.Tx.QueryRowContext(ctx, query, args...)
 	}
 	return tx.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)

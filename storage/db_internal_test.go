@@ -155,3 +155,79 @@ func TestTimes(t *testing.T) {
 		}
 	})
 }
+
+// TestStatementCacheNeverWaitsForAConnection holds every connection of the
+// pool in open transactions, each running a query never seen before: each
+// must run on its own connection. Preparing through the pool while holding
+// the cache's lock (as the cache once did) hung here for good.
+func TestStatementCacheNeverWaitsForAConnection(t *testing.T) {
+	db := NewDB(filepath.Join(t.TempDir(), "s.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	const conns = 4 // the pool's size (Open)
+	var txs []*Tx
+	for i := 0; i < conns; i++ {
+		opts := readOnly
+		if i == 0 {
+			opts = nil
+		}
+		tx, err := db.BeginTx(ctx, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		txs = append(txs, tx)
+	}
+	query := func(i int) string { return "SELECT " + string(rune('1'+i)) + " + count(*) FROM migrations" }
+	done := make(chan error, conns)
+	for i, tx := range txs {
+		go func() {
+			var n int
+			err := tx.QueryRowContext(ctx, query(i)).Scan(&n)
+			done <- err
+		}()
+	}
+	for range txs {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("a transaction's query waited for a connection held by another transaction")
+		}
+	}
+	for _, tx := range txs {
+		tx.Rollback()
+	}
+	// Once connections are free, the statements are prepared and cached.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		db.stmtMu.Lock()
+		n := 0
+		for i := 0; i < conns; i++ {
+			if db.stmts[query(i)] != nil {
+				n++
+			}
+		}
+		db.stmtMu.Unlock()
+		if n == conns {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d statements cached after the transactions ended", n, conns)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	tx, err := db.BeginTx(ctx, readOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, query(0)).Scan(&n); err != nil || n < 1 {
+		t.Fatalf("cached statement: n=%d err=%v", n, err)
+	}
+}
