@@ -22,7 +22,7 @@ import (
 // came answered the feedback questions.
 func exampleData(t testing.TB) *report.Data {
 	t.Helper()
-	p, err := plan.Parse(examples.Plan())
+	p, err := plan.ParseFS(examples.FS, examples.PlanFile)
 	if err != nil {
 		t.Fatal(err)
 	}
