@@ -117,6 +117,8 @@ type PersonService interface {
 	FindAccountsByPerson(ctx context.Context, personID int64) ([]*Account, error)
 	// FindOrganizerAccounts returns the accounts of people with the organizer role.
 	FindOrganizerAccounts(ctx context.Context) ([]*Account, error)
+	// FindAccountsByRole returns the accounts of people with role, oldest first.
+	FindAccountsByRole(ctx context.Context, role Role) ([]*Account, error)
 	// LinkAccount binds the account to the person. Returns ECONFLICT if the
 	// person already has another account on that channel (the first wins) or the
 	// account is bound to someone else.

@@ -102,6 +102,7 @@ func New(svc Services, cfg Config, texts *Catalog) *Bot {
 		inboxWake: make(chan struct{}, 1),
 	}
 	b.core.menu = b.Menu
+	b.core.staffCommands = b.StaffMenu
 	b.handlers = newHandlers(b.core, b.commands)
 	for _, a := range cfg.Admins {
 		a = strings.TrimSpace(a)

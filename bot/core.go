@@ -26,6 +26,8 @@ type core struct {
 	wake chan struct{}
 	// menu lists the commands for a chat's command menu (Bot.Menu).
 	menu func(lang string, organizer bool) []MenuCommand
+	// staffCommands lists the menu of a staff member's chat (Bot.StaffMenu).
+	staffCommands func(lang string) []MenuCommand
 }
 
 // handlers are the feature handlers the routing table points at, each a

@@ -137,13 +137,8 @@ func (h *linkHandlers) linked(ctx context.Context, r *Request, p *convene.Person
 	}
 	r.Account.PersonID, r.Person = p.ID, p
 	h.identify(r)
-	if r.Organizer {
-		acc, lang, admin := r.Account, r.Lang, r.Admin
-		r.afterCommit(func(ctx context.Context) { h.organizerMenu(ctx, acc, lang, admin) })
-	} else if p.Role == convene.RoleUnitRep {
-		acc, lang := r.Account, r.Lang
-		r.afterCommit(func(ctx context.Context) { h.representativeMenu(ctx, acc, lang) })
-	}
+	acc, role, lang, admin := r.Account, p.Role, r.Lang, r.Admin
+	r.afterCommit(func(ctx context.Context) { h.chatMenu(ctx, acc, role, lang, admin) })
 	h.reply(ctx, r, Outgoing{Text: h.t(r, "link.done", "Name", p.FullName), RemoveKeyboard: true})
 	return h.sendIssued(ctx, r, p)
 }

@@ -1,6 +1,10 @@
 package bot_test
 
 import (
+	"context"
+	"strconv"
+
+	"github.com/convene/convene"
 	"strings"
 	"testing"
 
@@ -56,5 +60,72 @@ func TestAgendaInMenus(t *testing.T) {
 	}
 	if cmds := h.srv.ChatCommands(u.ID); len(cmds) != 0 {
 		t.Fatalf("a delegate got a chat menu of their own (the default one holds /agenda): %q", commandNames(cmds))
+	}
+}
+
+// TestMenusByRole: staff get a chat menu with the roll call, the venue QR
+// and the web desk, and no other organizer command; RefreshMenus (serve's
+// start) gives representatives and staff theirs again, in their language,
+// so people linked before a menu changed get the new one.
+func TestMenusByRole(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	staffRole := convene.RoleStaff
+	if _, err := h.svc.People.UpdatePerson(ctx, h.invitee("Thu Hà").PersonID, convene.PersonUpdate{Role: &staffRole}); err != nil {
+		t.Fatal(err)
+	}
+	staff := h.user(101, "Hà")
+	h.link(staff, "Thu Hà")
+	var got string
+	h.srv.WaitFor(wait, func() bool { got = commandNames(h.srv.ChatCommands(staff.ID)); return got != "" })
+	for _, want := range []string{"rollcall", "checkin", "web", "agenda", "my"} {
+		if !strings.Contains(" "+got+" ", " "+want+" ") {
+			t.Fatalf("staff menu %q lacks /%s", got, want)
+		}
+	}
+	for _, no := range []string{"pending", "report", "broadcast", "invite", "remind", "units", "grant"} {
+		if strings.Contains(" "+got+" ", " "+no+" ") {
+			t.Fatalf("staff menu %q offers /%s", got, no)
+		}
+	}
+
+	rep := h.user(7001, "Hương")
+	h.sendFor(rep, "/start "+h.unit("Nguyễn Du").Token, "Đã liên kết")
+	h.srv.WaitFor(wait, func() bool { return strings.Contains(commandNames(h.srv.ChatCommands(rep.ID)), "units") })
+	// Both switch to English without a new menu (as before /lang refreshed
+	// it); serve's start puts it right.
+	for _, u := range []int64{staff.ID, rep.ID} {
+		a, err := h.svc.People.FindAccount(ctx, "telegram", strconv.FormatInt(u, 10))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.svc.People.SetAccountLang(ctx, a.ID, "en"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.bot.RefreshMenus(ctx); err != nil {
+		t.Fatal(err)
+	}
+	english := func(id int64, name, desc string) {
+		t.Helper()
+		ok := h.srv.WaitFor(wait, func() bool {
+			for _, c := range h.srv.ChatCommands(id) {
+				if c.Command == name && c.Description == desc {
+					return true
+				}
+			}
+			return false
+		})
+		if !ok {
+			t.Fatalf("chat %d: /%s not described %q: %+v", id, name, desc, h.srv.ChatCommands(id))
+		}
+	}
+	english(rep.ID, "agenda", "Meeting program: /agenda [CODE]")
+	english(staff.ID, "agenda", "Meeting program: /agenda [CODE]")
+	if got := commandNames(h.srv.ChatCommands(staff.ID)); !strings.Contains(got, "rollcall") || strings.Contains(got, "pending") {
+		t.Fatalf("staff menu after refresh %q", got)
+	}
+	if got := commandNames(h.srv.ChatCommands(rep.ID)); !strings.Contains(got, "units") || strings.Contains(got, "rollcall") {
+		t.Fatalf("representative's menu after refresh %q", got)
 	}
 }

@@ -159,3 +159,29 @@ func (b *core) representativeMenu(ctx context.Context, a *convene.Account, lang 
 		b.Logger.Warn("set representative menu", "account", a.ID, "err", err)
 	}
 }
+
+// staffMenu gives a staff member's chat the delegates' menu and the
+// commands staff may use (roll call, the venue QR, the web desk).
+func (b *core) staffMenu(ctx context.Context, a *convene.Account, lang string) {
+	cm, ok := b.Channel(a.Channel).(ChatMenus)
+	if !ok {
+		return
+	}
+	if err := cm.SetChatCommands(ctx, a.ChatID, b.staffCommands(lang)); err != nil {
+		b.Logger.Warn("set staff menu", "account", a.ID, "err", err)
+	}
+}
+
+// chatMenu gives a's chat the menu of its person's role: organizers and
+// admins theirs, unit representatives and staff theirs; delegates keep
+// the menu every chat has.
+func (b *core) chatMenu(ctx context.Context, a *convene.Account, role convene.Role, lang string, admin bool) {
+	switch {
+	case role == convene.RoleOrganizer || admin:
+		b.organizerMenu(ctx, a, lang, admin)
+	case role == convene.RoleUnitRep:
+		b.representativeMenu(ctx, a, lang)
+	case role == convene.RoleStaff:
+		b.staffMenu(ctx, a, lang)
+	}
+}

@@ -77,20 +77,49 @@ func (b *core) organizerMenu(ctx context.Context, a *convene.Account, lang strin
 	}
 }
 
-// RefreshMenus gives every organizer's and admin's chat the organizer menu; serve calls it at start.
+// RefreshMenus gives every organizer's and admin's chat the organizer menu,
+// and unit representatives' and staff's chats theirs; serve calls it at
+// start, so people linked before a menu changed get the new one.
 func (b *Bot) RefreshMenus(ctx context.Context) error {
 	accs, err := b.organizerAccounts(ctx)
 	if err != nil {
 		return err
 	}
 	for _, a := range accs {
-		lang := a.Lang
-		if lang == "" {
-			lang = b.Lang
+		b.organizerMenu(ctx, a, b.accountLang(a), b.IsAdmin(a.Channel, a.UserID))
+	}
+	for _, role := range []convene.Role{convene.RoleUnitRep, convene.RoleStaff} {
+		accs, err := b.People.FindAccountsByRole(ctx, role)
+		if err != nil {
+			return err
 		}
-		b.organizerMenu(ctx, a, lang, b.IsAdmin(a.Channel, a.UserID))
+		for _, a := range accs {
+			if a.Reachable && !b.IsAdmin(a.Channel, a.UserID) {
+				b.chatMenu(ctx, a, role, b.accountLang(a), false)
+			}
+		}
 	}
 	return nil
+}
+
+// accountLang is a's language, the bot's default if a chose none.
+func (b *core) accountLang(a *convene.Account) string {
+	if a.Lang != "" {
+		return a.Lang
+	}
+	return b.Lang
+}
+
+// StaffMenu returns the delegate commands in lang, then those staff may use
+// (roll call, the venue QR, the web desk).
+func (b *Bot) StaffMenu(lang string) []MenuCommand {
+	out := b.Menu(lang, false)
+	for _, c := range b.commands() {
+		if c.staff || c.name == "web" {
+			out = append(out, MenuCommand{Name: c.name, Description: b.Texts.T(lang, "menu."+c.name, nil)})
+		}
+	}
+	return out
 }
 
 // Menu returns the delegate commands with their descriptions in lang; organizer commands follow when organizer is set.

@@ -247,17 +247,22 @@ func (s *PersonService) FindAccountsByPerson(ctx context.Context, personID int64
 
 // FindOrganizerAccounts returns the accounts of people with the organizer role, oldest first.
 func (s *PersonService) FindOrganizerAccounts(ctx context.Context) ([]*convene.Account, error) {
+	return s.FindAccountsByRole(ctx, convene.RoleOrganizer)
+}
+
+// FindAccountsByRole returns the accounts of people with role, oldest first.
+func (s *PersonService) FindAccountsByRole(ctx context.Context, role convene.Role) ([]*convene.Account, error) {
 	var as []*convene.Account
 	err := s.db.view(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT a.id, COALESCE(a.person_id, 0), a.channel, a.user_id, a.chat_id, a.name, a.lang, a.reachable, a.last_seen_at, a.created_at
-			FROM accounts a JOIN people p ON p.id = a.person_id WHERE p.role = ? ORDER BY a.id`, convene.RoleOrganizer)
+			FROM accounts a JOIN people p ON p.id = a.person_id WHERE p.role = ? ORDER BY a.id`, role)
 		if err != nil {
 			return err
 		}
 		as, err = scanAccounts(rows)
 		return err
 	})
-	return as, wrapf(err, "find organizer accounts")
+	return as, wrapf(err, "find %s accounts", role)
 }
 
 // LinkAccount binds the account to the person; linking them again is a
