@@ -94,19 +94,29 @@ func recipients(rs []string) []string {
 	return out
 }
 
-// reportNumber matches a report's number as a party document writes it
-// after "Số": the number, "-BC/", the issuing body's initials (15-BC/BTCĐU).
-var reportNumber = regexp.MustCompile(`^[0-9]+-BC/[^\s/][^\s]*$`)
+// docNumber matches a party document's number as it is written after
+// "Số": the number, the kind of document (GM for a giấy mời, BC for a báo
+// cáo), and the issuing body's initials: 45-GM/ĐU, 15-BC/BTCĐU.
+func docNumber(kind string) *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9]+-` + kind + `/[^\s/][^\s]*$`)
+}
 
-// checkReportNumber explains what is wrong with a report_number, or returns "".
-func checkReportNumber(n string) string {
+var (
+	letterNumber = docNumber("GM")
+	reportNumber = docNumber("BC")
+)
+
+// checkDocNumber explains what is wrong with a letter_number (kind GM) or a
+// report_number (kind BC), or returns "".
+func checkDocNumber(n string, re *regexp.Regexp, example string) string {
 	switch {
 	case n == "":
 		return ""
 	case strings.HasPrefix(strings.ToLower(n), "số"):
-		return `write the number without "Số", which the report prints before it: such as 15-BC/BTCĐU`
-	case !reportNumber.MatchString(n):
-		return "want the number, -BC/ and the issuing body's initials, such as 15-BC/BTCĐU"
+		return `write the number without "Số", which the document prints before it: such as ` + example
+	case !re.MatchString(n):
+		kind := strings.SplitN(strings.SplitN(example, "-", 2)[1], "/", 2)[0]
+		return "want the number, -" + kind + "/ and the issuing body's initials, such as " + example
 	}
 	return ""
 }
@@ -165,9 +175,12 @@ func (b *builder) meeting(p *convene.Plan, i int, fm *fileMeeting) (convene.Plan
 		Address:      strings.TrimSpace(fm.Address),
 		Agenda:       strings.TrimSpace(fm.Agenda),
 	}
-	m.Issuer.LetterNumber = strings.TrimSpace(fm.LetterNumber)
+	m.Issuer.LetterNumber = strings.TrimSpace(fm.LetterNumber.Value)
+	if why := checkDocNumber(m.Issuer.LetterNumber, letterNumber, "45-GM/ĐU"); why != "" {
+		return convene.PlanMeeting{}, b.errf(line(mline, fm.LetterNumber), "%s: letter_number %q: %s", name, m.Issuer.LetterNumber, why)
+	}
 	m.Issuer.ReportNumber = strings.TrimSpace(fm.ReportNumber.Value)
-	if why := checkReportNumber(m.Issuer.ReportNumber); why != "" {
+	if why := checkDocNumber(m.Issuer.ReportNumber, reportNumber, "15-BC/BTCĐU"); why != "" {
 		return convene.PlanMeeting{}, b.errf(line(mline, fm.ReportNumber), "%s: report_number %q: %s", name, m.Issuer.ReportNumber, why)
 	}
 	times := []struct {

@@ -36,7 +36,7 @@ type fileMeeting struct {
 	Address      string         `yaml:"address"`
 	Agenda       string         `yaml:"agenda"`
 	RSVPDeadline scalar         `yaml:"rsvp_deadline"`
-	LetterNumber string         `yaml:"letter_number"`
+	LetterNumber scalar         `yaml:"letter_number"`
 	ReportNumber scalar         `yaml:"report_number"`
 	Categories   []fileCategory `yaml:"categories"`
 	Reminders    []fileReminder `yaml:"reminders"`

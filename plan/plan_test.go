@@ -433,6 +433,11 @@ func TestParseReportRejects(t *testing.T) {
 			`plan: line 3: meeting a: report_number "45-GM/ĐU": want the number, -BC/ and the issuing body's initials, such as 15-BC/BTCĐU`},
 		{"NumberWithSpace", "", "    report_number: 15-BC/BTC ĐU\n", `line 3: meeting a: report_number "15-BC/BTC ĐU"`},
 		{"NumberList", "", "    report_number: [15, BC]\n", "line 3: want a single value"},
+		{"LetterNumberWithSo", "", "    letter_number: Số 45-GM/ĐU\n",
+			`plan: line 3: meeting a: letter_number "Số 45-GM/ĐU": write the number without "Số", which the document prints before it: such as 45-GM/ĐU`},
+		{"LetterNumberNotLetter", "", "    letter_number: 15-BC/BTCĐU\n",
+			`plan: line 3: meeting a: letter_number "15-BC/BTCĐU": want the number, -GM/ and the issuing body's initials, such as 45-GM/ĐU`},
+		{"LetterNumberList", "", "    letter_number: [45, GM]\n", "line 3: want a single value"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := plan.Parse(strings.NewReader(reportPlan(tt.top, tt.meeting)))
