@@ -1,16 +1,11 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestPlanApplyMaterials: `convene plan apply` reads the materials' files
@@ -66,47 +61,15 @@ func TestPlanApplyMaterials(t *testing.T) {
 // invitation offers each document as a numbered choice (4, 5); choosing
 // one names it with its size and where to get it; /materials numbers them.
 func TestTryMaterials(t *testing.T) {
-	m := NewMain()
-	pr, pw := io.Pipe()
-	var out syncBuffer
-	m.Stdin, m.Stdout, m.Stderr = pr, &out, io.Discard
-	m.Getenv = func(k string) string {
-		return map[string]string{"CONVENE_LOG_LEVEL": "error", "CONVENE_DB": filepath.Join(t.TempDir(), "unused.db")}[k]
-	}
-	done := make(chan error, 1)
-	go func() { done <- m.Run(context.Background(), []string{"try"}); m.Close() }()
-	waitFor := func(s string) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for !strings.Contains(out.String(), s) {
-			if time.Now().After(deadline) {
-				t.Fatalf("never printed %q; output:\n%s", s, out.String())
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-	say := func(line string) { fmt.Fprintln(pw, line) }
-	waitFor("Ctrl+D")
-	code := regexp.MustCompile(`\n  ([A-Za-z0-9_ -]{22,64})\n`).FindStringSubmatch(out.String())
-	if code == nil {
-		t.Fatalf("no personal code in the banner:\n%s", out.String())
-	}
-	say(code[1])
-	waitFor("4. 📎 Tài liệu: Chương trình hội nghị")
-	waitFor("5. 📎 Tài liệu: Dự thảo báo cáo")
-	say("5")
-	waitFor("Dự thảo báo cáo kết quả sinh hoạt chi bộ thường kỳ mẫu (du-thao-bao-cao.docx, 2 KB). Kênh này không gửi được tệp")
-	say("/materials")
-	waitFor("2. Dự thảo báo cáo kết quả sinh hoạt chi bộ thường kỳ mẫu (du-thao-bao-cao.docx, 2 KB)")
-	say("1")
-	waitFor("Chương trình hội nghị (chuong-trinh-hoi-nghi.pdf, 36 KB). Kênh này không gửi được tệp")
-	pw.Close()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("try did not end at end of input")
-	}
+	s := startTry(t)
+	s.say(s.code())
+	s.waitFor("4. 📎 Tài liệu: Chương trình hội nghị")
+	s.waitFor("5. 📎 Tài liệu: Dự thảo báo cáo")
+	s.say("5")
+	s.waitFor("Dự thảo báo cáo kết quả sinh hoạt chi bộ thường kỳ mẫu (du-thao-bao-cao.docx, 2 KB). Kênh này không gửi được tệp")
+	s.say("/materials")
+	s.waitFor("2. Dự thảo báo cáo kết quả sinh hoạt chi bộ thường kỳ mẫu (du-thao-bao-cao.docx, 2 KB)")
+	s.say("1")
+	s.waitFor("Chương trình hội nghị (chuong-trinh-hoi-nghi.pdf, 36 KB). Kênh này không gửi được tệp")
+	s.end()
 }

@@ -171,51 +171,83 @@ func grep(s, sub string) string {
 	return strings.Join(out, "\n")
 }
 
-func TestTry(t *testing.T) {
+// trySession is `convene try` run in the test, read and typed into as a
+// person would in the terminal.
+type trySession struct {
+	t    *testing.T
+	out  syncBuffer
+	pw   *io.PipeWriter
+	done chan error
+}
+
+// startTry starts `convene try` and waits for its banner.
+func startTry(t *testing.T) *trySession {
+	t.Helper()
+	s := &trySession{t: t, done: make(chan error, 1)}
 	m := NewMain()
 	pr, pw := io.Pipe()
-	var out syncBuffer
-	m.Stdin, m.Stdout, m.Stderr = pr, &out, io.Discard
+	s.pw = pw
+	m.Stdin, m.Stdout, m.Stderr = pr, &s.out, io.Discard
 	m.Getenv = func(k string) string {
 		return map[string]string{"CONVENE_LOG_LEVEL": "error", "CONVENE_DB": filepath.Join(t.TempDir(), "unused.db")}[k]
 	}
-	done := make(chan error, 1)
-	go func() { done <- m.Run(context.Background(), []string{"try"}); m.Close() }()
-	waitFor := func(s string) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for !strings.Contains(out.String(), s) {
-			if time.Now().After(deadline) {
-				t.Fatalf("never printed %q; output:\n%s", s, out.String())
-			}
-			time.Sleep(10 * time.Millisecond)
+	go func() { s.done <- m.Run(context.Background(), []string{"try"}); m.Close() }()
+	s.waitFor("Ctrl+D")
+	return s
+}
+
+// waitFor waits until the output holds text.
+func (s *trySession) waitFor(text string) {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(s.out.String(), text) {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("never printed %q; output:\n%s", text, s.out.String())
 		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	say := func(line string) { fmt.Fprintln(pw, line) }
-	waitFor("Ctrl+D")
-	code := regexp.MustCompile(`\n  ([A-Za-z0-9_ -]{22,64})\n`).FindStringSubmatch(out.String())
+}
+
+// say types line.
+func (s *trySession) say(line string) { fmt.Fprintln(s.pw, line) }
+
+// code returns the personal code the banner prints, in its groups.
+func (s *trySession) code() string {
+	s.t.Helper()
+	code := regexp.MustCompile(`\n  ([A-Za-z0-9_ -]{22,64})\n`).FindStringSubmatch(s.out.String())
 	if code == nil {
-		t.Fatalf("no personal code in the banner:\n%s", out.String())
+		s.t.Fatalf("no personal code in the banner:\n%s", s.out.String())
 	}
-	say(strings.ToLower(code[1])) // typed by hand, as printed in groups
-	waitFor("Đã liên kết thành công")
-	waitFor("1. ✅ Tham dự")
-	waitFor("Thời gian: 08:00, ") // the example keeps its time of day
-	say("1")
-	waitFor("Đã ghi nhận đồng chí tham dự")
-	say("/as organizer")
-	waitFor("Vai hiện tại: cán bộ Văn phòng Đảng ủy")
-	say("/status chi-bo-01")
-	waitFor("Tổng: mời 26 · đã liên kết 1 · tham dự 1")
-	pw.Close()
+	return code[1]
+}
+
+// end closes the input and waits for try to end.
+func (s *trySession) end() {
+	s.t.Helper()
+	s.pw.Close()
 	select {
-	case err := <-done:
+	case err := <-s.done:
 		if err != nil {
-			t.Fatal(err)
+			s.t.Fatal(err)
 		}
 	case <-time.After(5 * time.Second):
-		t.Fatal("try did not end at end of input")
+		s.t.Fatal("try did not end at end of input")
 	}
+}
+
+func TestTry(t *testing.T) {
+	s := startTry(t)
+	s.say(strings.ToLower(s.code())) // typed by hand, as printed in groups
+	s.waitFor("Đã liên kết thành công")
+	s.waitFor("1. ✅ Tham dự")
+	s.waitFor("Thời gian: 08:00, ") // the example keeps its time of day
+	s.say("1")
+	s.waitFor("Đã ghi nhận đồng chí tham dự")
+	s.say("/as organizer")
+	s.waitFor("Vai hiện tại: cán bộ Văn phòng Đảng ủy")
+	s.say("/status chi-bo-01")
+	s.waitFor("Tổng: mời 26 · đã liên kết 1 · tham dự 1")
+	s.end()
 }
 
 func TestTryShiftKeepsTimeOfDay(t *testing.T) {
