@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 
-	"github.com/convene/convene"
 	"strings"
 	"testing"
 
@@ -70,12 +69,7 @@ func TestAgendaInMenus(t *testing.T) {
 func TestMenusByRole(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	staffRole := convene.RoleStaff
-	if _, err := h.svc.People.UpdatePerson(ctx, h.invitee("Thu Hà").PersonID, convene.PersonUpdate{Role: &staffRole}); err != nil {
-		t.Fatal(err)
-	}
-	staff := h.user(101, "Hà")
-	h.link(staff, "Thu Hà")
+	staff := h.staff()
 	var got string
 	h.srv.WaitFor(wait, func() bool { got = commandNames(h.srv.ChatCommands(staff.ID)); return got != "" })
 	for _, want := range []string{"rollcall", "checkin", "web", "agenda", "my"} {

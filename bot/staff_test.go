@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/convene/convene"
+	"github.com/convene/convene/bot/telegramtest"
 )
 
 // TestStaffAuthorization: the authorization matrix's staff row. Staff take
@@ -14,12 +15,7 @@ import (
 func TestStaffAuthorization(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	staffRole := convene.RoleStaff
-	if _, err := h.svc.People.UpdatePerson(ctx, h.invitee("Thu Hà").PersonID, convene.PersonUpdate{Role: &staffRole}); err != nil {
-		t.Fatal(err)
-	}
-	staff := h.user(101, "Hà")
-	h.link(staff, "Thu Hà")
+	staff := h.staff()
 	for _, cmd := range []string{"/meetings", "/status chi-bo-01", "/pending chi-bo-01", "/invite chi-bo-01", "/remind chi-bo-01",
 		"/broadcast chi-bo-01", "/report chi-bo-01", "/grant 0909234567", "/units chi-bo-01"} {
 		t.Run("Refused"+strings.TrimPrefix(strings.Fields(cmd)[0], "/"), func(t *testing.T) {
@@ -47,4 +43,17 @@ func TestStaffAuthorization(t *testing.T) {
 	if st.Total.Issued != 0 {
 		t.Fatalf("%d invitations issued by staff", st.Total.Issued)
 	}
+}
+
+// staff makes the invitee Thu Hà a staff member (cán bộ hỗ trợ) and links
+// her Telegram account (user 101).
+func (h *harness) staff() *telegramtest.User {
+	h.t.Helper()
+	staffRole := convene.RoleStaff
+	if _, err := h.svc.People.UpdatePerson(context.Background(), h.invitee("Thu Hà").PersonID, convene.PersonUpdate{Role: &staffRole}); err != nil {
+		h.t.Fatal(err)
+	}
+	u := h.user(101, "Hà")
+	h.link(u, "Thu Hà")
+	return u
 }
