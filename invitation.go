@@ -125,6 +125,10 @@ type InvitationFilter struct {
 	Linked    *bool
 	Issued    *bool
 	CheckedIn *bool
+	// Expected keeps the invitees still expected to come: it leaves out
+	// those who declined and those whose seat went to a substitute the
+	// office approved (a reminder to "all" is noise to them).
+	Expected bool
 	Offset    int
 	Limit     int
 }

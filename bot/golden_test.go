@@ -181,6 +181,7 @@ func goldenReminders(tr *transcript) {
 		}
 	})
 	tr.send(org, "/remind chi-bo-01")
+	tr.press(org, `^rm:ok:`)
 }
 
 func goldenCheckin(tr *transcript) {

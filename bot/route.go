@@ -176,6 +176,7 @@ func (b *Bot) callbacks() map[string]handlerFunc {
 		"sub":  b.rsvp.onSubstituteDecision,    // subData (rsvp.go)
 		"inv":  b.organizer.onInviteConfirm,    // inviteData (organizer.go)
 		"bc":   b.broadcast.onBroadcastConfirm, // broadcastData (broadcast.go)
+		"rm":   b.remind.onRemindConfirm,       // remindData (remind.go)
 		"rc":   b.checkin.onRollcall,           // rollcallData (checkin.go)
 		"fb":   b.feedback.onFeedbackButton,    // feedbackData (feedback.go)
 		"pg":   b.organizer.onPage,             // pageData (organizer.go)

@@ -1,11 +1,13 @@
 package bot_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/convene/convene"
+	"github.com/convene/convene/bot/telegramtest"
 )
 
 // TestMyShowsOnlyIssuedInvitations: before the office issues the
@@ -65,5 +67,95 @@ func TestMyShowsOnlyIssuedInvitations(t *testing.T) {
 		if m.HasButton("rsvp:"+id+":a") || !m.HasButton("ics:"+id) {
 			t.Fatalf("after the deadline: %+v", m.Buttons)
 		}
+	})
+}
+
+// TestRemindAllSkipsExcused: a reminder to "all" (from /remind, the shell
+// or the schedule) leaves out those who declined and those whose seat went
+// to an approved substitute, and still reaches a proposer whose substitute
+// is not decided yet; an explicit audience ("báo vắng") is kept as given.
+// /remind first shows the count and asks to confirm; cancelling sends
+// nothing and a second press of the spent button does nothing.
+func TestRemindAllSkipsExcused(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	org := h.organizer()
+	ha, bao, khoa, yen := h.user(101, "Hà"), h.user(102, "Bảo"), h.user(103, "Khoa"), h.user(104, "Yến")
+	h.link(ha, "Thu Hà")
+	h.link(bao, "Quốc Bảo")
+	h.link(khoa, "Minh Khoa")
+	h.link(yen, "Hoàng Yến")
+	h.issue()
+	set := func(name string, ch convene.RSVPChange) {
+		t.Helper()
+		if _, err := h.svc.Invitations.SetRSVP(ctx, h.invitee(name).ID, ch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set("Quốc Bảo", convene.RSVPChange{RSVP: convene.RSVPDeclined, Reason: "Đi công tác"})
+	set("Minh Khoa", convene.RSVPChange{RSVP: convene.RSVPSubstitute, SubstituteName: "Huỳnh Văn Sang", SubstituteTitle: "Chuyên viên", SubstitutePhone: "+84909111222"})
+	if _, err := h.svc.Invitations.DecideSubstitute(ctx, h.invitee("Minh Khoa").ID, convene.SubstituteDecision{Approve: true, Actor: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	set("Hoàng Yến", convene.RSVPChange{RSVP: convene.RSVPSubstitute, SubstituteName: "Trần Văn Tư", SubstituteTitle: "Chuyên viên", SubstitutePhone: "+84909111333"})
+	h.settle()
+	reminders := func(u *telegramtest.User) int { return h.count(u.ID, "Nhắc lịch") }
+
+	st, err := h.svc.Invitations.MeetingStats(ctx, h.m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Linked and still expected: the organizer, Hà, Yến; the roster's others are not linked.
+	wantCount, wantExcused := 3, 2
+	wantUnlinked := st.Total.Invited - wantExcused - wantCount
+	confirm := h.text("remind.confirm", "Title", h.m.Title, "Count", wantCount, "Unlinked", wantUnlinked, "Excused", wantExcused)
+
+	t.Run("CancelSendsNothing", func(t *testing.T) {
+		c := h.sendFor(org, "/remind chi-bo-01", confirm)
+		h.press(org, c.ID, "rm:no:"+itoa(h.m.ID))
+		if got := h.srv.Message(org.ID, c.ID).Text; got != h.text("org.cancelled") {
+			t.Fatalf("after cancel: %q", got)
+		}
+		if n := reminders(ha); n != 0 {
+			t.Fatalf("a cancelled reminder was sent (%d)", n)
+		}
+	})
+	t.Run("ConfirmRemindsOnlyExpected", func(t *testing.T) {
+		c := h.sendFor(org, "/remind chi-bo-01", confirm)
+		if n := reminders(ha); n != 0 {
+			t.Fatalf("/remind sent before it was confirmed (%d)", n)
+		}
+		h.press(org, c.ID, "rm:ok:"+itoa(h.m.ID))
+		h.contains(org.ID, h.text("remind.queued", "Count", wantCount, "Unlinked", wantUnlinked))
+		h.contains(ha.ID, "Nhắc lịch")
+		h.contains(yen.ID, "Nhắc lịch")
+		h.settle()
+		if reminders(bao) != 0 || reminders(khoa) != 0 {
+			t.Fatalf("reminded the excused: Bảo %d, Khoa %d", reminders(bao), reminders(khoa))
+		}
+		h.press(org, c.ID, "rm:ok:"+itoa(h.m.ID))
+		if n := reminders(ha); n != 1 {
+			t.Fatalf("a second press sent again: Hà has %d reminders", n)
+		}
+	})
+	t.Run("ScheduledAllSkipsExcused", func(t *testing.T) {
+		msgs, err := h.bot.AudienceMessages(ctx, h.m, convene.AudienceAll, "rule:test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			if m.ChatID == itoa(bao.ID) || m.ChatID == itoa(khoa.ID) {
+				t.Fatalf("the scheduled reminder to all reaches the excused: %+v", m)
+			}
+		}
+		if len(msgs) != wantCount {
+			t.Fatalf("%d scheduled reminders, want %d", len(msgs), wantCount)
+		}
+	})
+	t.Run("ExplicitAudienceKept", func(t *testing.T) {
+		if _, err := h.bot.RemindNow(ctx, "chi-bo-01", "báo vắng", "test", 0); err != nil {
+			t.Fatal(err)
+		}
+		h.contains(bao.ID, "Nhắc lịch")
 	})
 }

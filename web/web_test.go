@@ -105,6 +105,9 @@ func (f *fakeActions) count() int { f.mu.Lock(); defer f.mu.Unlock(); return len
 func (f *fakeActions) ParseAudience(meetingID int64, a string) (convene.InvitationFilter, error) {
 	return bot.ParseAudience(meetingID, a)
 }
+func (f *fakeActions) ReminderAudience(meetingID int64, a string) (convene.InvitationFilter, error) {
+	return bot.ReminderAudience(meetingID, a)
+}
 func (f *fakeActions) Invite(ctx context.Context, code, actor string, notify int64) (int, int, error) {
 	return f.record("invite " + code)
 }
