@@ -129,8 +129,8 @@ type InvitationFilter struct {
 	// those who declined and those whose seat went to a substitute the
 	// office approved (a reminder to "all" is noise to them).
 	Expected bool
-	Offset    int
-	Limit     int
+	Offset   int
+	Limit    int
 }
 
 // RSVPChange is an invitee's new answer.
