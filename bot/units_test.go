@@ -116,7 +116,10 @@ func TestUnitsNominate(t *testing.T) {
 		h.settle()
 		before := len(h.srv.Messages(rep.ID))
 		rep.ShareContact("+84909111002", 8888)
-		h.newContaining(rep.ID, before, "Chức vụ") // the card gave the phone; the title is still asked
+		ack := h.newContaining(rep.ID, before, "Chức vụ") // the card gave the phone; the title is still asked
+		if !strings.HasPrefix(ack.Text, "Đã nhận số điện thoại 0909 111 002 từ danh bạ.") {
+			t.Fatalf("the card's phone is not acknowledged: %q", ack.Text)
+		}
 		sum = h.sendFor(rep, "Ủy viên", "kiểm tra lại")
 		if !strings.Contains(sum.Text, "0909 111 002") || !strings.Contains(sum.Text, "Lý Thị Bình") {
 			t.Fatalf("summary after a contact card: %q", sum.Text)

@@ -159,3 +159,28 @@ func TestRemindAllSkipsExcused(t *testing.T) {
 		h.contains(bao.ID, "Nhắc lịch")
 	})
 }
+
+// TestNominateContactAcknowledged: a contact card shared for the nominee's
+// name fills the name and the phone, and the next question says what it
+// took from the card.
+func TestNominateContactAcknowledged(t *testing.T) {
+	h := newHarness(t)
+	rep := h.srv.NewUser(7001, "Minh", "Châu", "", "vi")
+	h.send(rep, "/start "+h.unit("Nguyễn Du").Token, 1)
+	h.issue()
+	inv := h.contains(rep.ID, "ĐỀ NGHỊ CỬ ĐẠI BIỂU")
+	h.press(rep, inv.ID, buttonData(t, inv, "Cấp ủy đảng bộ"))
+	h.contains(rep.ID, "danh thiếp")
+	h.settle()
+	before := len(h.srv.Messages(rep.ID))
+	rep.ShareContact("+84909111004", 8888)
+	got := h.newContaining(rep.ID, before, "Chức vụ")
+	want := "Đã nhận số điện thoại 0909 111 004 và họ tên Minh Châu từ danh bạ.\n\nChức vụ của đồng chí Minh Châu?"
+	if got.Text != want {
+		t.Fatalf("after the card: %q\nwant %q", got.Text, want)
+	}
+	sum := h.sendFor(rep, "Ủy viên", "kiểm tra lại")
+	if !strings.Contains(sum.Text, "0909 111 004") || !strings.Contains(sum.Text, "Minh Châu") {
+		t.Fatalf("summary: %q", sum.Text)
+	}
+}
