@@ -94,7 +94,7 @@ func TestOrganizerCommands(t *testing.T) {
 		if !strings.Contains(p.Text, "26 đồng chí") || !p.HasButton("pg:pending:"+itoa(h.m.ID)+":1") || strings.Contains(p.Text, "\n11. ") {
 			t.Fatalf("page 1: %q %+v", p.Text, p.Buttons)
 		}
-		if !strings.Contains(p.Text, "(chưa liên kết tài khoản)") || strings.ContainsAny(p.Text, "✓✗") {
+		if !strings.Contains(p.Text, "(chưa kết nối Trợ lý hội nghị)") || strings.ContainsAny(p.Text, "✓✗") {
 			t.Fatalf("linked marks, not words: %q", p.Text)
 		}
 		h.press(org, p.ID, "pg:pending:"+itoa(h.m.ID)+":2")

@@ -182,8 +182,8 @@ func TestUnitsNominate(t *testing.T) {
 	})
 	t.Run("OrganizerUnits", func(t *testing.T) {
 		m := h.sendFor(org, "/units chi-bo-01", "ĐƠN VỊ CỬ ĐẠI BIỂU")
-		for _, want := range []string{"Đảng bộ Trường THPT Nguyễn Du ⚠️", "Cấp ủy đảng bộ, chi bộ cơ sở: cử 1/2, kết nối 1, xác nhận dự 1",
-			"Cấp ủy các chi bộ trực thuộc: cử 1/2"} {
+		for _, want := range []string{"Đảng bộ Trường THPT Nguyễn Du ⚠️", "Cấp ủy đảng bộ, chi bộ cơ sở: đã cử 1/2 · đã kết nối Trợ lý hội nghị: 1 · xác nhận dự: 1",
+			"Cấp ủy các chi bộ trực thuộc: đã cử 1/2"} {
 			if !strings.Contains(m.Text, want) {
 				t.Fatalf("/units lacks %q:\n%s", want, m.Text)
 			}
