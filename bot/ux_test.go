@@ -184,3 +184,46 @@ func TestNominateContactAcknowledged(t *testing.T) {
 		t.Fatalf("summary: %q", sum.Text)
 	}
 }
+
+// TestZaloNumbersKeepTheirMeaning: on Zalo an organizer's /pending list is
+// answered by number; an invitation delivered after it continues the
+// numbering (it does not start at 1 again), so the /pending numbers still
+// mean what the list said, and the invitation's numbers work too.
+func TestZaloNumbersKeepTheirMeaning(t *testing.T) {
+	h, srv := newZalo(t)
+	ctx := context.Background()
+	reqs := []struct{ name, sub, phone string }{
+		{"Thu Hà", "Huỳnh Văn Sang", "+84909111201"},
+		{"Quốc Bảo", "Trịnh Thị Lụa", "+84909111202"},
+	}
+	for _, r := range reqs {
+		if _, err := h.svc.Invitations.SetRSVP(ctx, h.invitee(r.name).ID, convene.RSVPChange{RSVP: convene.RSVPSubstitute,
+			SubstituteName: r.sub, SubstituteTitle: "Chuyên viên", SubstitutePhone: r.phone, Actor: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	org := &zaloChat{h: h, srv: srv, u: srv.NewUser("zu-org", "Ngọc Trâm")}
+	org.say(h.invitee("Ngọc Trâm").Token, "Đã liên kết thành công")
+	list := org.say("/pending chi-bo-01", "Đề nghị cử người dự thay chờ")
+	approve := choiceNumber(t, list, "Chấp thuận đồng chí Trịnh Thị Lụa")
+
+	before := len(srv.Messages(org.u.ID))
+	h.issue()
+	inv := org.wait(before, "GIẤY MỜI")
+	attend := choiceNumber(t, inv, "✅ Tham dự")
+	if attend == "1" || choiceNumber(t, inv, "❌ Báo vắng") == approve {
+		t.Fatalf("the invitation renumbered the open /pending list:\n%s\n---\n%s", list, inv)
+	}
+
+	org.say(approve, "Đã chấp thuận đồng chí Trịnh Thị Lụa dự thay đồng chí Phạm Quốc Bảo")
+	if got := h.invitee("Quốc Bảo"); got.SubstituteStatus != "approved" {
+		t.Fatalf("the /pending number did not act on /pending: %+v", got.Invitation)
+	}
+	if got := h.invitee("Ngọc Trâm").RSVP; got != convene.RSVPPending {
+		t.Fatalf("the /pending number answered the invitation: %s", got)
+	}
+	org.say(attend, "Đã ghi nhận đồng chí tham dự")
+	if got := h.invitee("Ngọc Trâm").RSVP; got != convene.RSVPAttending {
+		t.Fatalf("the invitation's number did not answer it: %s", got)
+	}
+}
