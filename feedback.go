@@ -138,4 +138,10 @@ type FeedbackService interface {
 	FindFeedback(ctx context.Context, meetingID int64) ([]*Feedback, error)
 	// FeedbackResponders returns the ids of people who submitted feedback.
 	FeedbackResponders(ctx context.Context, meetingID int64) ([]int64, error)
+	// FindPersonFeedback returns what personID submitted about the meeting,
+	// for them to see or send again, with the time they sent it; in an
+	// anonymous meeting, while its answers can still be told apart (until
+	// feedback closes). ENOTFOUND if they sent nothing (or it can no longer
+	// be found).
+	FindPersonFeedback(ctx context.Context, meetingID, personID int64) (*Feedback, error)
 }

@@ -125,8 +125,12 @@ type InvitationFilter struct {
 	Linked    *bool
 	Issued    *bool
 	CheckedIn *bool
-	Offset    int
-	Limit     int
+	// Expected keeps the invitees still expected to come: it leaves out
+	// those who declined and those whose seat went to a substitute the
+	// office approved (a reminder to "all" is noise to them).
+	Expected bool
+	Offset   int
+	Limit    int
 }
 
 // RSVPChange is an invitee's new answer.

@@ -147,6 +147,27 @@ func AudienceFilter(meetingID int64, a convene.Audience) convene.InvitationFilte
 	return f
 }
 
+// ReminderAudience is ParseAudience for a reminder: "all" (or nothing)
+// means everyone still expected to come, without the invitees who declined
+// or whose seat went to an approved substitute. A named or filtered
+// audience is kept as given: "báo vắng" still reaches those who declined.
+func ReminderAudience(meetingID int64, s string) (convene.InvitationFilter, error) {
+	f, err := ParseAudience(meetingID, s)
+	if err != nil {
+		return f, err
+	}
+	if everyone(f) {
+		f.Expected = true
+	}
+	return f, nil
+}
+
+// everyone tells whether f keeps all of its meeting's invitees.
+func everyone(f convene.InvitationFilter) bool {
+	return f.PersonID == 0 && len(f.RSVP) == 0 && len(f.Attendance) == 0 && f.Category == "" && f.Unit == "" &&
+		f.Name == "" && f.Linked == nil && f.Issued == nil && f.CheckedIn == nil
+}
+
 // Delivery counts who a message can go to.
 type Delivery struct {
 	Queued   int // reachable, linked invitees whose message was queued

@@ -372,7 +372,7 @@ func (b *core) queueReply(ctx context.Context, r *Request, editID string, m Outg
 	r.replies++
 	msg := &convene.OutboxMessage{AccountID: r.Account.ID, Channel: r.Channel, ChatID: r.ChatID,
 		Key: fmt.Sprintf("%s:%d", r.keyBase, r.replies), Interactive: true, EditMessageID: editID,
-		Content: b.fit(ctx, r.Account.ID, r.channel.Caps(), r.Lang, m)}
+		Content: b.fit(ctx, r.Account.ID, r.channel.Caps(), r.Lang, m, false)}
 	if _, err := b.Outbox.Enqueue(ctx, []*convene.OutboxMessage{msg}); err != nil {
 		// Only a database fault gets here; the handler's transaction fails with it.
 		panic(fmt.Errorf("queue reply: %w", err))
@@ -409,21 +409,26 @@ func (b *core) editMessage(ctx context.Context, r *Request, msgID string, m Outg
 }
 
 // fit adapts m to what a channel can do: without buttons, choices become a
-// numbered list appended to the text.
-func (b *core) fit(ctx context.Context, accountID int64, caps Caps, lang string, m Outgoing) Outgoing {
+// numbered list appended to the text, remembered so a typed number answers
+// it; bulk says m is not a reply (choices.go: how lists are numbered).
+func (b *core) fit(ctx context.Context, accountID int64, caps Caps, lang string, m Outgoing, bulk bool) Outgoing {
 	if caps.Buttons || len(m.Buttons) == 0 {
 		return m
 	}
 	m = b.materialChoices(ctx, lang, m) // material.go: each document its own choice
 	var data []string
+	for _, row := range m.Buttons {
+		for _, btn := range row {
+			data = append(data, btn.Data)
+		}
+	}
+	n := b.offerChoices(ctx, accountID, data, bulk) - 1
 	var sb strings.Builder
 	sb.WriteString(m.Text)
 	sb.WriteString("\n")
-	n := 0
 	for _, row := range m.Buttons {
 		for _, btn := range row {
 			n++
-			data = append(data, btn.Data)
 			if btn.URL != "" {
 				fmt.Fprintf(&sb, "\n%d. %s: %s", n, btn.Text, btn.URL)
 				continue
@@ -434,9 +439,6 @@ func (b *core) fit(ctx context.Context, accountID int64, caps Caps, lang string,
 	sb.WriteString("\n\n")
 	sb.WriteString(b.Texts.T(lang, "choice.reply_number", nil))
 	m.Text, m.Buttons = sb.String(), nil
-	if err := b.State.SetState(ctx, choicesKey(accountID), strings.Join(data, "\n")); err != nil {
-		b.Logger.Warn("remember choices", "err", err)
-	}
 	return m
 }
 

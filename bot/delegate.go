@@ -7,13 +7,17 @@ import (
 	"github.com/convene/convene"
 )
 
-// cmdMy lists the sender's meetings with their answers and buttons to change them.
+// cmdMy lists the sender's meetings with their answers and buttons to
+// change them, rendered as the issued invitation is. Only issued
+// invitations are shown: a draft meeting's invitation is not the
+// delegate's to answer yet.
 func (h *delegateHandlers) cmdMy(ctx context.Context, r *Request) error {
 	if r.Person == nil {
 		h.say(ctx, r, "hint.not_linked")
 		return nil
 	}
-	invs, _, err := h.Invitations.FindInvitees(ctx, convene.InvitationFilter{PersonID: r.Person.ID})
+	issued := true
+	invs, _, err := h.Invitations.FindInvitees(ctx, convene.InvitationFilter{PersonID: r.Person.ID, Issued: &issued})
 	if err != nil {
 		return err
 	}
@@ -27,11 +31,7 @@ func (h *delegateHandlers) cmdMy(ctx context.Context, r *Request) error {
 			continue
 		}
 		shown++
-		out := Outgoing{Text: h.invitations.invitationText(r.Lang, m, inv)}
-		if h.Now().Before(m.Deadline()) {
-			out.Buttons = h.invitations.rsvpButtons(r.Lang, inv.ID)
-		}
-		h.reply(ctx, r, out)
+		h.reply(ctx, r, h.invitations.invitationContentAt(r.Lang, m, inv, calendarButton(r.channel.Caps()), h.Now().Before(m.Deadline())))
 	}
 	if shown == 0 {
 		h.say(ctx, r, "my.none")

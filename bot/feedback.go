@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/convene/convene"
 )
@@ -194,8 +195,18 @@ func (h *feedbackHandlers) feedbackOpen(m *convene.Meeting) bool {
 }
 
 // startFeedback begins the questions for m, for those who may answer.
+// Who sent feedback already is told when, and offered to view it or to
+// send it again (which replaces it), instead of an empty questionnaire.
 func (h *feedbackHandlers) startFeedback(ctx context.Context, r *Request, m *convene.Meeting) error {
 	if ok, err := h.mayGiveFeedback(ctx, r, m); err != nil || !ok {
+		return err
+	}
+	prev, err := h.Feedback.FindPersonFeedback(ctx, m.ID, r.Person.ID)
+	if err == nil {
+		h.reply(ctx, r, Outgoing{Text: h.t(r, "fb.already", "Title", m.Title, "When", h.when(r.Lang, m, prev.SubmittedAt)),
+			Buttons: h.sentButtons(r, m.ID, true)})
+		return nil
+	} else if convene.ErrorCode(err) != convene.ENOTFOUND {
 		return err
 	}
 	s := &feedbackState{Meeting: m.ID, Answers: map[string]string{}}
@@ -203,6 +214,61 @@ func (h *feedbackHandlers) startFeedback(ctx context.Context, r *Request, m *con
 		return err
 	}
 	h.say(ctx, r, "fb.intro", "Title", m.Title)
+	return h.askFeedback(ctx, r, s, false)
+}
+
+// sentButtons offer, about feedback already sent on meeting id, to send it
+// again and (with view) to see it.
+func (h *feedbackHandlers) sentButtons(r *Request, id int64, view bool) [][]convene.Button {
+	var rows [][]convene.Button
+	if view {
+		rows = append(rows, []convene.Button{{Text: h.t(r, "btn.fb_view"), Data: feedbackData{Action: fbView, N: id, HasN: true}.encode()}})
+	}
+	return append(rows, []convene.Button{{Text: h.t(r, "btn.fb_again"), Data: feedbackData{Action: fbAgain, N: id, HasN: true}.encode()}})
+}
+
+// onFeedbackSent shows the feedback the sender sent on meeting id (view),
+// or starts sending it again (again) from those answers: the summary with
+// them, to edit and submit, which replaces what was sent.
+func (h *feedbackHandlers) onFeedbackSent(ctx context.Context, r *Request, d feedbackData) error {
+	m, err := h.Meetings.FindMeetingByID(ctx, d.N)
+	if err != nil {
+		return err
+	}
+	r.about(m)
+	if r.Person == nil {
+		h.say(ctx, r, "hint.not_linked")
+		return nil
+	}
+	if !h.feedbackOpen(m) {
+		h.say(ctx, r, "fb.closed", "Title", m.Title)
+		return nil
+	}
+	if ok, err := h.mayGiveFeedback(ctx, r, m); err != nil || !ok {
+		return err
+	}
+	prev, err := h.Feedback.FindPersonFeedback(ctx, m.ID, r.Person.ID)
+	if convene.ErrorCode(err) == convene.ENOTFOUND {
+		return h.startFeedback(ctx, r, m)
+	} else if err != nil {
+		return err
+	}
+	qs := m.Feedback.QuestionList()
+	when := h.when(r.Lang, m, prev.SubmittedAt)
+	if d.Action == fbView {
+		h.reply(ctx, r, Outgoing{Text: h.summaryText(r, h.t(r, "fb.sent_summary", "Title", m.Title, "When", when), m, qs, prev.Answers),
+			Buttons: h.sentButtons(r, m.ID, false)})
+		return nil
+	}
+	s := &feedbackState{Meeting: m.ID, Step: fbSummary, Answers: map[string]string{}, Again: prev.SubmittedAt.Unix()}
+	for _, q := range qs {
+		if a := prev.Answers[q.ID]; a != "" {
+			s.Answers[q.ID] = a
+		}
+	}
+	if err := h.Conversations.SaveConversation(ctx, s.conversation(r.Account.ID)); err != nil {
+		return err
+	}
 	return h.askFeedback(ctx, r, s, false)
 }
 
@@ -235,7 +301,7 @@ func (h *feedbackHandlers) askFeedback(ctx context.Context, r *Request, s *feedb
 	q := qs[i]
 	text := h.t(r, "fb.question", "N", i+1, "Total", len(qs), "Text", h.questionText(r.Lang, q))
 	if prev := s.Answers[q.ID]; prev != "" {
-		text += "\n\n" + h.t(r, "fb.current", "Answer", prev)
+		text += "\n\n" + h.t(r, "fb.current", "Answer", h.answerText(r, q, prev))
 	}
 	var rows [][]convene.Button
 	if q.Kind == convene.QuestionRating {
@@ -265,21 +331,44 @@ func (h *feedbackHandlers) show(ctx context.Context, r *Request, m Outgoing, edi
 	}
 }
 
-// showFeedbackSummary lists the answers with Submit, Edit and Cancel.
-func (h *feedbackHandlers) showFeedbackSummary(ctx context.Context, r *Request, s *feedbackState, m *convene.Meeting, qs []convene.Question, edit bool) error {
+// answerText is an answer as the summary shows it: a rating with its
+// label ("4 – Khá"), text as written.
+func (h *feedbackHandlers) answerText(r *Request, q convene.Question, a string) string {
+	if q.Kind == convene.QuestionRating {
+		if n, err := strconv.Atoi(a); err == nil && n >= 1 && n <= 5 {
+			return h.t(r, "report.score."+a)
+		}
+	}
+	return a
+}
+
+// summaryText is head followed by each question and its answer.
+func (h *feedbackHandlers) summaryText(r *Request, head string, m *convene.Meeting, qs []convene.Question, answers map[string]string) string {
 	var sb strings.Builder
-	sb.WriteString(h.t(r, "fb.summary", "Title", m.Title))
+	sb.WriteString(head)
 	for i, q := range qs {
-		a := s.Answers[q.ID]
+		a := answers[q.ID]
 		if a == "" {
 			a = h.t(r, "fb.skipped")
+		} else {
+			a = h.answerText(r, q, a)
 		}
 		fmt.Fprintf(&sb, "\n\n%d. %s\n→ %s", i+1, h.questionText(r.Lang, q), a)
 	}
 	if m.Feedback.Anonymous {
 		sb.WriteString("\n\n" + h.t(r, "fb.anonymous_note"))
 	}
-	h.show(ctx, r, Outgoing{Text: sb.String(), Buttons: [][]convene.Button{
+	return sb.String()
+}
+
+// showFeedbackSummary lists the answers with Submit, Edit and Cancel; when
+// sending again, it says the new answers replace those sent before.
+func (h *feedbackHandlers) showFeedbackSummary(ctx context.Context, r *Request, s *feedbackState, m *convene.Meeting, qs []convene.Question, edit bool) error {
+	text := h.summaryText(r, h.t(r, "fb.summary", "Title", m.Title), m, qs, s.Answers)
+	if s.Again != 0 {
+		text += "\n\n" + h.t(r, "fb.again_note", "When", h.when(r.Lang, m, time.Unix(s.Again, 0)))
+	}
+	h.show(ctx, r, Outgoing{Text: text, Buttons: [][]convene.Button{
 		{{Text: h.t(r, "btn.submit"), Data: feedbackData{Action: fbSubmit}.encode()}},
 		{{Text: h.t(r, "btn.edit"), Data: feedbackData{Action: fbEdit}.encode()}, {Text: h.t(r, "btn.cancel"), Data: feedbackData{Action: fbCancel}.encode()}},
 	}}, edit)
@@ -334,6 +423,10 @@ func (h *feedbackHandlers) onFeedbackButton(ctx context.Context, r *Request) err
 	if d.Action == fbStart && d.HasN {
 		h.answer(ctx, r, "")
 		return h.onFeedbackStart(ctx, r, d.N)
+	}
+	if (d.Action == fbView || d.Action == fbAgain) && d.HasN {
+		h.answer(ctx, r, "")
+		return h.onFeedbackSent(ctx, r, d)
 	}
 	c, err := h.Conversations.FindConversation(ctx, r.Account.ID)
 	if convene.ErrorCode(err) == convene.ENOTFOUND || (err == nil && c.Flow != flowFeedback) {
@@ -489,6 +582,8 @@ const (
 	fbPick   fbAction = "q"
 	fbSubmit fbAction = "submit"
 	fbCancel fbAction = "cancel"
+	fbView   fbAction = "view"  // "fb:view:<meeting id>": the feedback sent
+	fbAgain  fbAction = "again" // "fb:again:<meeting id>": send it again
 )
 
 func (d feedbackData) encode() string {
@@ -508,7 +603,7 @@ func parseFeedbackData(s string) (feedbackData, error) {
 	}
 	d := feedbackData{Action: fbAction(p[1])}
 	switch {
-	case d.Action == fbStart && len(p) == 3:
+	case (d.Action == fbStart || d.Action == fbView || d.Action == fbAgain) && len(p) == 3:
 		id, err := strconv.ParseInt(p[2], 10, 64)
 		if err != nil {
 			return feedbackData{}, convene.Errorf(convene.EINVALID, "bad meeting")
@@ -540,6 +635,9 @@ type feedbackState struct {
 	Step    fbStep
 	Editing bool
 	Answers map[string]string
+	// Again is when (Unix seconds) the feedback this one replaces was
+	// sent; 0 for a first submission.
+	Again int64
 }
 
 // answer records (or, with "", clears) the answer to question id and moves
@@ -569,6 +667,9 @@ func (s *feedbackState) conversation(accountID int64) *convene.Conversation {
 	if s.Editing {
 		data["editing"] = "1"
 	}
+	if s.Again != 0 {
+		data["again"] = strconv.FormatInt(s.Again, 10)
+	}
 	step := "summary"
 	if s.Step != fbSummary {
 		step = strconv.Itoa(int(s.Step))
@@ -582,6 +683,7 @@ func parseFeedbackState(c *convene.Conversation) (*feedbackState, error) {
 		return nil, convene.Errorf(convene.EINVALID, "bad feedback state")
 	}
 	s := &feedbackState{Meeting: id, Editing: c.Data["editing"] == "1", Answers: map[string]string{}}
+	s.Again, _ = strconv.ParseInt(c.Data["again"], 10, 64)
 	if c.Step == "summary" {
 		s.Step = fbSummary
 	} else {

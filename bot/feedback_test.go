@@ -126,20 +126,43 @@ func TestFeedbackConversation(t *testing.T) {
 		t.Fatalf("stored %+v", fb)
 	}
 
+	// Sending again: /feedback says when it was sent and offers to view it
+	// or send it again; sending again starts from the answers sent, to
+	// edit, and replaces them. The summary shows a rating with its label.
 	t.Run("ResubmissionReplaces", func(t *testing.T) {
+		mid := itoa(h.m.ID)
+		already := h.send(u, "/feedback", 1)[0]
+		if !strings.Contains(already.Text, "Đồng chí đã gửi ý kiến góp ý") || !strings.Contains(already.Text, "thay thế") ||
+			!already.HasButton("fb:view:"+mid) || !already.HasButton("fb:again:"+mid) || strings.Contains(already.Text, "Câu 1/4") {
+			t.Fatalf("/feedback after submitting: %q %+v", already.Text, already.Buttons)
+		}
 		before := len(h.srv.Messages(u.ID))
-		u.Send("/feedback")
-		ms := h.waitNew(u.ID, before, 2)
-		h.press(u, ms[1].ID, "fb:skip")
-		h.send(u, "Âm thanh chưa tốt", 1)
-		h.send(u, "Không", 1)
-		last := h.srv.Last(u.ID)
-		h.press(u, last.ID, "fb:rate:2")
-		h.srv.WaitFor(wait, func() bool { return strings.Contains(h.srv.Message(u.ID, last.ID).Text, "Tóm tắt") })
-		h.press(u, last.ID, "fb:submit")
-		h.srv.WaitFor(wait, func() bool { return strings.Contains(h.srv.Message(u.ID, last.ID).Text, "Cảm ơn") })
+		h.press(u, already.ID, "fb:view:"+mid)
+		view := h.newContaining(u.ID, before, "đồng chí đã gửi về")
+		for _, want := range []string{"Điều hành chặt chẽ, đúng quy trình", "→ 4 – Khá"} {
+			if !strings.Contains(view.Text, want) {
+				t.Fatalf("view lacks %q:\n%s", want, view.Text)
+			}
+		}
+		before = len(h.srv.Messages(u.ID))
+		h.press(u, view.ID, "fb:again:"+mid)
+		sum := h.newContaining(u.ID, before, "Tóm tắt")
+		for _, want := range []string{"Điều hành chặt chẽ, đúng quy trình", "→ 4 – Khá", "thay thế ý kiến đã gửi"} {
+			if !strings.Contains(sum.Text, want) {
+				t.Fatalf("summary to send again lacks %q:\n%s", want, sum.Text)
+			}
+		}
+		h.press(u, sum.ID, "fb:edit")
+		h.press(u, sum.ID, "fb:q:1")
+		sum2 := h.send(u, "Âm thanh chưa tốt", 1)[0]
+		h.press(u, sum2.ID, "fb:edit")
+		h.press(u, sum2.ID, "fb:q:3")
+		h.press(u, sum2.ID, "fb:rate:2")
+		h.srv.WaitFor(wait, func() bool { return strings.Contains(h.srv.Message(u.ID, sum2.ID).Text, "→ 2 – Yếu") })
+		h.press(u, sum2.ID, "fb:submit")
+		h.srv.WaitFor(wait, func() bool { return strings.Contains(h.srv.Message(u.ID, sum2.ID).Text, "Cảm ơn") })
 		fb, _ := h.svc.Feedback.FindFeedback(context.Background(), h.m.ID)
-		if len(fb) != 1 || fb[0].Rating != 2 || fb[0].Answers["weaknesses"] != "Âm thanh chưa tốt" {
+		if len(fb) != 1 || fb[0].Rating != 2 || fb[0].Answers["weaknesses"] != "Âm thanh chưa tốt" || fb[0].Answers["strengths"] != "Điều hành chặt chẽ, đúng quy trình" {
 			t.Fatalf("after resubmission %+v", fb)
 		}
 	})

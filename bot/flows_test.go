@@ -237,7 +237,7 @@ func TestRSVP(t *testing.T) {
 			t.Fatalf("rsvp %q", got)
 		}
 		h.srv.WaitFor(wait, func() bool {
-			return strings.Contains(h.srv.Message(u.ID, inv.ID).Text, "Đồng chí đã trả lời: Tham dự")
+			return strings.Contains(h.srv.Message(u.ID, inv.ID).Text, "Trả lời của đồng chí: Tham dự")
 		})
 		if m := h.srv.Message(u.ID, inv.ID); m.Edits == 0 || !m.HasButton("rsvp:"+id+":d") || !m.HasButton("ics:"+id) {
 			t.Fatalf("invitation not edited to show the answer: %+v", m)

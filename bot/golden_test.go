@@ -181,6 +181,7 @@ func goldenReminders(tr *transcript) {
 		}
 	})
 	tr.send(org, "/remind chi-bo-01")
+	tr.press(org, `^rm:ok:`)
 }
 
 func goldenCheckin(tr *transcript) {
@@ -244,8 +245,12 @@ func goldenFeedback(tr *transcript) {
 	tr.press(ha, `^fb:edit$`)
 	tr.press(ha, `^fb:q:0$`)
 	tr.send(ha, "Điều hành chặt chẽ, đúng quy trình")
+	tr.atTime(tr.h.m.End().Add(10 * time.Minute)) // the time the answers were sent is shown below
 	tr.press(ha, `^fb:submit$`)
+	tr.note("Hà opens /feedback again: she is told she sent it, views it and starts sending again")
 	tr.send(ha, "/feedback")
+	tr.press(ha, `^fb:view:`)
+	tr.press(ha, `^fb:again:`)
 }
 
 func goldenNominate(tr *transcript) {

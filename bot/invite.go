@@ -55,6 +55,8 @@ func (h *invitations) invitationText(lang string, m *convene.Meeting, inv *conve
 func (h *invitations) answerLine(lang string, inv *convene.Invitation) string {
 	data := map[string]any{"Answer": h.rsvpText(lang, inv.RSVP), "Reason": inv.Reason, "Substitute": inv.SubstituteName}
 	switch {
+	case inv.RSVP == convene.RSVPPending || inv.RSVP == "":
+		return h.Texts.T(lang, "invite.answer_none", data)
 	case inv.RSVP == convene.RSVPDeclined && inv.Reason != "":
 		return h.Texts.T(lang, "invite.answer_reason", data)
 	case inv.RSVP == convene.RSVPSubstitute:
@@ -74,9 +76,20 @@ func (h *invitations) rsvpButtons(lang string, invID int64) [][]convene.Button {
 
 // invitationContent is the invitation message with its buttons; calendar
 // adds "📅 Add to calendar", which sends the .ics file on demand (see
-// calendarButtonOn).
+// calendarButtonOn). It is the one rendering of an invitation: the issued
+// message, its edits after an answer and /my all use it.
 func (h *invitations) invitationContent(lang string, m *convene.Meeting, inv *convene.Invitee, calendar bool) convene.Content {
-	c := convene.Content{Text: h.invitationText(lang, m, inv), Buttons: h.rsvpButtons(lang, inv.ID)}
+	return h.invitationContentAt(lang, m, inv, calendar, true)
+}
+
+// invitationContentAt is invitationContent; without answerable (the answer
+// deadline passed) it has no answer buttons, only the calendar and the
+// materials.
+func (h *invitations) invitationContentAt(lang string, m *convene.Meeting, inv *convene.Invitee, calendar, answerable bool) convene.Content {
+	c := convene.Content{Text: h.invitationText(lang, m, inv)}
+	if answerable {
+		c.Buttons = h.rsvpButtons(lang, inv.ID)
+	}
 	if calendar {
 		c.Buttons = append(c.Buttons, []convene.Button{{Text: h.Texts.T(lang, "btn.calendar", nil), Data: calendarData{Inv: inv.ID}.encode()}})
 	}

@@ -14,7 +14,11 @@ import (
 
 // AudienceMessages builds a reminder to the meeting's audience; see ReminderMessages.
 func (b *Bot) AudienceMessages(ctx context.Context, m *convene.Meeting, a convene.Audience, key string) ([]*convene.OutboxMessage, error) {
-	return b.ReminderMessages(ctx, m, AudienceFilter(m.ID, a), key)
+	f := AudienceFilter(m.ID, a)
+	if a == convene.AudienceAll || a == "" {
+		f.Expected = true // see ReminderAudience
+	}
+	return b.ReminderMessages(ctx, m, f, key)
 }
 
 // DigestMessages builds the daily digest for organizers: counts and who is pending.

@@ -27,7 +27,7 @@ func TestReminderSaysWhatMatters(t *testing.T) {
 		t.Fatalf("remind: %+v %v", d, err)
 	}
 	p := h.contains(pending.ID, "Nhắc lịch")
-	for _, want := range []string{"khai mạc sau 3 ngày 2 giờ", "08:00, thứ Năm, 28/03/2024", "390 Hoàng Văn Thụ", "Chưa trả lời", "Đề nghị đồng chí xác nhận tham dự trước"} {
+	for _, want := range []string{"khai mạc sau 3 ngày 2 giờ", "08:00, thứ Năm, 28/03/2024", "390 Hoàng Văn Thụ", "Đồng chí chưa xác nhận tham dự.", "Đề nghị đồng chí xác nhận tham dự trước"} {
 		if !strings.Contains(p.Text, want) {
 			t.Errorf("pending reminder lacks %q:\n%s", want, p.Text)
 		}
@@ -36,7 +36,7 @@ func TestReminderSaysWhatMatters(t *testing.T) {
 		t.Error("a pending invitee's reminder has no buttons")
 	}
 	a := h.contains(yes.ID, "Nhắc lịch")
-	if !strings.Contains(a.Text, "Đồng chí đã trả lời: Tham dự") || len(a.Buttons) > 0 {
+	if !strings.Contains(a.Text, "Trả lời của đồng chí: Tham dự") || len(a.Buttons) > 0 {
 		t.Errorf("attending reminder: %q %+v", a.Text, a.Buttons)
 	}
 }

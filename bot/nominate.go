@@ -71,27 +71,37 @@ func (h *nominateHandlers) categoryName(s *unitState, catID int64) string {
 
 // askNominee asks the question of the flow's step.
 func (h *nominateHandlers) askNominee(ctx context.Context, r *Request, s *unitState, st nominateState) error {
+	return h.askNomineeAfter(ctx, r, s, st, "")
+}
+
+// askNomineeAfter is askNominee with ack, if not empty, said first in the
+// same message (what a shared contact card filled in).
+func (h *nominateHandlers) askNomineeAfter(ctx context.Context, r *Request, s *unitState, st nominateState, ack string) error {
+	var out Outgoing
 	switch st.Step {
 	case nomAskName:
-		text := h.t(r, "nom.ask_name", "Category", h.categoryName(s, st.Cat), "Unit", s.Unit.Name, "Replaces", st.Replaces)
+		out.Text = h.t(r, "nom.ask_name", "Category", h.categoryName(s, st.Cat), "Unit", s.Unit.Name, "Replaces", st.Replaces)
 		if r.channel.Caps().RequestContact {
-			text += "\n" + h.t(r, "nom.ask_name_contact")
+			out.Text += "\n" + h.t(r, "nom.ask_name_contact")
 		}
-		h.reply(ctx, r, Outgoing{Text: text})
 	case nomAskTitle:
-		h.say(ctx, r, "nom.ask_title", "Name", st.Name)
+		out.Text = h.t(r, "nom.ask_title", "Name", st.Name)
 	case nomAskPhone:
-		h.say(ctx, r, "nom.ask_phone", "Name", st.Name)
+		out.Text = h.t(r, "nom.ask_phone", "Name", st.Name)
 	default:
-		h.reply(ctx, r, Outgoing{
+		out = Outgoing{
 			Text: h.t(r, "nom.summary", "Name", st.Name, "Title", st.Title, "Phone", texts.Phone(st.Phone),
 				"Category", h.categoryName(s, st.Cat), "Unit", s.Unit.Name, "Replaces", st.Replaces),
 			Buttons: [][]convene.Button{{
 				{Text: h.t(r, "btn.nom_confirm"), Data: nomData{Op: nomYes, Unit: s.Unit.ID}.encode()},
 				{Text: h.t(r, "btn.cancel"), Data: nomData{Op: nomNo, Unit: s.Unit.ID}.encode()},
 			}},
-		})
+		}
 	}
+	if ack != "" {
+		out.Text = ack + "\n\n" + out.Text
+	}
+	h.reply(ctx, r, out)
 	return nil
 }
 
@@ -161,8 +171,12 @@ func (h *nominateHandlers) nominateContact(ctx context.Context, r *Request) (boo
 		return true, nil
 	}
 	st.Phone = phone
+	ack := h.t(r, "nom.contact_phone", "Phone", texts.Phone(phone))
 	if st.Name == "" {
 		st.Name = strings.Join(strings.Fields(r.Contact.Name), " ")
+		if st.Name != "" {
+			ack = h.t(r, "nom.contact_phone_name", "Phone", texts.Phone(phone), "Name", st.Name)
+		}
 	}
 	switch {
 	case st.Name == "":
@@ -175,7 +189,7 @@ func (h *nominateHandlers) nominateContact(ctx context.Context, r *Request) (boo
 	if err := h.Conversations.SaveConversation(ctx, st.conversation(r.Account.ID)); err != nil {
 		return true, err
 	}
-	return true, h.askNominee(ctx, r, s, st)
+	return true, h.askNomineeAfter(ctx, r, s, st, ack)
 }
 
 // confirmNomination stores the summary's nomination (or replacement), or

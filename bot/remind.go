@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/convene/convene"
 )
@@ -77,7 +79,7 @@ func (h *remindHandlers) remindNow(ctx context.Context, code, audience, batch, a
 	if err != nil {
 		return nil, err
 	}
-	f, err := ParseAudience(m.ID, audience)
+	f, err := ReminderAudience(m.ID, audience)
 	if err != nil {
 		return nil, err
 	}
@@ -107,22 +109,109 @@ func (h *remindHandlers) remindNow(ctx context.Context, code, audience, batch, a
 	return &Delivery{Queued: n, Unlinked: len(invs) - len(msgs)}, nil
 }
 
-// cmdRemind sends a reminder now: /remind CODE [audience].
+// cmdRemind offers to send a reminder now: /remind CODE [audience]. Like
+// /invite and /broadcast it first says how many it reaches (and, for
+// "all", how many are left out as excused) and asks to confirm; the
+// audience waits in the organizer's state until then.
 func (h *remindHandlers) cmdRemind(ctx context.Context, r *Request) error {
 	m, rest, err := h.meetingArg(ctx, r, r.Args)
 	if err != nil {
 		return err
 	}
-	if _, err := ParseAudience(m.ID, rest); err != nil {
+	f, err := ReminderAudience(m.ID, rest)
+	if err != nil {
 		h.say(ctx, r, "audience.invalid")
 		return nil
 	}
-	d, err := h.RemindNow(ctx, m.Code, rest, r.Actor(), r.Account.ID)
+	invs, _, err := h.Invitations.FindInvitees(ctx, f)
 	if err != nil {
 		return err
 	}
-	h.say(ctx, r, "remind.queued", "Count", d.Queued, "Unlinked", d.Unlinked)
+	reach, unlinked := recipients(invs)
+	excused := 0
+	if f.Expected {
+		_, total, err := h.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, Limit: 1})
+		if err != nil {
+			return err
+		}
+		excused = total - len(invs)
+	}
+	if err := h.State.SetState(ctx, remindKey(r.Account.ID), itoa(m.ID)+"\n"+rest); err != nil {
+		return err
+	}
+	h.reply(ctx, r, Outgoing{
+		Text: h.t(r, "remind.confirm", "Title", m.Title, "Count", len(reach), "Unlinked", unlinked, "Excused", excused),
+		Buttons: [][]convene.Button{{
+			{Text: h.t(r, "btn.confirm_send"), Data: remindData{Meeting: m.ID, OK: true}.encode()},
+			{Text: h.t(r, "btn.cancel"), Data: remindData{Meeting: m.ID}.encode()},
+		}},
+	})
 	return nil
+}
+
+// onRemindConfirm queues the reminder /remind offered, once confirmed.
+// The audience comes from the organizer's state, not from the data; a
+// second press finds it gone and is told the button no longer works.
+func (h *remindHandlers) onRemindConfirm(ctx context.Context, r *Request) error {
+	if !r.Organizer {
+		return convene.Errorf(convene.EFORBIDDEN, "remind")
+	}
+	d, err := parseRemindData(r.CallbackData)
+	if err != nil {
+		return err
+	}
+	saved, err := h.State.GetState(ctx, remindKey(r.Account.ID))
+	if err != nil {
+		return err
+	}
+	id, audience, _ := strings.Cut(saved, "\n")
+	if saved == "" || id != itoa(d.Meeting) {
+		h.answer(ctx, r, h.t(r, "hint.stale_button"))
+		return nil
+	}
+	if err := h.State.SetState(ctx, remindKey(r.Account.ID), ""); err != nil {
+		return err
+	}
+	h.answer(ctx, r, "")
+	if !d.OK {
+		h.edit(ctx, r, Outgoing{Text: h.t(r, "org.cancelled")})
+		return nil
+	}
+	m, err := h.Meetings.FindMeetingByID(ctx, d.Meeting)
+	if err != nil {
+		return err
+	}
+	r.about(m)
+	dl, err := h.remindNow(ctx, m.Code, audience, "chat:"+r.UpdateID, r.Actor(), r.Account.ID)
+	if err != nil {
+		return err
+	}
+	h.edit(ctx, r, Outgoing{Text: h.t(r, "remind.queued", "Count", dl.Queued, "Unlinked", dl.Unlinked)})
+	return nil
+}
+
+func remindKey(accountID int64) string { return "remind:" + itoa(accountID) }
+
+// remindData is the callback data of the reminder confirmation:
+// "rm:<ok|no>:<meeting id>".
+type remindData struct {
+	Meeting int64
+	OK      bool
+}
+
+func (d remindData) encode() string { return "rm:" + okNo(d.OK) + ":" + itoa(d.Meeting) }
+
+// parseRemindData reads remindData; anything but "ok" cancels.
+func parseRemindData(s string) (remindData, error) {
+	p := strings.Split(s, ":")
+	if len(p) != 3 || p[0] != "rm" {
+		return remindData{}, errStale
+	}
+	id, err := strconv.ParseInt(p[2], 10, 64)
+	if err != nil {
+		return remindData{}, errStale
+	}
+	return remindData{Meeting: id, OK: p[1] == "ok"}, nil
 }
 
 // remindHandlers queue reminders to a meeting's audience, on command or at once.

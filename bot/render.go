@@ -16,7 +16,7 @@ func (b *Bot) Render(ctx context.Context, m *convene.OutboxMessage, caps Caps) O
 		if a, err := b.People.FindAccountByID(ctx, m.AccountID); err == nil && a.Lang != "" {
 			lang = a.Lang
 		}
-		content = b.fit(ctx, m.AccountID, caps, lang, content)
+		content = b.fit(ctx, m.AccountID, caps, lang, content, !m.Interactive)
 	}
 	return content
 }

@@ -205,6 +205,7 @@ func (b *Bot) callbacks() map[string]handlerFunc {
 		"sub":  b.rsvp.onSubstituteDecision,    // subData (rsvp.go)
 		"inv":  b.organizer.onInviteConfirm,    // inviteData (organizer.go)
 		"bc":   b.broadcast.onBroadcastConfirm, // broadcastData (broadcast.go)
+		"rm":   b.remind.onRemindConfirm,       // remindData (remind.go)
 		"rc":   b.checkin.onRollcall,           // rollcallData (checkin.go)
 		"fb":   b.feedback.onFeedbackButton,    // feedbackData (feedback.go)
 		"pg":   b.organizer.onPage,             // pageData (organizer.go)
@@ -264,31 +265,23 @@ var choiceWords = map[string]int{
 }
 
 // matchChoice turns a typed answer ("1", "có", "yes") into the data of the
-// choice last offered to the account as a numbered list.
+// choice offered to the account under that number (choices.go).
 func (b *Bot) matchChoice(ctx context.Context, r *Request) (string, bool) {
 	text := strings.ToLower(strings.TrimSpace(norm.NFC.String(r.Text)))
 	if text == "" {
 		return "", false
 	}
 	n, err := strconv.Atoi(strings.TrimSuffix(text, "."))
+	word := false
 	if err != nil {
 		w, ok := choiceWords[text]
 		if !ok {
 			return "", false
 		}
-		n = w
+		n, word = w, true
 	}
-	saved, err := b.State.GetState(ctx, choicesKey(r.Account.ID))
-	if err != nil || saved == "" {
-		return "", false
-	}
-	data := strings.Split(saved, "\n")
-	if n < 1 || n > len(data) || data[n-1] == "" {
-		return "", false
-	}
-	// A list answers once: a later number is text again.
-	_ = b.State.SetState(ctx, choicesKey(r.Account.ID), "")
-	return data[n-1], true
+	// A list answers once: a later number of it is text again (choices.go).
+	return b.pickChoice(ctx, r.Account.ID, n, word)
 }
 
 // looksLikeToken reports whether s could be a personal link token.

@@ -40,6 +40,13 @@ func (h *rsvpHandlers) onRSVPButton(ctx context.Context, r *Request) error {
 	} else if err != nil {
 		return err
 	}
+	if inv.IssuedAt.IsZero() {
+		// The office has not issued this invitation yet (a draft meeting):
+		// there is nothing to answer.
+		h.answer(ctx, r, "")
+		h.say(ctx, r, "rsvp.not_issued", "Title", m.Title)
+		return nil
+	}
 	if h.Now().After(m.Deadline()) {
 		h.answer(ctx, r, "")
 		h.say(ctx, r, "rsvp.closed", "Title", m.Title)

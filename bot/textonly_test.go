@@ -59,7 +59,9 @@ func TestVietnameseAudiences(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Only the organizer is linked among those who have not answered.
-	h.sendFor(org, "/remind chi-bo-01 chưa trả lời", h.text("remind.queued", "Count", 1, "Unlinked", st.Total.Pending-1))
+	c := h.sendFor(org, "/remind chi-bo-01 chưa trả lời", h.text("remind.confirm", "Title", h.m.Title, "Count", 1, "Unlinked", st.Total.Pending-1, "Excused", 0))
+	h.press(org, c.ID, "rm:ok:"+itoa(h.m.ID))
+	h.contains(org.ID, h.text("remind.queued", "Count", 1, "Unlinked", st.Total.Pending-1))
 	h.sendFor(org, "/broadcast chi-bo-01 đã điểm danh", "nhập nội dung thông báo")
 }
 

@@ -116,7 +116,10 @@ func TestUnitsNominate(t *testing.T) {
 		h.settle()
 		before := len(h.srv.Messages(rep.ID))
 		rep.ShareContact("+84909111002", 8888)
-		h.newContaining(rep.ID, before, "Chức vụ") // the card gave the phone; the title is still asked
+		ack := h.newContaining(rep.ID, before, "Chức vụ") // the card gave the phone; the title is still asked
+		if !strings.HasPrefix(ack.Text, "Đã nhận số điện thoại 0909 111 002 từ danh bạ.") {
+			t.Fatalf("the card's phone is not acknowledged: %q", ack.Text)
+		}
 		sum = h.sendFor(rep, "Ủy viên", "kiểm tra lại")
 		if !strings.Contains(sum.Text, "0909 111 002") || !strings.Contains(sum.Text, "Lý Thị Bình") {
 			t.Fatalf("summary after a contact card: %q", sum.Text)
@@ -179,8 +182,8 @@ func TestUnitsNominate(t *testing.T) {
 	})
 	t.Run("OrganizerUnits", func(t *testing.T) {
 		m := h.sendFor(org, "/units chi-bo-01", "ĐƠN VỊ CỬ ĐẠI BIỂU")
-		for _, want := range []string{"Đảng bộ Trường THPT Nguyễn Du ⚠️", "Cấp ủy đảng bộ, chi bộ cơ sở: cử 1/2, kết nối 1, xác nhận dự 1",
-			"Cấp ủy các chi bộ trực thuộc: cử 1/2"} {
+		for _, want := range []string{"Đảng bộ Trường THPT Nguyễn Du ⚠️", "Cấp ủy đảng bộ, chi bộ cơ sở: đã cử 1/2 · đã kết nối Trợ lý hội nghị: 1 · xác nhận dự: 1",
+			"Cấp ủy các chi bộ trực thuộc: đã cử 1/2"} {
 			if !strings.Contains(m.Text, want) {
 				t.Fatalf("/units lacks %q:\n%s", want, m.Text)
 			}

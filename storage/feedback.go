@@ -3,8 +3,10 @@ package storage
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -183,4 +185,33 @@ func (s *FeedbackService) FeedbackResponders(ctx context.Context, meetingID int6
 		return rows.Err()
 	})
 	return ids, wrapf(err, "find feedback responders of meeting %d", meetingID)
+}
+
+// FindPersonFeedback returns the feedback personID submitted about the
+// meeting, found by person or, in an anonymous meeting, by the answer's
+// key while it is kept (until feedback closes); SubmittedAt is when they
+// sent it. ENOTFOUND if there is none.
+func (s *FeedbackService) FindPersonFeedback(ctx context.Context, meetingID, personID int64) (*convene.Feedback, error) {
+	var f *convene.Feedback
+	err := s.db.view(ctx, func(tx *Tx) error {
+		var answers string
+		var at int64
+		v := convene.Feedback{MeetingID: meetingID, PersonID: personID}
+		err := tx.QueryRowContext(ctx, `SELECT f.id, f.answers, f.rating, r.submitted_at
+			FROM feedback_responders r JOIN feedback f ON f.meeting_id = r.meeting_id
+				AND (f.person_id = r.person_id OR (r.answer_key <> '' AND f.answer_key = r.answer_key))
+			WHERE r.meeting_id = ? AND r.person_id = ?`, meetingID, personID).Scan(&v.ID, &answers, &v.Rating, &at)
+		if errors.Is(err, sql.ErrNoRows) {
+			return convene.Errorf(convene.ENOTFOUND, "no feedback of person %d", personID)
+		} else if err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(answers), &v.Answers); err != nil {
+			return fmt.Errorf("feedback %d: %w", v.ID, err)
+		}
+		v.SubmittedAt = tm(at)
+		f = &v
+		return nil
+	})
+	return f, wrapf(err, "find feedback of person %d in meeting %d", personID, meetingID)
 }

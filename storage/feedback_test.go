@@ -56,6 +56,45 @@ func TestFeedbackService(t *testing.T) {
 		}
 	})
 
+	// FindPersonFeedback gives a person back what they sent, with when, in a
+	// named meeting and in an anonymous one while it is open; nothing once
+	// the anonymous answers were unlinked at closing.
+	t.Run("FindPersonFeedback", func(t *testing.T) {
+		db, c := MustOpenDB(t)
+		m := MustSeed(t, db)
+		fs := storage.NewFeedbackService(db)
+		an, binh := MustInvitee(t, db, m.ID, "Văn An"), MustInvitee(t, db, m.ID, "Bình")
+		if _, err := fs.FindPersonFeedback(ctx(), m.ID, an.PersonID); convene.ErrorCode(err) != convene.ENOTFOUND {
+			t.Fatalf("before sending: %v", err)
+		}
+		submit(t, fs, m, binh.PersonID, "B", 2)
+		c.Add(time.Minute)
+		submit(t, fs, m, an.PersonID, "A", 4)
+		got, err := fs.FindPersonFeedback(ctx(), m.ID, an.PersonID)
+		if err != nil || got.Answers["strengths"] != "A" || got.Rating != 4 || !got.SubmittedAt.Equal(c.Now()) {
+			t.Fatalf("named: %+v %v", got, err)
+		}
+
+		db2, c2 := MustOpenDB(t)
+		am := anonymousMeeting(t, db2)
+		fs2 := storage.NewFeedbackService(db2)
+		an2, binh2 := MustInvitee(t, db2, am.ID, "Văn An"), MustInvitee(t, db2, am.ID, "Bình")
+		submit(t, fs2, am, binh2.PersonID, "B", 2)
+		c2.Add(time.Hour)
+		submit(t, fs2, am, an2.PersonID, "A", 5)
+		got, err = fs2.FindPersonFeedback(ctx(), am.ID, an2.PersonID)
+		if err != nil || got.Answers["strengths"] != "A" || got.Rating != 5 || !got.SubmittedAt.Equal(c2.Now()) {
+			t.Fatalf("anonymous: %+v %v", got, err)
+		}
+		now := c2.Now()
+		if _, err := storage.NewMeetingService(db2).UpdateMeeting(ctx(), am.ID, convene.MeetingUpdate{FeedbackClosedAt: &now}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fs2.FindPersonFeedback(ctx(), am.ID, an2.PersonID); convene.ErrorCode(err) != convene.ENOTFOUND {
+			t.Fatalf("anonymous after closing: %v", err)
+		}
+	})
+
 	t.Run("FindFeedbackInSubmissionOrder", func(t *testing.T) {
 		db, c := MustOpenDB(t)
 		m := MustSeed(t, db)

@@ -169,6 +169,9 @@ func findInvitees(ctx context.Context, tx *Tx, f convene.InvitationFilter) ([]*c
 			add("i.issued_at = 0")
 		}
 	}
+	if f.Expected {
+		add("(i.rsvp <> 'declined' AND NOT (i.rsvp = 'substitute' AND i.substitute_status = 'approved'))")
+	}
 	if f.CheckedIn != nil {
 		if *f.CheckedIn {
 			add("i.checked_in_at <> 0")

@@ -98,7 +98,7 @@ func TestGolden(t *testing.T) {
 	}{
 		{"vi", "invite.body", invite, "📨 GIẤY MỜI\nĐảng ủy Sở Giáo dục và Đào tạo trân trọng kính mời đồng chí Lê Thị Thu Hà tham dự " + title + ".\n\n🕗 Thời gian: 08:00, thứ Năm, 28/03/2024\n📍 Địa điểm: Hội trường, 390 Hoàng Văn Thụ\n🏛 Đơn vị thực hiện: Chi bộ 01\n👥 Thành phần: Đảng viên\n\nĐề nghị đồng chí xác nhận tham dự trước 17:00, thứ Ba, 26/03/2024."},
 		{"en", "invite.body", invite, "📨 INVITATION\nĐảng ủy Sở Giáo dục và Đào tạo requests the honour of the presence of Lê Thị Thu Hà at " + title + ".\n\n🕗 Time: 08:00, thứ Năm, 28/03/2024\n📍 Venue: Hội trường, 390 Hoàng Văn Thụ\n🏛 Host: Chi bộ 01\n👥 Category: Đảng viên\n\nPlease confirm your attendance by 17:00, thứ Ba, 26/03/2024."},
-		{"vi", "invite.answer_reason", map[string]any{"Answer": "Báo vắng", "Reason": "Đi công tác"}, "Đồng chí đã trả lời: Báo vắng (lý do: Đi công tác)"},
+		{"vi", "invite.answer_reason", map[string]any{"Answer": "Báo vắng", "Reason": "Đi công tác"}, "Trả lời của đồng chí: Báo vắng (lý do: Đi công tác)"},
 		{"vi", "rsvp.thanks_substitute", nil, "Đề nghị cử người dự thay đã được chuyển đến Văn phòng Đảng ủy. Đồng chí sẽ được thông báo khi đề nghị được xem xét."},
 		{"en", "rsvp.thanks_substitute", nil, "Your request to send a substitute has been passed to the Party Committee Office. You will be informed once it has been considered."},
 		{"vi", "fb.thanks", map[string]any{"Title": title}, "Cảm ơn đồng chí đã góp ý về " + title + ". Ý kiến của đồng chí đã được chuyển đến Ban Tổ chức Đảng ủy để tổng hợp."},

@@ -15,6 +15,9 @@ import (
 // many messages were queued and how many invitees could not be reached.
 type Actions interface {
 	ParseAudience(meetingID int64, audience string) (convene.InvitationFilter, error)
+	// ReminderAudience is ParseAudience for a reminder: "all" leaves out
+	// the invitees who declined or were replaced by an approved substitute.
+	ReminderAudience(meetingID int64, audience string) (convene.InvitationFilter, error)
 	Invite(ctx context.Context, code, actor string, notify int64) (queued, unlinked int, err error)
 	// Remind queues nothing again for a batch it was called with before.
 	Remind(ctx context.Context, code, audience, batch, actor string, notify int64) (queued, unlinked int, err error)
@@ -90,7 +93,12 @@ func (s *Server) actionPreview(w http.ResponseWriter, r *http.Request, u *user) 
 	case "invite":
 		no := false
 		filter.Issued = &no
-	case "remind", "broadcast":
+	case "remind":
+		if filter, err = s.Actions.ReminderAudience(m.ID, f.Audience); err != nil {
+			s.fail(w, r, u, err)
+			return
+		}
+	case "broadcast":
 		if filter, err = s.Actions.ParseAudience(m.ID, f.Audience); err != nil {
 			s.fail(w, r, u, err)
 			return

@@ -105,6 +105,9 @@ func (f *fakeActions) count() int { f.mu.Lock(); defer f.mu.Unlock(); return len
 func (f *fakeActions) ParseAudience(meetingID int64, a string) (convene.InvitationFilter, error) {
 	return bot.ParseAudience(meetingID, a)
 }
+func (f *fakeActions) ReminderAudience(meetingID int64, a string) (convene.InvitationFilter, error) {
+	return bot.ReminderAudience(meetingID, a)
+}
 func (f *fakeActions) Invite(ctx context.Context, code, actor string, notify int64) (int, int, error) {
 	return f.record("invite " + code)
 }
@@ -768,6 +771,25 @@ func TestActions(t *testing.T) {
 		body, h := form("kind", "broadcast", "audience", "all", "batch", "x")
 		if resp := e.do(t, "organizer", "POST", "/m/chi-bo-01/actions/run", body, h); resp.StatusCode != 400 {
 			t.Errorf("empty broadcast: %d", resp.StatusCode)
+		}
+	})
+	// A reminder to "all" leaves out who declined (bot.ReminderAudience); a
+	// broadcast to "all" still reaches everyone.
+	t.Run("ReminderPreviewLeavesOutDeclined", func(t *testing.T) {
+		now := e.clock.Now()
+		e.clock.Set(e.m.RSVPDeadline.Add(-time.Hour)) // answers are taken until the deadline
+		defer e.clock.Set(now)
+		if _, err := e.invs.SetRSVP(context.Background(), e.ids["Lê Thị Thu Hà"], convene.RSVPChange{RSVP: convene.RSVPDeclined, Reason: "Đi công tác", Actor: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		body, h := form("kind", "remind", "audience", "all")
+		b := bodyOf(e.do(t, "organizer", "POST", "/m/chi-bo-01/actions/preview", body, h))
+		if !strings.Contains(b, "Sẽ gửi tới 4 đại biểu") || strings.Contains(b, "Lê Thị Thu Hà") {
+			t.Errorf("reminder preview to all: %s", b)
+		}
+		body, h = form("kind", "broadcast", "audience", "all", "text", "Hội trường đổi")
+		if b := bodyOf(e.do(t, "organizer", "POST", "/m/chi-bo-01/actions/preview", body, h)); !strings.Contains(b, "Sẽ gửi tới 5 đại biểu") {
+			t.Errorf("broadcast preview to all: %s", b)
 		}
 	})
 }

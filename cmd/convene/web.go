@@ -128,6 +128,10 @@ func (a botActions) ParseAudience(meetingID int64, s string) (convene.Invitation
 	return bot.ParseAudience(meetingID, s)
 }
 
+func (a botActions) ReminderAudience(meetingID int64, s string) (convene.InvitationFilter, error) {
+	return bot.ReminderAudience(meetingID, s)
+}
+
 func (a botActions) Invite(ctx context.Context, code, actor string, notify int64) (int, int, error) {
 	r, err := a.b.IssueInvitations(ctx, code, actor, notify)
 	if err != nil {
