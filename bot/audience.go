@@ -159,6 +159,9 @@ func ReminderAudience(meetingID int64, s string) (convene.InvitationFilter, erro
 	if everyone(f) {
 		f.Expected = true
 	}
+	// A reminder is of an invitation the person has: none before it is issued.
+	issued := true
+	f.Issued = &issued
 	return f, nil
 }
 

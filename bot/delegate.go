@@ -70,6 +70,12 @@ func (h *delegateHandlers) setLang(ctx context.Context, r *Request, lang string)
 	}
 	r.Account.Lang, r.Lang = lang, lang
 	h.say(ctx, r, "lang.set")
+	if r.Person != nil {
+		// A chat with a menu of its own (organizers, representatives, staff)
+		// gets it again in the new language.
+		acc, role, admin := r.Account, r.Person.Role, r.Admin
+		r.afterCommit(func(ctx context.Context) { h.chatMenu(ctx, acc, role, lang, admin) })
+	}
 	return nil
 }
 

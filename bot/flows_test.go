@@ -99,7 +99,7 @@ func TestInvitations(t *testing.T) {
 
 	t.Run("InviteConfirmShowsCounts", func(t *testing.T) {
 		ms := h.send(org, "/invite chi-bo-01", 1)
-		if !strings.Contains(ms[0].Text, "Tổng số đại biểu: 26") || !strings.Contains(ms[0].Text, "Đã liên kết (nhận ngay): 2") {
+		if !strings.Contains(ms[0].Text, "Tổng số đại biểu: 26") || !strings.Contains(ms[0].Text, "Đã kết nối Trợ lý hội nghị (nhận ngay): 2") {
 			t.Fatalf("confirm: %q", ms[0].Text)
 		}
 		h.press(org, ms[0].ID, "inv:ok:"+itoa(h.m.ID))

@@ -125,10 +125,11 @@ func (b *Bot) FeedbackNudgeMessages(ctx context.Context, m *convene.Meeting, key
 	return msgs, nil
 }
 
-// MovedMessages tells every linked invitee that the meeting's time or place
+// MovedMessages tells every linked invitee holding an issued invitation that the meeting's time or place
 // changed and asks them to confirm again; key distinguishes each move.
 func (b *Bot) MovedMessages(ctx context.Context, m *convene.Meeting, key string) ([]*convene.OutboxMessage, error) {
-	invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID})
+	issued := true // who has no invitation yet gets the new time with it
+	invs, _, err := b.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, Issued: &issued})
 	if err != nil {
 		return nil, err
 	}

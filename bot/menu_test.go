@@ -123,3 +123,30 @@ func TestMenusByRole(t *testing.T) {
 		t.Fatalf("representative's menu after refresh %q", got)
 	}
 }
+
+// TestLangRefreshesChatMenu: an organizer who switches to English gets her
+// chat's own menu again in English.
+func TestLangRefreshesChatMenu(t *testing.T) {
+	h := newHarness(t)
+	org := h.organizer()
+	described := func(desc string) bool {
+		return h.srv.WaitFor(wait, func() bool {
+			for _, c := range h.srv.ChatCommands(org.ID) {
+				if c.Command == "agenda" && c.Description == desc {
+					return true
+				}
+			}
+			return false
+		})
+	}
+	if !described("Chương trình hội nghị: /agenda [MÃ]") {
+		t.Fatalf("organizer's menu %+v", h.srv.ChatCommands(org.ID))
+	}
+	h.sendFor(org, "/lang en", "English")
+	if !described("Meeting program: /agenda [CODE]") {
+		t.Fatalf("organizer's menu after /lang en %+v", h.srv.ChatCommands(org.ID))
+	}
+	if got := commandNames(h.srv.ChatCommands(org.ID)); !strings.Contains(got, "pending") {
+		t.Fatalf("organizer's menu lost her commands: %q", got)
+	}
+}

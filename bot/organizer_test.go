@@ -68,7 +68,7 @@ func TestOrganizerCommands(t *testing.T) {
 	})
 	t.Run("StatusByCategoryAndUnit", func(t *testing.T) {
 		ms := h.send(org, "/status chi-bo-01", 1)
-		for _, want := range []string{"Tổng: mời 26 · đã liên kết 2", "Theo thành phần:", "Đại diện Thường trực Thành ủy: mời 1", "Theo đơn vị:", "Ban Tổ chức Thành ủy: mời 3 · đã liên kết 1"} {
+		for _, want := range []string{"Tổng: mời 26 · đã kết nối 2", "Theo thành phần:", "Đại diện Thường trực Thành ủy: mời 1", "Theo đơn vị:", "Ban Tổ chức Thành ủy: mời 3 · đã liên kết 1"} {
 			if !strings.Contains(ms[0].Text, want) {
 				t.Errorf("status lacks %q:\n%s", want, ms[0].Text)
 			}
@@ -124,7 +124,7 @@ func TestOrganizerCommands(t *testing.T) {
 		// Invitations arrive meanwhile: wait for each answer by what it says.
 		h.sendFor(org, "/broadcast chi-bo-01 category=ban-to-chuc", "nhập nội dung thông báo")
 		confirm := h.sendFor(org, "Đổi phòng họp sang Hội trường B.", "Đổi phòng họp sang Hội trường B.")
-		if !strings.Contains(confirm.Text, "tới 1 đại biểu (2 đại biểu chưa liên kết") {
+		if !strings.Contains(confirm.Text, "tới 1 đại biểu (2 đại biểu chưa kết nối Trợ lý hội nghị") {
 			t.Fatalf("confirm %q", confirm.Text)
 		}
 		before := len(h.srv.Messages(u.ID))

@@ -19,6 +19,8 @@ func (b *Bot) ReminderMessages(ctx context.Context, m *convene.Meeting, f conven
 
 // ReminderMessages does the work of Bot.ReminderMessages.
 func (h *remindHandlers) ReminderMessages(ctx context.Context, m *convene.Meeting, f convene.InvitationFilter, key string) ([]*convene.OutboxMessage, error) {
+	issued := true // a reminder is of an invitation the person has (see ReminderAudience)
+	f.Issued = &issued
 	invs, _, err := h.Invitations.FindInvitees(ctx, f)
 	if err != nil {
 		return nil, err

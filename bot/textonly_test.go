@@ -54,6 +54,7 @@ func TestVietnameseAudiences(t *testing.T) {
 	}
 	h := newHarness(t)
 	org := h.organizer()
+	h.issue() // a reminder is of an invitation the person has
 	st, err := h.svc.Invitations.MeetingStats(context.Background(), h.m.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -29,7 +29,7 @@ func TestSameFiguresInEveryFormat(t *testing.T) {
 		t.Fatalf("the summary does not add up: %+v", s.Group)
 	}
 
-	// Markdown: "- Được mời: 13 · Đã liên kết tài khoản: 11", "Số đại biểu góp ý: 4 (57%)".
+	// Markdown: "- Được mời: 13 · Đã kết nối Trợ lý hội nghị: 11", "Số đại biểu góp ý: 4 (57%)".
 	md := string(render(t, d, "md"))
 	got := map[string]int{}
 	for _, k := range keys {

@@ -246,7 +246,7 @@ func TestTry(t *testing.T) {
 	s.say("/as organizer")
 	s.waitFor("Vai hiện tại: cán bộ Văn phòng Đảng ủy")
 	s.say("/status chi-bo-01")
-	s.waitFor("Tổng: mời 26 · đã liên kết 1 · tham dự 1")
+	s.waitFor("Tổng: mời 26 · đã kết nối 1 · tham dự 1")
 	s.end()
 }
 
