@@ -119,33 +119,44 @@ func (h *agendaHandlers) cmdAgenda(ctx context.Context, r *Request) error {
 		h.say(ctx, r, "hint.not_linked")
 		return nil
 	}
-	code := strings.ToLower(strings.TrimSpace(r.Args))
-	var meetings []*convene.Meeting
-	if r.Organizer || (r.Person != nil && r.Person.Role == convene.RoleStaff) {
-		m, _, err := h.meetingArg(ctx, r, code)
-		if err != nil {
-			return err
-		}
-		meetings = append(meetings, m)
-	} else {
-		mine, err := h.personMeetings(ctx, r.Person)
-		if err != nil {
-			return err
-		}
-		for _, m := range mine {
-			if code == "" || m.Code == code {
-				meetings = append(meetings, m)
-			}
-		}
-		if len(meetings) == 0 {
-			h.say(ctx, r, "agenda.not_invited")
-			return nil
-		}
+	meetings, err := h.requestedMeetings(ctx, r, "agenda.not_invited")
+	if err != nil || meetings == nil {
+		return err
 	}
 	for _, m := range meetings {
 		h.reply(ctx, r, Outgoing{Text: h.agendaText(r.Lang, m)})
 	}
 	return nil
+}
+
+// requestedMeetings returns the meetings a command's argument [CODE] names
+// for the requester: for organizers and staff the meeting named (or the only
+// open one); for others those of theirs it names, all of theirs without a
+// code. When none is theirs it tells them so with notInvited and returns nil.
+func (h *agendaHandlers) requestedMeetings(ctx context.Context, r *Request, notInvited string) ([]*convene.Meeting, error) {
+	code := strings.ToLower(strings.TrimSpace(r.Args))
+	if r.Organizer || r.Staff || (r.Person != nil && r.Person.Role == convene.RoleStaff) {
+		m, _, err := h.meetingArg(ctx, r, code)
+		if err != nil {
+			return nil, err
+		}
+		return []*convene.Meeting{m}, nil
+	}
+	mine, err := h.personMeetings(ctx, r.Person)
+	if err != nil {
+		return nil, err
+	}
+	var meetings []*convene.Meeting
+	for _, m := range mine {
+		if code == "" || m.Code == code {
+			meetings = append(meetings, m)
+		}
+	}
+	if len(meetings) == 0 {
+		h.say(ctx, r, notInvited)
+		return nil, nil
+	}
+	return meetings, nil
 }
 
 // personMeetings returns the meetings not closed that p is invited to or

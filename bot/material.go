@@ -119,28 +119,9 @@ func (h *materialHandlers) cmdMaterials(ctx context.Context, r *Request) error {
 		h.say(ctx, r, "hint.not_linked")
 		return nil
 	}
-	code := strings.ToLower(strings.TrimSpace(r.Args))
-	var meetings []*convene.Meeting
-	if h.wholeOffice(r) {
-		m, _, err := h.meetingArg(ctx, r, code)
-		if err != nil {
-			return err
-		}
-		meetings = append(meetings, m)
-	} else {
-		mine, err := h.agenda.personMeetings(ctx, r.Person)
-		if err != nil {
-			return err
-		}
-		for _, m := range mine {
-			if code == "" || m.Code == code {
-				meetings = append(meetings, m)
-			}
-		}
-		if len(meetings) == 0 {
-			h.say(ctx, r, "materials.not_invited")
-			return nil
-		}
+	meetings, err := h.agenda.requestedMeetings(ctx, r, "materials.not_invited")
+	if err != nil || meetings == nil {
+		return err
 	}
 	shown := 0
 	for _, m := range meetings {
