@@ -782,6 +782,14 @@ func TestActions(t *testing.T) {
 		if _, err := e.invs.SetRSVP(context.Background(), e.ids["Lê Thị Thu Hà"], convene.RSVPChange{RSVP: convene.RSVPDeclined, Reason: "Đi công tác", Actor: "test"}); err != nil {
 			t.Fatal(err)
 		}
+		// A reminder is of an invitation the person has: issue them all.
+		var ids []int64
+		for _, id := range e.ids {
+			ids = append(ids, id)
+		}
+		if err := e.invs.IssueInvitations(context.Background(), e.m.ID, ids, nil); err != nil {
+			t.Fatal(err)
+		}
 		body, h := form("kind", "remind", "audience", "all")
 		b := bodyOf(e.do(t, "organizer", "POST", "/m/chi-bo-01/actions/preview", body, h))
 		if !strings.Contains(b, "Sẽ gửi tới 4 đại biểu") || strings.Contains(b, "Lê Thị Thu Hà") {
