@@ -22,6 +22,19 @@ func (b *core) when(lang string, m *convene.Meeting, t time.Time) string {
 	})
 }
 
+// endClock is the time of day m is expected to end ("11:30"), "" when the
+// plan gives no end or the end falls on another day.
+func (b *core) endClock(m *convene.Meeting) string {
+	if m.EndsAt.IsZero() {
+		return ""
+	}
+	end, start := m.EndsAt.In(m.Location()), m.StartsAt.In(m.Location())
+	if end.YearDay() != start.YearDay() || end.Year() != start.Year() {
+		return ""
+	}
+	return end.Format("15:04")
+}
+
 // until says how long from now to t in words, e.g. "2 ngày 3 giờ".
 func (b *core) until(lang string, now, t time.Time) string {
 	d := t.Sub(now).Round(time.Minute)

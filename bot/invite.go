@@ -34,8 +34,8 @@ func (h *invitations) invitationText(lang string, m *convene.Meeting, inv *conve
 		"Deadline": h.when(lang, m, m.Deadline()),
 		"Org":      m.Organization,
 	}
-	if end := m.EndsAt.In(m.Location()); !m.EndsAt.IsZero() && end.YearDay() == m.StartsAt.In(m.Location()).YearDay() {
-		data["End"] = end.Format("15:04")
+	if end := h.endClock(m); end != "" {
+		data["End"] = end
 	}
 	var sb strings.Builder
 	sb.WriteString(h.Texts.T(lang, "invite.body", data))

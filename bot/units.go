@@ -108,7 +108,7 @@ func (h *unitHandlers) unitInvitationText(lang string, s *unitState) string {
 	}
 	return h.Texts.T(lang, "unit.invite_body", map[string]any{
 		"Org": m.Organization, "Unit": u.Name, "Name": u.Rep.FullName, "Title": m.Title,
-		"When": h.when(lang, m, m.StartsAt), "Venue": m.Venue, "Address": m.Address,
+		"When": h.when(lang, m, m.StartsAt), "End": h.endClock(m), "Venue": m.Venue, "Address": m.Address,
 		"Asked": strings.Join(asked, "\n"), "Deadline": h.when(lang, m, u.Deadline(m)),
 	}) + "\n\n" + h.Texts.T(lang, "unit.state", map[string]any{"Lines": strings.Join(sent, "\n")})
 }
@@ -140,6 +140,9 @@ func (h *unitHandlers) unitInvitationContent(lang string, s *unitState) convene.
 	c := convene.Content{Text: h.unitInvitationText(lang, s), Buttons: h.unitButtons(lang, s)}
 	if !s.open(h.core) {
 		c.Text += "\n\n" + h.Texts.T(lang, "unit.closed", map[string]any{"Deadline": h.when(lang, s.Meeting, s.Unit.Deadline(s.Meeting))})
+	}
+	if row := h.materialsButton(lang, s.Meeting); row != nil {
+		c.Buttons = append(c.Buttons, row)
 	}
 	return c
 }

@@ -45,9 +45,9 @@ func buttonData(t *testing.T, m telegramtest.Message, text string) string {
 func (h *harness) nominate(u *telegramtest.User, msg telegramtest.Message, category, name, title, phone string) telegramtest.Message {
 	h.t.Helper()
 	h.press(u, msg.ID, buttonData(h.t, msg, category))
-	h.contains(u.ID, "Họ và tên của đồng chí được cử")
-	h.sendFor(u, name, "Chức vụ")
-	h.sendFor(u, title, "Số điện thoại")
+	h.contains(u.ID, "nhập họ và tên của đồng chí được cử")
+	h.sendFor(u, name, "nhập chức vụ")
+	h.sendFor(u, title, "nhập số điện thoại")
 	return h.sendFor(u, phone, "kiểm tra lại")
 }
 
@@ -74,8 +74,9 @@ func TestUnitsNominate(t *testing.T) {
 				t.Fatalf("unit invitation lacks %q:\n%s", want, invMsg.Text)
 			}
 		}
-		if len(invMsg.Buttons) != 2 {
-			t.Fatalf("want a button per open category, got %+v", invMsg.Buttons)
+		// A button per open category, then the meeting's materials.
+		if len(invMsg.Buttons) != 3 || !strings.HasPrefix(invMsg.Buttons[2][0].Data, "mat:") {
+			t.Fatalf("want a button per open category and the materials, got %+v", invMsg.Buttons)
 		}
 		u, _ := h.svc.Units.FindUnitByID(ctx, nguyenDu.ID)
 		if u.IssuedAt.IsZero() {
@@ -112,11 +113,11 @@ func TestUnitsNominate(t *testing.T) {
 		// The second by a shared contact card after the name.
 		h.press(rep, invMsg.ID, buttonData(t, invMsg, "Cấp ủy đảng bộ"))
 		h.contains(rep.ID, "danh thiếp")
-		h.sendFor(rep, "Lý Thị Bình", "Chức vụ")
+		h.sendFor(rep, "Lý Thị Bình", "nhập chức vụ")
 		h.settle()
 		before := len(h.srv.Messages(rep.ID))
 		rep.ShareContact("+84909111002", 8888)
-		ack := h.newContaining(rep.ID, before, "Chức vụ") // the card gave the phone; the title is still asked
+		ack := h.newContaining(rep.ID, before, "nhập chức vụ") // the card gave the phone; the title is still asked
 		if !strings.HasPrefix(ack.Text, "Đã nhận số điện thoại 0909 111 002 từ danh bạ.") {
 			t.Fatalf("the card's phone is not acknowledged: %q", ack.Text)
 		}
@@ -156,8 +157,8 @@ func TestUnitsNominate(t *testing.T) {
 		h.contains(rep.ID, "Đã rút đồng chí Lý Thị Bình")
 		h.press(rep, l.ID, buttonData(t, l, "Thay số 3"))
 		h.contains(rep.ID, "thay đồng chí Đỗ Minh Châu")
-		h.sendFor(rep, "Hồ Văn Dũng", "Chức vụ")
-		h.sendFor(rep, "Ủy viên", "Số điện thoại")
+		h.sendFor(rep, "Hồ Văn Dũng", "nhập chức vụ")
+		h.sendFor(rep, "Ủy viên", "nhập số điện thoại")
 		sum := h.sendFor(rep, "0909111004", "Thay đồng chí Đỗ Minh Châu")
 		h.press(rep, sum.ID, buttonData(t, sum, "Xác nhận"))
 		h.contains(rep.ID, "Đã cử đồng chí Hồ Văn Dũng")

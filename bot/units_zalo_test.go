@@ -22,9 +22,9 @@ func TestZaloNominate(t *testing.T) {
 	if !strings.Contains(inv, "1. ➕ Cử: Cấp ủy đảng bộ, chi bộ cơ sở") || !strings.Contains(inv, "trả lời bằng số") {
 		t.Fatalf("unit invitation on Zalo:\n%s", inv)
 	}
-	c.say("1", "Họ và tên")
-	c.say("Phan Văn An", "Chức vụ")
-	c.say("Phó Bí thư", "Số điện thoại")
+	c.say("1", "nhập họ và tên")
+	c.say("Phan Văn An", "nhập chức vụ")
+	c.say("Phó Bí thư", "nhập số điện thoại")
 	sum := c.say("0909 111 001", "kiểm tra lại")
 	if !strings.Contains(sum, "1. ✅ Xác nhận cử") {
 		t.Fatalf("summary on Zalo:\n%s", sum)

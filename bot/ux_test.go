@@ -174,8 +174,8 @@ func TestNominateContactAcknowledged(t *testing.T) {
 	h.settle()
 	before := len(h.srv.Messages(rep.ID))
 	rep.ShareContact("+84909111004", 8888)
-	got := h.newContaining(rep.ID, before, "Chức vụ")
-	want := "Đã nhận số điện thoại 0909 111 004 và họ tên Minh Châu từ danh bạ.\n\nChức vụ của đồng chí Minh Châu?"
+	got := h.newContaining(rep.ID, before, "nhập chức vụ")
+	want := "Đã nhận số điện thoại 0909 111 004 và họ tên Minh Châu từ danh bạ.\n\nĐề nghị đồng chí nhập chức vụ của đồng chí Minh Châu."
 	if got.Text != want {
 		t.Fatalf("after the card: %q\nwant %q", got.Text, want)
 	}
