@@ -231,18 +231,9 @@ func (h *feedbackHandlers) sentButtons(r *Request, id int64, view bool) [][]conv
 // or starts sending it again (again) from those answers: the summary with
 // them, to edit and submit, which replaces what was sent.
 func (h *feedbackHandlers) onFeedbackSent(ctx context.Context, r *Request, d feedbackData) error {
-	m, err := h.Meetings.FindMeetingByID(ctx, d.N)
-	if err != nil {
+	m, err := h.openFeedbackMeeting(ctx, r, d.N)
+	if err != nil || m == nil {
 		return err
-	}
-	r.about(m)
-	if r.Person == nil {
-		h.say(ctx, r, "hint.not_linked")
-		return nil
-	}
-	if !h.feedbackOpen(m) {
-		h.say(ctx, r, "fb.closed", "Title", m.Title)
-		return nil
 	}
 	if ok, err := h.mayGiveFeedback(ctx, r, m); err != nil || !ok {
 		return err
@@ -487,21 +478,31 @@ func (h *feedbackHandlers) onFeedbackButton(ctx context.Context, r *Request) err
 	return h.askFeedback(ctx, r, s, true)
 }
 
-// onFeedbackStart handles "Give feedback" under the request for meeting id:
-// it resumes the sender's conversation about it or starts one.
-func (h *feedbackHandlers) onFeedbackStart(ctx context.Context, r *Request, id int64) error {
+// openFeedbackMeeting returns meeting id for a press about its feedback,
+// or nil after telling the sender why not: not linked, or feedback closed.
+func (h *feedbackHandlers) openFeedbackMeeting(ctx context.Context, r *Request, id int64) (*convene.Meeting, error) {
 	m, err := h.Meetings.FindMeetingByID(ctx, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	r.about(m)
 	if r.Person == nil {
 		h.say(ctx, r, "hint.not_linked")
-		return nil
+		return nil, nil
 	}
 	if !h.feedbackOpen(m) {
 		h.say(ctx, r, "fb.closed", "Title", m.Title)
-		return nil
+		return nil, nil
+	}
+	return m, nil
+}
+
+// onFeedbackStart handles "Give feedback" under the request for meeting id:
+// it resumes the sender's conversation about it or starts one.
+func (h *feedbackHandlers) onFeedbackStart(ctx context.Context, r *Request, id int64) error {
+	m, err := h.openFeedbackMeeting(ctx, r, id)
+	if err != nil || m == nil {
+		return err
 	}
 	if invs, _, err := h.Invitations.FindInvitees(ctx, convene.InvitationFilter{MeetingID: m.ID, PersonID: r.Person.ID}); err != nil {
 		return err
