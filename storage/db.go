@@ -177,7 +177,12 @@ func (db *DB) migrateFile(name string) error {
 // Close closes the database.
 func (db *DB) Close() error {
 	db.cancel()
-	db.prepWG.Wait() // cancelled: a prepare waiting for a connection returns
+	// After the lock has been held once, no stmt call starts a prepare (it
+	// sees the context cancelled), so Wait sees every Add; a prepare still
+	// waiting for a connection returns, cancelled.
+	db.stmtMu.Lock()
+	db.stmtMu.Unlock()
+	db.prepWG.Wait()
 	db.stmtMu.Lock()
 	for q, st := range db.stmts {
 		if st != nil {
