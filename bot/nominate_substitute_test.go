@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/convene/convene"
+	"github.com/convene/convene/bot/telegramtest"
 )
 
 // TestWithdrawNomineeWithSubstitute: a nominee has an approved substitute
@@ -21,24 +22,29 @@ func TestWithdrawNomineeWithSubstitute(t *testing.T) {
 	h.sendFor(rep, "/start "+h.unit("Nguyễn Du").Token, "Đã liên kết")
 	h.issue()
 	invMsg := h.contains(rep.ID, "ĐỀ NGHỊ CỬ ĐẠI BIỂU")
-	sum := h.nominate(rep, invMsg, "Cấp ủy đảng bộ", "Phan Văn An", "Phó Bí thư", "0909 111 001")
-	h.press(rep, sum.ID, buttonData(t, sum, "Xác nhận"))
-	h.contains(rep.ID, "Đã cử đồng chí Phan Văn An")
-
-	an := h.user(7101, "An")
-	h.sendFor(an, "/start "+h.invitee("Phan Văn An").Token, "Đã liên kết")
-	anInv := h.invitation(an)
-	h.proposeSubstitute(an, anInv, h.invitee("Phan Văn An").ID, "Trần Thị Thay", "0909 111 009")
-	req := h.contains(org.ID, "Trần Thị Thay")
-	h.press(org, req.ID, buttonData(t, req, "Chấp thuận"))
-	h.contains(an.ID, "đã chấp thuận đồng chí Trần Thị Thay")
-	sub := h.invitee("Trần Thị Thay")
-	if sub.SubstituteFor != h.invitee("Phan Văn An").ID {
-		t.Fatalf("substitute %+v", sub.Invitation)
+	// seat: the representative names a nominee, who links and has a
+	// substitute approved by the office; the substitute links too.
+	seat := func(nominee, phone string, nomineeUID int64, substitute, subPhone string, subUID int64) (nom, sub *telegramtest.User) {
+		t.Helper()
+		sum := h.nominate(rep, invMsg, "Cấp ủy đảng bộ", nominee, "Ủy viên", phone)
+		h.press(rep, sum.ID, buttonData(t, sum, "Xác nhận"))
+		h.contains(rep.ID, "Đã cử đồng chí "+nominee)
+		nom = h.user(nomineeUID, nominee)
+		h.sendFor(nom, "/start "+h.invitee(nominee).Token, "Đã liên kết")
+		h.proposeSubstitute(nom, h.invitation(nom), h.invitee(nominee).ID, substitute, subPhone)
+		req := h.contains(org.ID, substitute)
+		h.press(org, req.ID, buttonData(t, req, "Chấp thuận"))
+		h.contains(nom.ID, "đã chấp thuận đồng chí "+substitute)
+		if inv := h.invitee(substitute); inv.SubstituteFor != h.invitee(nominee).ID {
+			t.Fatalf("substitute %+v", inv.Invitation)
+		}
+		sub = h.user(subUID, substitute)
+		h.sendFor(sub, "/start "+h.invitee(substitute).Token, "Đã liên kết")
+		h.invitation(sub)
+		return nom, sub
 	}
-	thay := h.user(7102, "Thay")
-	h.sendFor(thay, "/start "+sub.Token, "Đã liên kết")
-	h.invitation(thay)
+	an, thay := seat("Phan Văn An", "0909 111 001", 7101, "Trần Thị Thay", "0909 111 009", 7102)
+	sub := h.invitee("Trần Thị Thay")
 
 	list := h.sendFor(rep, "/units", "1/2 đồng chí")
 	h.press(rep, list.ID, buttonData(t, list, "Danh sách đã cử"))
@@ -70,19 +76,7 @@ func TestWithdrawNomineeWithSubstitute(t *testing.T) {
 
 	// Replacing a nominee does the same, and tells the replaced nominee.
 	t.Run("Replace", func(t *testing.T) {
-		sum := h.nominate(rep, invMsg, "Cấp ủy đảng bộ", "Lý Thị Bình", "Ủy viên", "0909 111 002")
-		h.press(rep, sum.ID, buttonData(t, sum, "Xác nhận"))
-		h.contains(rep.ID, "Đã cử đồng chí Lý Thị Bình")
-		binh := h.user(7103, "Bình")
-		h.sendFor(binh, "/start "+h.invitee("Lý Thị Bình").Token, "Đã liên kết")
-		binhInv := h.invitation(binh)
-		h.proposeSubstitute(binh, binhInv, h.invitee("Lý Thị Bình").ID, "Châu Văn Thế", "0909 111 019")
-		req := h.contains(org.ID, "Châu Văn Thế")
-		h.press(org, req.ID, buttonData(t, req, "Chấp thuận"))
-		h.contains(binh.ID, "đã chấp thuận đồng chí Châu Văn Thế")
-		the := h.user(7104, "Thế")
-		h.sendFor(the, "/start "+h.invitee("Châu Văn Thế").Token, "Đã liên kết")
-		h.invitation(the)
+		binh, the := seat("Lý Thị Bình", "0909 111 002", 7103, "Châu Văn Thế", "0909 111 019", 7104)
 
 		list := h.sendFor(rep, "/units", "1/2 đồng chí")
 		before := len(h.srv.Messages(rep.ID))
@@ -92,7 +86,7 @@ func TestWithdrawNomineeWithSubstitute(t *testing.T) {
 		h.contains(rep.ID, "thay đồng chí Lý Thị Bình")
 		h.sendFor(rep, "Hồ Văn Dũng", "nhập chức vụ")
 		h.sendFor(rep, "Ủy viên", "nhập số điện thoại")
-		sum = h.sendFor(rep, "0909111004", "Thay đồng chí Lý Thị Bình")
+		sum := h.sendFor(rep, "0909111004", "Thay đồng chí Lý Thị Bình")
 		h.press(rep, sum.ID, buttonData(t, sum, "Xác nhận"))
 		done := h.contains(rep.ID, "Đã cử đồng chí Hồ Văn Dũng")
 		if !strings.Contains(done.Text, "người dự thay đồng chí Lý Thị Bình (Châu Văn Thế)") {
